@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Company
+
+
+class Action(models.TextChoices):
+    LOGIN = "login", _("Connexion")
+    LOGIN_FAILED = "login_failed", _("Échec de connexion")
+    LOGOUT = "logout", _("Déconnexion")
+    INVITATION_CREATED = "invitation_created", _("Invitation créée")
+    CODE_SENT = "code_sent", _("Code envoyé par SMS")
+    CODE_WRONG = "code_wrong", _("Code erroné")
+    SIGNED = "signed", _("Autorisation signée")
+    EMAILED = "emailed", _("Invitation envoyée par e-mail")
+    EMAIL_FAILED = "email_failed", _("Échec d’envoi de l’invitation")
+    ACCEPTED = "accepted", _("Invitation acceptée")
+    REVOKED = "revoked", _("Invitation révoquée")
+    RESENT = "resent", _("Invitation renvoyée")
+
+
+class AuditEvent(models.Model):
+    """Append-only: PostgreSQL refuses any UPDATE or DELETE of these rows (see the migration)."""
+
+    occurred_at = models.DateTimeField(_("date"), db_index=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_email = models.CharField(_("auteur"), max_length=254, blank=True)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target_type = models.CharField(_("objet"), max_length=40, blank=True)
+    target_id = models.CharField(_("identifiant"), max_length=64, blank=True)
+    target_repr = models.CharField(_("cible"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    data = models.JSONField(_("détails"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("événement d’audit")
+        verbose_name_plural = _("journal d’audit")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=Action.values), name="audit_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.target_repr}"

@@ -1,0 +1,37 @@
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.models import Action, AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: Action,
+    actor: Any = None,
+    company: Any = None,
+    target: models.Model | None = None,
+    ip_address: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    has_actor = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        action=action,
+        actor=actor if has_actor else None,
+        actor_email=getattr(actor, "email", "") if has_actor else "",
+        company=company,
+        target_type=target._meta.model_name or "" if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:300] if target is not None else "",
+        ip_address=ip_address,
+        data=data or {},
+    )

@@ -1,0 +1,116 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from otp.models import AccessAuthorisation, SignatureChallenge
+from teams.models import Company
+
+
+class InvitationStatus(models.TextChoices):
+    AWAITING_SIGNATURE = "awaiting_signature", _("En attente de signature")
+    SIGNED = "signed", _("Signée, envoi en cours")
+    SENT = "sent", _("Envoyée")
+    ACCEPTED = "accepted", _("Acceptée")
+    EXPIRED = "expired", _("Expirée")
+    REVOKED = "revoked", _("Révoquée")
+    FAILED = "failed", _("Échec d’envoi")
+
+
+OPEN_STATUSES = (
+    InvitationStatus.AWAITING_SIGNATURE,
+    InvitationStatus.SIGNED,
+    InvitationStatus.SENT,
+    InvitationStatus.FAILED,
+)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> "InvitationQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Invitation(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent"
+    )
+    email = models.EmailField(_("adresse e-mail"))
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    mobile = PhoneNumberField(_("mobile"), blank=True)
+    rights = models.JSONField(_("droits"), default=list)
+    status = models.CharField(
+        _("statut"),
+        max_length=20,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.AWAITING_SIGNATURE,
+    )
+    challenge = models.ForeignKey(
+        SignatureChallenge,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    authorisation = models.OneToOneField(
+        AccessAuthorisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitation",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("créée le"))
+    signed_at = models.DateTimeField(_("signée le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("échec le"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("tentatives d’envoi"), default=0)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=InvitationStatus.values),
+                name="invitation_status_valid",
+            ),
+            models.UniqueConstraint(
+                "company",
+                Lower("email"),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(
+                    status__in=[InvitationStatus.SIGNED, InvitationStatus.SENT]
+                )
+                | models.Q(authorisation__isnull=False),
+                name="invitation_signed_has_authorisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def is_expired(self, now: datetime.datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now

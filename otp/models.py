@@ -1,0 +1,98 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Company
+
+
+class ChallengeStatus(models.TextChoices):
+    PENDING = "pending", _("En attente du code")
+    CONSUMED = "consumed", _("Signé")
+    DEAD = "dead", _("Bloqué (trop d’erreurs)")
+
+
+class SignatureChallenge(models.Model):
+    """One request for a signature code, bound to the digest of exactly what is being signed.
+
+    The code is never stored: it is derived from a secret and the challenge, and checked by
+    deriving it again.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signature_challenges"
+    )
+    purpose = models.CharField(_("objet"), max_length=40)
+    payload_digest = models.CharField(_("empreinte du contenu signé"), max_length=64)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=ChallengeStatus.choices, default=ChallengeStatus.PENDING
+    )
+    phone_masked = models.CharField(_("mobile (masqué)"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("créé le"))
+    expires_at = models.DateTimeField(_("expire le"))
+    send_count = models.PositiveSmallIntegerField(_("SMS envoyés"), default=0)
+    last_sent_at = models.DateTimeField(_("dernier envoi"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("codes erronés"), default=0)
+    consumed_at = models.DateTimeField(_("signé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de code de signature")
+        verbose_name_plural = _("demandes de code de signature")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ChallengeStatus.values),
+                name="challenge_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="challenge_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.id}"
+
+
+class AuthorisationKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    RIGHTS_CHANGE = "rights_change", _("Modification des droits")
+
+
+class AccessAuthorisation(models.Model):
+    """The signed evidence: who authorised whom, for which rights, when, and how it was proved."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("nature"), max_length=20, choices=AuthorisationKind.choices)
+    challenge = models.OneToOneField(
+        SignatureChallenge, on_delete=models.PROTECT, related_name="authorisation"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="access_authorisations"
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signed_authorisations"
+    )
+    subject_email = models.EmailField(_("bénéficiaire (e-mail)"))
+    subject_name = models.CharField(_("bénéficiaire"), max_length=310)
+    rights = models.JSONField(_("droits accordés"))
+    statement = models.TextField(_("texte présenté au signataire"))
+    payload_digest = models.CharField(_("empreinte SHA-256"), max_length=64)
+    signed_at = models.DateTimeField(_("signé le"))
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=400, blank=True)
+    phone_masked = models.CharField(_("mobile (masqué)"), max_length=32)
+
+    class Meta:
+        verbose_name = _("autorisation d’accès signée")
+        verbose_name_plural = _("autorisations d’accès signées")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AuthorisationKind.values),
+                name="authorisation_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} → {self.subject_email} ({self.signed_at:%d/%m/%Y %H:%M})"

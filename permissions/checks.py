@@ -1,0 +1,104 @@
+"""The one place that answers "may this user do X in this company"."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from permissions.catalogue import CATALOGUE, Right
+from teams.models import Company, Membership
+
+P = ParamSpec("P")
+
+
+class CompanyRequest(HttpRequest):
+    """A request whose company was resolved from the URL to the user's active membership."""
+
+    membership: Membership
+    company: Company
+    rights: frozenset[Right]
+
+
+def held_rights(membership: Membership) -> frozenset[Right]:
+    """Administrators hold every right; a collaborator holds the rights that were signed."""
+    if membership.is_admin:
+        return frozenset(CATALOGUE)
+    return frozenset(Right(grant.right) for grant in membership.grants.all())
+
+
+def has_right(membership: Membership, right: Right) -> bool:
+    return right in held_rights(membership)
+
+
+def active_membership(*, user: Any, company_id: int) -> Membership:
+    """The user's active membership of the company; another company looks like a missing one."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    try:
+        return (
+            Membership.objects.active()
+            .select_related("company", "user")
+            .prefetch_related("grants")
+            .get(user=user, company_id=company_id)
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+ViewFunc = Callable[Concatenate[CompanyRequest, P], HttpResponse]
+
+
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def _company_view(
+    check: Callable[[Membership, frozenset[Right]], str | None],
+) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponse]]:
+    def decorator(view: ViewFunc[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            company_id = kwargs["company_id"]
+            membership = active_membership(user=request.user, company_id=int(str(company_id)))
+            rights = held_rights(membership)
+            refusal = check(membership, rights)
+            if refusal is not None:
+                return _forbidden(request, refusal)
+            company_request: CompanyRequest = request  # type: ignore[assignment]
+            company_request.membership = membership
+            company_request.company = membership.company
+            company_request.rights = rights
+            return view(company_request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def require_membership(view: ViewFunc[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    return _company_view(lambda membership, rights: None)(view)
+
+
+def require_company_admin(
+    view: ViewFunc[P],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    def check(membership: Membership, rights: frozenset[Right]) -> str | None:
+        if membership.is_admin:
+            return None
+        return _("Cette page est réservée aux administrateurs de l’entreprise.")
+
+    return _company_view(check)(view)
+
+
+def require_right(
+    right: Right,
+) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponse]]:
+    def check(membership: Membership, rights: frozenset[Right]) -> str | None:
+        if right in rights:
+            return None
+        return _("Il vous manque le droit « %(right)s ».") % {"right": right.label}
+
+    return _company_view(check)

@@ -1,0 +1,24 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from permissions.catalogue import Right
+from teams.models import Membership
+
+
+class Grant(models.Model):
+    """One right held by one membership, as signed in an access authorisation."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants")
+    right = models.CharField(_("droit"), max_length=32, choices=Right.choices)
+    granted_at = models.DateTimeField(_("accordé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("droit accordé")
+        verbose_name_plural = _("droits accordés")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "right"], name="grant_membership_right_unique"),
+            models.CheckConstraint(condition=models.Q(right__in=Right.values), name="grant_right_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership}: {self.get_right_display()}"

@@ -1,0 +1,29 @@
+"""The test suite: PostgreSQL and Redis, as in production; mail and SMS kept in memory."""
+
+import os
+import uuid
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+
+from portal.settings import *  # noqa: E402,F403
+
+# Each run its own queue and cache prefix, so parallel runs never steal each other's messages.
+_RUN = uuid.uuid4().hex[:8]
+CELERY_TASK_DEFAULT_QUEUE = f"portal-test-{_RUN}"
+CELERY_TASK_ALWAYS_EAGER = False
+CACHES["default"]["KEY_PREFIX"] = f"portal-test-{_RUN}"  # noqa: F405
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "locmem"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+DEBUG = False
