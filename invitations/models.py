@@ -97,9 +97,7 @@ class Invitation(models.Model):
                 name="invitation_one_open_per_email",
             ),
             models.CheckConstraint(
-                condition=~models.Q(
-                    status__in=[InvitationStatus.SIGNED, InvitationStatus.SENT]
-                )
+                condition=~models.Q(status__in=[InvitationStatus.SIGNED, InvitationStatus.SENT])
                 | models.Q(authorisation__isnull=False),
                 name="invitation_signed_has_authorisation",
             ),

@@ -12,17 +12,24 @@ from teams.models import ContractKind
 
 
 class Right(models.TextChoices):
-    DOCUMENTS = "documents", _(
-        "Accéder aux informations financières et documentaires de l’entreprise"
+    DOCUMENTS = (
+        "documents",
+        _("Accéder aux informations financières et documentaires de l’entreprise"),
     )
-    FUND_OPERATIONS = "fund_operations", _(
-        "Effectuer les opérations relatives à la gestion des fonds "
-        "(dans le cadre des financements octroyés)"
+    FUND_OPERATIONS = (
+        "fund_operations",
+        _(
+            "Effectuer les opérations relatives à la gestion des fonds "
+            "(dans le cadre des financements octroyés)"
+        ),
     )
-    COMPANY_REQUESTS = "company_requests", _(
-        "Suivre, compléter et soumettre les demandes de l'entreprise initiées par d'autres "
-        "utilisateurs pour souscrire de nouveaux contrats, demander l’accès à d’autres produits "
-        "ou effectuer une demande d’avenant"
+    COMPANY_REQUESTS = (
+        "company_requests",
+        _(
+            "Suivre, compléter et soumettre les demandes de l'entreprise initiées par d'autres "
+            "utilisateurs pour souscrire de nouveaux contrats, demander l’accès à d’autres produits "
+            "ou effectuer une demande d’avenant"
+        ),
     )
     TREASURY = "treasury", _("Accéder au service Suivi de trésorerie")
     BANK_DETAILS = "bank_details", _("Effectuer un changement de RIB")

@@ -16,8 +16,12 @@ class Grant(models.Model):
         verbose_name = _("droit accordé")
         verbose_name_plural = _("droits accordés")
         constraints = [
-            models.UniqueConstraint(fields=["membership", "right"], name="grant_membership_right_unique"),
-            models.CheckConstraint(condition=models.Q(right__in=Right.values), name="grant_right_valid"),
+            models.UniqueConstraint(
+                fields=["membership", "right"], name="grant_membership_right_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(right__in=Right.values), name="grant_right_valid"
+            ),
         ]
 
     def __str__(self) -> str:

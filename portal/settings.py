@@ -145,7 +145,9 @@ if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "portal.outbox.OutboxEmailBackend"
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mes équipes <no-reply@mes-equipes.example>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Mes équipes <no-reply@mes-equipes.example>"
+)
 
 # SMS: "console" keeps messages in OUTBOX_DIR (development), "twilio" sends them.
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")

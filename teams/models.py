@@ -59,7 +59,9 @@ class Contract(models.Model):
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 name="contract_ends_after_start",
             ),
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="contract_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="contract_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,8 +107,12 @@ class Membership(models.Model):
         verbose_name = _("membre")
         verbose_name_plural = _("membres")
         constraints = [
-            models.UniqueConstraint(fields=["user", "company"], name="membership_user_company_unique"),
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_valid"),
+            models.UniqueConstraint(
+                fields=["user", "company"], name="membership_user_company_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=MembershipStatus.values),
                 name="membership_status_valid",
