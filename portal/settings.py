@@ -190,3 +190,10 @@ if not DEBUG:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
+
+CELERY_BEAT_SCHEDULE = {
+    "expire-invitations": {
+        "task": "invitations.tasks.expire_invitations",
+        "schedule": 3600.0,
+    },
+}
