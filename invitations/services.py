@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import secrets
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -214,7 +215,7 @@ def invitation_sign(
     now: datetime.datetime,
 ) -> Invitation:
     """Check the code; if right, record the authorisation and queue the email in one transaction."""
-    from invitations.tasks import dispatch_invitation
+    from invitations.tasks import queue_dispatch
 
     with transaction.atomic():
         invitation = _open_for_signature(invitation_id, company)
@@ -254,7 +255,7 @@ def invitation_sign(
                     "rights": payload["rights"],
                 },
             )
-            dispatch_invitation.delay_on_commit(invitation_id=invitation.pk)
+            transaction.on_commit(partial(queue_dispatch, invitation_id=invitation.pk))
         else:
             audit_record(
                 action=Action.CODE_WRONG,
@@ -348,7 +349,7 @@ def invitation_resend(
     now: datetime.datetime,
 ) -> Invitation:
     """A new email with a new link; the old link dies. The signed rights stay as they were."""
-    from invitations.tasks import dispatch_invitation
+    from invitations.tasks import queue_dispatch
 
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation_id, company=company)
@@ -367,7 +368,7 @@ def invitation_resend(
             target=invitation,
             ip_address=ip_address,
         )
-        dispatch_invitation.delay_on_commit(invitation_id=invitation.pk)
+        transaction.on_commit(partial(queue_dispatch, invitation_id=invitation.pk))
     return invitation
 
 
@@ -460,7 +461,7 @@ def invitation_accept(
             ip_address=ip_address,
             data={"rights": sorted(signed)},
         )
-        notify_inviter.delay_on_commit(invitation_id=invitation.pk)
+        transaction.on_commit(partial(notify_inviter.delay, invitation_id=invitation.pk))
     return membership
 
 
@@ -510,6 +511,16 @@ def notify_inviter_of_acceptance(*, invitation_id: int) -> None:
         render_to_string("invitations/email/accepted.html", context), "text/html"
     )
     message.send()
+
+
+def invitations_stalled(*, now: datetime.datetime) -> list[int]:
+    """Signed invitations whose email was not sent: their dispatch was lost or is failing."""
+    cutoff = now - datetime.timedelta(seconds=settings.INVITATION_DISPATCH_STALL_SECONDS)
+    return list(
+        Invitation.objects.filter(status=InvitationStatus.SIGNED, signed_at__lte=cutoff)
+        .order_by("signed_at")
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic

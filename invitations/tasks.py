@@ -1,3 +1,4 @@
+import logging
 import smtplib
 
 from celery import Task, shared_task
@@ -5,6 +6,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from invitations import services
+
+logger = logging.getLogger(__name__)
 
 
 def backoff_seconds(retries: int) -> int:
@@ -34,3 +37,21 @@ def notify_inviter(self: Task, *, invitation_id: int) -> None:
 @shared_task
 def expire_invitations() -> int:
     return services.invitations_expire(now=timezone.now())
+
+
+def queue_dispatch(*, invitation_id: int) -> None:
+    """Queue the email after commit; if the broker is down, the sweep below queues it later."""
+    try:
+        dispatch_invitation.delay(invitation_id=invitation_id)
+    except Exception:
+        logger.warning(
+            "Invitation %s signed but not queued; the sweep will queue it.", invitation_id
+        )
+
+
+@shared_task
+def requeue_stalled_dispatches() -> int:
+    stalled = services.invitations_stalled(now=timezone.now())
+    for invitation_id in stalled:
+        dispatch_invitation.delay(invitation_id=invitation_id)
+    return len(stalled)

@@ -1,6 +1,7 @@
 """One interface to send an SMS, with a backend per environment (settings.SMS_BACKEND)."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -88,7 +89,7 @@ def _http_client(base_url: str) -> Any:
     return RedirectedHttpClient(timeout=10)
 
 
-BACKENDS = {
+BACKENDS: dict[str, Callable[[], SmsBackend]] = {
     "console": ConsoleBackend,
     "locmem": LocmemBackend,
     "twilio": TwilioBackend,
@@ -97,9 +98,8 @@ BACKENDS = {
 
 def get_backend() -> SmsBackend:
     name = settings.SMS_BACKEND
-    backend_class = BACKENDS.get(name) or import_string(name)
-    backend: SmsBackend = backend_class()
-    return backend
+    backend_class: Callable[[], SmsBackend] = BACKENDS.get(name) or import_string(name)
+    return backend_class()
 
 
 def send_sms(*, to: str, body: str) -> None:

@@ -167,6 +167,7 @@ OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=30)
 OTP_MAX_SENDS = env.int("OTP_MAX_SENDS", default=3)
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
 INVITATION_MAIL_MAX_RETRIES = env.int("INVITATION_MAIL_MAX_RETRIES", default=5)
+INVITATION_DISPATCH_STALL_SECONDS = env.int("INVITATION_DISPATCH_STALL_SECONDS", default=300)
 SIGNING_RECENT_LOGIN_SECONDS = env.int("SIGNING_RECENT_LOGIN_SECONDS", default=15 * 60)
 DUPLICATE_FEE_EUROS = 50
 
@@ -192,6 +193,10 @@ if not DEBUG:
     }
 
 CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-dispatches": {
+        "task": "invitations.tasks.requeue_stalled_dispatches",
+        "schedule": 120.0,
+    },
     "expire-invitations": {
         "task": "invitations.tasks.expire_invitations",
         "schedule": 3600.0,
