@@ -1,0 +1,28 @@
+# Production image: gunicorn for the web, the same image for the Celery worker and beat.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=portal.settings
+
+RUN useradd --system --create-home --home-dir /home/portal --uid 10001 --user-group portal
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN pip install . && rm -rf build ./*.egg-info
+
+COPY . .
+# Static files are part of the image (served by WhiteNoise); collectstatic needs no database.
+RUN DJANGO_DEBUG=false python manage.py collectstatic --noinput \
+    && mkdir -p /app/var \
+    && chown portal:portal /app/var
+
+USER portal
+EXPOSE 8000
+
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--no-control-socket", "--access-logfile", "-"]

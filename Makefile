@@ -1,0 +1,55 @@
+# Developer entry points. `make run` and `make test` are all most people need.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+# `make run` uses the embedded defaults of portal/settings.py: SQLite, tasks in-process,
+# SMS and emails kept in var/outbox and shown at /dev/outbox.
+RUN_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settings DJANGO_DEBUG=true
+
+# A real worker needs a broker: Redis on this machine unless REDIS_URL says otherwise.
+WORKER_ENV := env REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=portal.settings
+
+.PHONY: venv run test lint fmt worker beat
+
+venv: $(STAMP)
+
+# Reinstall only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -e ".[dev]"
+	rm -rf *.egg-info
+	touch $(STAMP)
+
+run: venv
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_demo
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (defaults of portal/settings_test.py).
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+fmt: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: venv
+	$(WORKER_ENV) $(BIN)/celery -A portal worker -l info
+
+beat: venv
+	mkdir -p var
+	$(WORKER_ENV) $(BIN)/celery -A portal beat -l info -s var/celerybeat-schedule
