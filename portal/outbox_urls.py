@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The development outbox, mounted at /dev/ only when DEBUG (see portal/urls.py)."""
+
+from django.urls import path
+
+from portal import views
 
 app_name = "outbox"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("outbox/", views.outbox_index, name="index"),
+    path("outbox/<str:kind>/<str:name>/", views.outbox_message, name="message"),
+]

@@ -1,0 +1,92 @@
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import User
+
+MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
+
+
+def validate_mobile(value: Any) -> None:
+    """Signing codes go by SMS: a landline would never receive them."""
+    if not value:
+        return
+    if not isinstance(value, phonenumbers.PhoneNumber):
+        return
+    if phonenumbers.number_type(value) not in MOBILE_TYPES:
+        raise ValidationError(
+            _("Saisissez un numéro de mobile (par exemple +33 6 12 34 56 78)."), code="not_mobile"
+        )
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        # One message whatever went wrong: it must not tell whether the email has an account.
+        "invalid_login": _("Adresse e-mail ou mot de passe incorrect."),
+    }
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user_cache: User | None = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email, password = cleaned.get("email"), cleaned.get("password")
+        if email and password:
+            user = authenticate(self.request, username=email, password=password)
+            if not isinstance(user, User) or not user.is_active:
+                raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+            self.user_cache = user
+        return cleaned
+
+    def get_user(self) -> User | None:
+        return self.user_cache
+
+
+class PortalUserCreationForm(UserCreationForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name", "mobile")
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def clean_mobile(self) -> Any:
+        mobile = self.cleaned_data.get("mobile")
+        validate_mobile(mobile)
+        return mobile
+
+
+class PortalUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name", "mobile")
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def clean_mobile(self) -> Any:
+        mobile = self.cleaned_data.get("mobile")
+        validate_mobile(mobile)
+        return mobile

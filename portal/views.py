@@ -1,0 +1,163 @@
+import logging
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import PasswordResetView
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render, resolve_url
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from permissions.checks import CompanyRequest, require_membership
+from portal import outbox
+from portal.forms import LoginForm
+from portal.selectors import memberships_for_picker, right_specs
+
+logger = logging.getLogger(__name__)
+
+
+class HtmxRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _safe_next(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request)
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        assert user is not None
+        # login() rotates the session key; the user_logged_in handler stamps portal_login_at.
+        login(request, user)
+        return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return render(request, "registration/login.html", {"form": form, "next": next_url})
+
+
+@login_not_required
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    was_logged_in = request.user.is_authenticated
+    logout(request)
+    if was_logged_in:
+        messages.success(request, _("Vous êtes déconnecté. À bientôt."))
+    return HttpResponseRedirect(resolve_url(settings.LOGOUT_REDIRECT_URL))
+
+
+class PortalPasswordResetView(PasswordResetView):
+    """Same page whether or not the email has an account; the link uses PORTAL_BASE_URL."""
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("portal:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.extra_email_context = {"base_url": settings.PORTAL_BASE_URL.rstrip("/")}
+        return super().form_valid(form)
+
+
+@require_GET
+def company_picker(request: HttpRequest) -> HttpResponse:
+    memberships = memberships_for_picker(user=request.user)
+    return render(request, "portal/company_picker.html", {"memberships": memberships})
+
+
+@require_GET
+@require_membership
+def company_home(request: CompanyRequest, company_id: int) -> HttpResponse:
+    context = {
+        "company": request.company,
+        "membership": request.membership,
+        "rights": right_specs(request.rights),
+    }
+    return render(request, "portal/company_home.html", context)
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("healthz: database check failed", exc_info=True)
+        return "error"
+    return "ok"
+
+
+def _redis_status() -> str:
+    if not settings.REDIS_URL:
+        return "not configured"
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, OSError):
+        logger.warning("healthz: redis check failed", exc_info=True)
+        return "error"
+    return "ok"
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_status(), "redis": _redis_status()}
+    healthy = all(status in ("ok", "not configured") for status in checks.values())
+    return JsonResponse(checks, status=200 if healthy else 503)
+
+
+def _require_debug() -> None:
+    if not settings.DEBUG:
+        raise Http404
+
+
+@login_not_required
+@never_cache
+@require_GET
+def outbox_index(request: HtmxRequest) -> HttpResponse:
+    # Public while DEBUG: an invitee with no account yet reads their email here.
+    _require_debug()
+    template = "portal/outbox.html"
+    if request.htmx:
+        template += "#outbox-list"
+    return render(request, template, {"messages_sent": outbox.list_messages()})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def outbox_message(request: HttpRequest, kind: str, name: str) -> HttpResponse:
+    _require_debug()
+    message = outbox.get_message(kind=kind, name=name)
+    if message is None:
+        raise Http404
+    return render(request, "portal/outbox_message.html", {"message": message})

@@ -1,0 +1,83 @@
+"""Shared actors, named by role. App-specific fixtures live in tests/<app>/conftest.py."""
+
+import time
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from permissions.catalogue import Right
+from portal.models import User
+from teams.models import Company, ContractKind, Membership, Role
+from tests.factories import (
+    CompanyFactory,
+    ContractFactory,
+    GrantFactory,
+    MembershipFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def company() -> Company:
+    """A company holding CLUB, CBM and LOCFI contracts, with the Entreprise subscription."""
+    company = CompanyFactory.create(name="Atelier Durand SAS", has_entreprise_subscription=True)
+    for kind in (ContractKind.CLUB, ContractKind.CBM, ContractKind.LOCFI):
+        ContractFactory.create(company=company, kind=kind)
+    return company
+
+
+@pytest.fixture
+def other_company() -> Company:
+    return CompanyFactory.create(name="Boulangerie Martin SARL")
+
+
+@pytest.fixture
+def admin_user() -> User:
+    return UserFactory.create(first_name="Claire", last_name="Durand", mobile="+33612345642")
+
+
+@pytest.fixture
+def admin(admin_user: User, company: Company) -> Membership:
+    return MembershipFactory.create(user=admin_user, company=company, role=Role.ADMIN)
+
+
+@pytest.fixture
+def collaborator_with(company: Company) -> Callable[..., Membership]:
+    """collaborator_with(Right.DOCUMENTS, ...) -> an active collaborator of `company`."""
+
+    def make(*rights: Right, **membership_fields: object) -> Membership:
+        membership_fields.setdefault("company", company)
+        membership = MembershipFactory.create(role=Role.COLLABORATOR, **membership_fields)
+        for right in rights:
+            GrantFactory.create(membership=membership, right=right)
+        return membership
+
+    return make
+
+
+@pytest.fixture
+def other_admin(other_company: Company) -> Membership:
+    return MembershipFactory.create(company=other_company, role=Role.ADMIN)
+
+
+def logged_in_client(user: User) -> Client:
+    """A client whose session has just logged in (signing accepts a login of the last minutes)."""
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["portal_login_at"] = int(time.time())
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    """client_for(user) -> a Client logged in as that user, with a fresh login time."""
+    return logged_in_client
+
+
+@pytest.fixture
+def admin_client(admin: Membership) -> Client:
+    """The company administrator, logged in just now."""
+    return logged_in_client(admin.user)
