@@ -18,7 +18,12 @@ from audit.models import Action
 from audit.services import audit_record
 from invitations.models import OPEN_STATUSES, Invitation, InvitationStatus
 from otp import services as otp
-from otp.models import AccessAuthorisation, AuthorisationKind, SignatureChallenge
+from otp.models import (
+    AccessAuthorisation,
+    AuthorisationKind,
+    ChallengeStatus,
+    SignatureChallenge,
+)
 from permissions.catalogue import CATALOGUE, Right, right_options, sorted_rights
 from permissions.models import Grant
 from portal.models import User
@@ -170,6 +175,24 @@ def _open_for_signature(invitation_id: int, company: Company) -> Invitation:
     return invitation
 
 
+def _sends_exhausted(
+    challenge: SignatureChallenge | None,
+    *,
+    signer: User,
+    payload: dict[str, Any],
+    now: datetime.datetime,
+) -> bool:
+    """Whether the signer's open challenge for this same content has used all its sends."""
+    return (
+        challenge is not None
+        and challenge.signer_id == signer.pk
+        and challenge.status == ChallengeStatus.PENDING
+        and now < challenge.expires_at
+        and challenge.payload_digest == otp.payload_digest(payload)
+        and challenge.send_count >= settings.OTP_MAX_SENDS
+    )
+
+
 def invitation_request_code(
     *,
     invitation_id: int,
@@ -184,6 +207,9 @@ def invitation_request_code(
         payload = signature_payload(invitation, signer=signer)
         challenge = invitation.challenge
         is_resend = otp.challenge_is_reusable(challenge, signer=signer, payload=payload, now=now)
+        if not is_resend and _sends_exhausted(challenge, signer=signer, payload=payload, now=now):
+            # a new challenge would bypass the cap on sends and its cool-down
+            raise otp.TooManySends
         if not is_resend:
             challenge = otp.challenge_start(
                 signer=signer, purpose=PURPOSE, payload=payload, now=now
@@ -219,7 +245,8 @@ def invitation_sign(
 
     with transaction.atomic():
         invitation = _open_for_signature(invitation_id, company)
-        if invitation.challenge_id is None:
+        if invitation.challenge is None or invitation.challenge.signer_id != signer.pk:
+            # the code was sent to another administrator: this one asks for their own
             raise otp.CodeNotSent
         payload = signature_payload(invitation, signer=signer)
         verification = otp.challenge_verify(

@@ -1,0 +1,110 @@
+import pytest
+from django.http import Http404, HttpResponse
+from django.test import RequestFactory
+from django.utils import translation
+
+from permissions.catalogue import CATALOGUE, Right
+from permissions.checks import (
+    active_membership,
+    has_right,
+    held_rights,
+    require_company_admin,
+    require_right,
+)
+from teams.models import MembershipStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@require_right(Right.BANK_DETAILS)
+def bank_details_view(request, company_id):
+    return HttpResponse(f"RIB de {request.company.name}")
+
+
+@require_company_admin
+def team_view(request, company_id):
+    return HttpResponse("équipe")
+
+
+def get(view, user, company):
+    request = RequestFactory().get("/")
+    request.user = user
+    with translation.override("fr"):
+        return view(request, company_id=company.pk)
+
+
+def test_an_administrator_holds_every_right(admin):
+    assert held_rights(admin) == frozenset(CATALOGUE)
+
+
+def test_a_collaborator_holds_exactly_their_grants(collaborator_with):
+    collaborator = collaborator_with("documents", "treasury")
+
+    assert held_rights(collaborator) == {Right.DOCUMENTS, Right.TREASURY}
+
+
+def test_a_collaborator_does_not_have_a_right_they_were_not_granted(collaborator_with):
+    assert not has_right(collaborator_with("documents"), Right.BANK_DETAILS)
+
+
+def test_the_active_membership_of_ones_company_is_found(admin, company):
+    assert active_membership(user=admin.user, company_id=company.pk) == admin
+
+
+def test_another_companys_membership_looks_missing(admin, other_company):
+    with pytest.raises(Http404):
+        active_membership(user=admin.user, company_id=other_company.pk)
+
+
+def test_a_suspended_membership_looks_missing(collaborator_with, company):
+    collaborator = collaborator_with("documents")
+    collaborator.status = MembershipStatus.SUSPENDED
+    collaborator.save()
+
+    with pytest.raises(Http404):
+        active_membership(user=collaborator.user, company_id=company.pk)
+
+
+def test_a_deactivated_user_has_no_membership(admin, company):
+    admin.user.is_active = False
+    admin.user.save()
+
+    with pytest.raises(Http404):
+        active_membership(user=admin.user, company_id=company.pk)
+
+
+def test_an_anonymous_visitor_has_no_membership(company):
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(Http404):
+        active_membership(user=AnonymousUser(), company_id=company.pk)
+
+
+def test_a_member_with_the_right_reaches_the_view(collaborator_with, company):
+    response = get(bank_details_view, collaborator_with("bank_details").user, company)
+
+    assert response.status_code == 200
+    assert response.content.decode() == f"RIB de {company.name}"
+
+
+def test_a_member_without_the_right_is_told_which_right_is_missing(collaborator_with, company):
+    response = get(bank_details_view, collaborator_with("documents").user, company)
+
+    assert response.status_code == 403
+    assert "Effectuer un changement de RIB" in response.content.decode()
+
+
+def test_a_right_in_another_company_answers_404(collaborator_with, other_company):
+    with pytest.raises(Http404):
+        get(bank_details_view, collaborator_with("bank_details").user, other_company)
+
+
+def test_a_collaborator_is_refused_an_administrators_page(collaborator_with, company):
+    response = get(team_view, collaborator_with(*Right.values).user, company)
+
+    assert response.status_code == 403
+    assert "administrateurs" in response.content.decode()
+
+
+def test_an_administrator_reaches_an_administrators_page(admin, company):
+    assert get(team_view, admin.user, company).status_code == 200
