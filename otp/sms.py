@@ -75,7 +75,7 @@ def _http_client(base_url: str) -> Any:
     from twilio.http.http_client import TwilioHttpClient
 
     if not base_url:
-        return TwilioHttpClient(timeout=10)
+        return TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT_SECONDS)
     target = urlsplit(base_url)
 
     class RedirectedHttpClient(TwilioHttpClient):
@@ -86,7 +86,7 @@ def _http_client(base_url: str) -> Any:
             url = urlunsplit((target.scheme, target.netloc, parts.path, parts.query, ""))
             return super().request(method, url, *args, **kwargs)
 
-    return RedirectedHttpClient(timeout=10)
+    return RedirectedHttpClient(timeout=settings.TWILIO_TIMEOUT_SECONDS)
 
 
 BACKENDS: dict[str, Callable[[], SmsBackend]] = {

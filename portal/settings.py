@@ -157,6 +157,7 @@ TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")  # only for a local fake server
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 
 PHONENUMBER_DEFAULT_REGION = "FR"
 PHONENUMBER_DB_FORMAT = "E164"
