@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from teams import views
 
 app_name = "teams"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.team, name="team"),
+]

@@ -1,0 +1,148 @@
+"""Format checks for the invitation pages. Business refusals come from invitations.services."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from permissions.catalogue import Right
+from portal.forms import validate_mobile
+from portal.models import User
+
+INVALID_PHONE = _(
+    "Saisissez un numéro de mobile valide, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78."
+)
+
+
+class InvitationForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("Prénom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    last_name = forms.CharField(
+        label=_("Nom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        help_text=_(
+            "L’invitation sera envoyée à cette adresse, et seule cette adresse pourra l’accepter."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    mobile = PhoneNumberField(
+        label=_("Mobile (facultatif)"),
+        region="FR",
+        required=False,
+        validators=[validate_mobile],
+        error_messages={"invalid": INVALID_PHONE},
+        help_text=_("Un numéro de mobile français ou au format international (+…)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    rights = forms.MultipleChoiceField(
+        label=_("Droits"),
+        choices=Right.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez au moins un droit à accorder.")},
+    )
+
+    def mobile_e164(self) -> str:
+        mobile = self.cleaned_data.get("mobile")
+        return mobile.as_e164 if mobile else ""
+
+
+class SignatureCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code reçu par SMS"),
+        regex=r"^[0-9]{6}$",
+        error_messages={
+            "required": _("Saisissez le code à 6 chiffres reçu par SMS."),
+            "invalid": _("Le code est composé de 6 chiffres."),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "maxlength": "6",
+                "size": "8",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip()
+
+
+class AcceptNewAccountForm(forms.Form):
+    """The invited person creates their account: name, mobile, password."""
+
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Nom"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    mobile = PhoneNumberField(
+        label=_("Mobile"),
+        region="FR",
+        validators=[validate_mobile],
+        error_messages={
+            "invalid": INVALID_PHONE,
+            "required": _("Saisissez votre numéro de mobile."),
+        },
+        help_text=_("Un numéro de mobile français ou au format international (+…)."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        help_text=password_validation.password_validators_help_text_html(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmation du mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
+        elif password1:
+            candidate = User(
+                email=self.email,
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, user=candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def mobile_e164(self) -> str:
+        mobile = self.cleaned_data.get("mobile")
+        return mobile.as_e164 if mobile else ""
+
+
+class AcceptLoginForm(forms.Form):
+    """Someone who already has an account confirms it is them with their password."""
+
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -1,0 +1,465 @@
+"""Invite a collaborator, sign the access authorisation with an SMS code, accept the emailed link."""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from audit.services import client_ip
+from invitations.forms import (
+    AcceptLoginForm,
+    AcceptNewAccountForm,
+    InvitationForm,
+    SignatureCodeForm,
+)
+from invitations.models import Invitation, InvitationStatus
+from invitations.selectors import account_exists, company_invitation
+from invitations.services import (
+    AccountExists,
+    InvitationLinkInvalid,
+    InvitationRefused,
+    WrongAccount,
+    grantable_rights,
+    invitation_accept,
+    invitation_accept_new_account,
+    invitation_create,
+    invitation_for_token,
+    invitation_request_code,
+    invitation_resend,
+    invitation_revoke,
+    invitation_sign,
+    signature_statement,
+)
+from otp.models import ChallengeStatus, SignatureChallenge
+from otp.services import NoMobileNumber, SignatureError, mask_phone, resend_available_in
+from permissions.catalogue import CATALOGUE, sorted_rights
+from permissions.checks import CompanyRequest, require_company_admin
+from portal.models import User
+from portal.signals import LOGIN_AT_SESSION_KEY
+from teams.models import Membership
+from teams.selectors import open_invitations
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _htmx(request: HttpRequest) -> HtmxDetails:
+    details: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
+    return details
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if _htmx(request):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+def _team_url(request: CompanyRequest) -> str:
+    return reverse("teams:team", args=[request.company.pk])
+
+
+def _sign_url(request: CompanyRequest, invitation_id: int) -> str:
+    return reverse("invitations:sign", args=[request.company.pk, invitation_id])
+
+
+# --- Invite -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_company_admin
+def create(request: CompanyRequest, company_id: int) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(
+                company=request.company,
+                invited_by=_user(request),
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                mobile=form.mobile_e164(),
+                rights=form.cleaned_data["rights"],
+                ip_address=client_ip(request),
+                now=timezone.now(),
+            )
+        except InvitationRefused as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            return _redirect(request, _sign_url(request, invitation.pk))
+    selected = set(form["rights"].value() or [])
+    context = {
+        "company": request.company,
+        "form": form,
+        "options": [
+            (option, option.code in selected) for option in grantable_rights(request.company)
+        ],
+    }
+    return render(request, "invitations/create.html", context)
+
+
+# --- Sign ---------------------------------------------------------------------------------
+
+
+def _login_is_recent(request: HttpRequest, now: datetime.datetime) -> bool:
+    login_at = request.session.get(LOGIN_AT_SESSION_KEY)
+    if not isinstance(login_at, int | float):
+        return False
+    return now.timestamp() - login_at <= settings.SIGNING_RECENT_LOGIN_SECONDS
+
+
+def _live_challenge(
+    invitation: Invitation, signer: User, now: datetime.datetime
+) -> SignatureChallenge | None:
+    """The code this signer already received for this invitation, if it can still be typed."""
+    challenge = invitation.challenge
+    if (
+        challenge is None
+        or challenge.signer_id != signer.pk
+        or challenge.status != ChallengeStatus.PENDING
+        or challenge.send_count == 0
+        or now >= challenge.expires_at
+    ):
+        return None
+    return challenge
+
+
+def _sign_context(
+    request: CompanyRequest,
+    invitation: Invitation,
+    now: datetime.datetime,
+    *,
+    form: SignatureCodeForm | None = None,
+    error: str = "",
+) -> dict[str, Any]:
+    signer = _user(request)
+    challenge = _live_challenge(invitation, signer, now)
+    return {
+        "company": request.company,
+        "invitation": invitation,
+        "rights": [CATALOGUE[right] for right in sorted_rights(invitation.rights)],
+        "statement": signature_statement(invitation, signer=signer),
+        "masked_phone": mask_phone(signer.mobile) if signer.mobile else "",
+        "no_mobile_message": "" if signer.mobile else NoMobileNumber().message,
+        "challenge": challenge,
+        "resend_in": resend_available_in(challenge, now) if challenge else 0,
+        "sends_left": settings.OTP_MAX_SENDS - challenge.send_count if challenge else 0,
+        "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
+        "form": form or SignatureCodeForm(),
+        "error": error,
+    }
+
+
+def _sign_page(
+    request: CompanyRequest,
+    invitation_id: int,
+    now: datetime.datetime,
+    *,
+    form: SignatureCodeForm | None = None,
+    error: str = "",
+) -> HttpResponse:
+    invitation = company_invitation(company=request.company, invitation_id=invitation_id)
+    if invitation is None:
+        raise Http404
+    if invitation.status != InvitationStatus.AWAITING_SIGNATURE:
+        messages.info(request, _("Cette invitation a déjà été signée ou n’est plus en cours."))
+        return _redirect(request, _team_url(request))
+    template = "invitations/sign.html"
+    if _htmx(request):
+        target = _htmx(request).target
+        template += "#resend-control" if target == "resend-control" else "#code-panel"
+    context = _sign_context(request, invitation, now, form=form, error=error)
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_company_admin
+def sign(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    now = timezone.now()
+    if request.method != "POST":
+        return _sign_page(request, invitation_id, now)
+    form = SignatureCodeForm(request.POST)
+    if not form.is_valid():
+        return _sign_page(request, invitation_id, now, form=form)
+    try:
+        invitation = invitation_sign(
+            invitation_id=invitation_id,
+            company=request.company,
+            signer=_user(request),
+            code=form.cleaned_data["code"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            now=now,
+        )
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+    except InvitationRefused as refusal:
+        messages.info(request, refusal.message)
+        return _redirect(request, _team_url(request))
+    except SignatureError as failure:
+        return _sign_page(request, invitation_id, now, error=failure.message)
+    messages.success(
+        request,
+        _("Autorisation signée. L’invitation est envoyée à %(email)s.")
+        % {"email": invitation.email},
+    )
+    return _redirect(request, _team_url(request))
+
+
+@require_POST
+@require_company_admin
+def send_code(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    now = timezone.now()
+    sign_url = _sign_url(request, invitation_id)
+    if not _login_is_recent(request, now):
+        # signing needs a recent login: the password is asked again before any code is sent
+        messages.info(
+            request,
+            _("Pour signer, confirmez d’abord votre identité en saisissant votre mot de passe."),
+        )
+        return _redirect(request, f"{reverse('portal:login')}?{urlencode({'next': sign_url})}")
+    try:
+        invitation_request_code(
+            invitation_id=invitation_id,
+            company=request.company,
+            signer=_user(request),
+            ip_address=client_ip(request),
+            now=now,
+        )
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+    except InvitationRefused as refusal:
+        messages.info(request, refusal.message)
+        return _redirect(request, _team_url(request))
+    except SignatureError as failure:
+        return _sign_page(request, invitation_id, now, error=failure.message)
+    if _htmx(request):
+        return _sign_page(request, invitation_id, now)
+    return HttpResponseRedirect(sign_url)
+
+
+# --- Resend, revoke -----------------------------------------------------------------------
+
+
+def _invitation_table(request: CompanyRequest) -> HttpResponse:
+    if _htmx(request):
+        context = {
+            "company": request.company,
+            "invitations": open_invitations(company=request.company),
+        }
+        return render(request, "teams/team.html#invitation-table", context)
+    return HttpResponseRedirect(_team_url(request))
+
+
+@require_POST
+@require_company_admin
+def resend(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    try:
+        invitation = invitation_resend(
+            invitation_id=invitation_id,
+            company=request.company,
+            actor=_user(request),
+            ip_address=client_ip(request),
+            now=timezone.now(),
+        )
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+    except InvitationRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("Un nouveau lien est envoyé à %(email)s ; l’ancien ne fonctionne plus.")
+            % {"email": invitation.email},
+        )
+    return _invitation_table(request)
+
+
+@require_POST
+@require_company_admin
+def revoke(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    try:
+        invitation = invitation_revoke(
+            invitation_id=invitation_id,
+            company=request.company,
+            actor=_user(request),
+            ip_address=client_ip(request),
+            now=timezone.now(),
+        )
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+    except InvitationRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("L’invitation de %(name)s est révoquée : son lien ne fonctionne plus.")
+            % {"name": invitation.full_name},
+        )
+    return _invitation_table(request)
+
+
+# --- Accept (public: the emailed link) ----------------------------------------------------
+
+NEW_ACCOUNT, LOGIN, ACCEPT, WRONG_ACCOUNT = "new_account", "login", "accept", "wrong_account"
+
+
+def mask_email(email: str) -> str:
+    """Enough for the invitee to recognise their address, nothing for anyone else."""
+    return f"{email[:1]}•••@…"
+
+
+def _accept_mode(request: HttpRequest, invitation: Invitation) -> str:
+    user = request.user
+    if user.is_authenticated:
+        same = isinstance(user, User) and user.email.lower() == invitation.email.lower()
+        return ACCEPT if same else WRONG_ACCOUNT
+    if account_exists(email=invitation.email):
+        return LOGIN
+    return NEW_ACCOUNT
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    # the token is in the URL: no other site may ever see it in a Referer header
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _accept_page(
+    request: HttpRequest,
+    invitation: Invitation,
+    mode: str,
+    *,
+    form: AcceptNewAccountForm | None = None,
+    login_form: AcceptLoginForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if mode == NEW_ACCOUNT and form is None:
+        form = AcceptNewAccountForm(
+            email=invitation.email,
+            initial={
+                "first_name": invitation.first_name,
+                "last_name": invitation.last_name,
+                "mobile": invitation.mobile or None,
+            },
+        )
+    context = {
+        "invitation": invitation,
+        "invited_company": invitation.company,
+        "inviter": invitation.invited_by,
+        "rights": [CATALOGUE[right] for right in sorted_rights(invitation.rights)],
+        "mode": mode,
+        "form": form,
+        "login_form": login_form or AcceptLoginForm(),
+        "masked_email": mask_email(invitation.email),
+    }
+    return _no_referrer(render(request, "invitations/accept.html", context, status=status))
+
+
+def _invalid_link(request: HttpRequest, invalid: InvitationLinkInvalid) -> HttpResponse:
+    invitation = invalid.invitation
+    context = {
+        "reason": invalid.reason,
+        "inviter": invitation.invited_by if invitation is not None else None,
+        "invited_company": invitation.company if invitation is not None else None,
+    }
+    status = 404 if invalid.reason == "unknown" else 410
+    return _no_referrer(render(request, "invitations/link_invalid.html", context, status=status))
+
+
+def _welcome(request: HttpRequest, membership: Membership) -> HttpResponse:
+    messages.success(
+        request,
+        _("Bienvenue dans l’espace de %(company)s.") % {"company": membership.company.name},
+    )
+    return HttpResponseRedirect(reverse("portal:company_home", args=[membership.company_id]))
+
+
+def _accept_existing_account(
+    request: HttpRequest, invitation: Invitation, token: str, now: datetime.datetime
+) -> HttpResponse:
+    form = AcceptLoginForm(request.POST)
+    if form.is_valid():
+        user = authenticate(
+            request, username=invitation.email, password=form.cleaned_data["password"]
+        )
+        if isinstance(user, User) and user.is_active:
+            membership = invitation_accept(
+                token=token, user=user, ip_address=client_ip(request), now=now
+            )
+            login(request, user)
+            return _welcome(request, membership)
+        form.add_error("password", _("Mot de passe incorrect."))
+    return _accept_page(request, invitation, LOGIN, login_form=form)
+
+
+def _accept_new_account(
+    request: HttpRequest, invitation: Invitation, token: str, now: datetime.datetime
+) -> HttpResponse:
+    form = AcceptNewAccountForm(request.POST, email=invitation.email)
+    if not form.is_valid():
+        return _accept_page(request, invitation, NEW_ACCOUNT, form=form)
+    try:
+        membership = invitation_accept_new_account(
+            token=token,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            mobile=form.mobile_e164(),
+            password=form.cleaned_data["password1"],
+            ip_address=client_ip(request),
+            now=now,
+        )
+    except AccountExists:
+        return _accept_page(request, invitation, LOGIN)
+    login(request, membership.user, backend=MODEL_BACKEND)
+    return _welcome(request, membership)
+
+
+@login_not_required
+@sensitive_post_parameters("password", "password1", "password2")
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the invitation and changes nothing (mail scanners follow links); POST accepts.
+
+    What the page offers depends on who looks: a new person creates their account, someone who
+    has one logs in, the invited user accepts, anyone else is told it is not for them.
+    """
+    now = timezone.now()
+    try:
+        invitation = invitation_for_token(token, now=now)
+        mode = _accept_mode(request, invitation)
+        if request.method != "POST":
+            return _accept_page(request, invitation, mode)
+        if mode == LOGIN:
+            return _accept_existing_account(request, invitation, token, now)
+        if mode == NEW_ACCOUNT:
+            return _accept_new_account(request, invitation, token, now)
+        if mode == ACCEPT:
+            membership = invitation_accept(
+                token=token, user=_user(request), ip_address=client_ip(request), now=now
+            )
+            return _welcome(request, membership)
+        return _accept_page(request, invitation, WRONG_ACCOUNT, status=403)
+    except InvitationLinkInvalid as invalid:
+        return _invalid_link(request, invalid)
+    except WrongAccount:
+        return _accept_page(request, invitation, WRONG_ACCOUNT, status=403)

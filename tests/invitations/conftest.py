@@ -1,0 +1,18 @@
+"""Fixtures for the invitation pages: in-memory SMS, tasks run in this process."""
+
+import pytest
+
+from otp import sms
+
+
+@pytest.fixture(autouse=True)
+def empty_sms_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Tasks queued on commit run in this process (the real worker has its own test)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
