@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from permissions.catalogue import duplicate_fee_note
 from permissions.checks import CompanyRequest, require_membership
 from portal import outbox
 from portal.forms import LoginForm
@@ -94,6 +95,9 @@ def company_home(request: CompanyRequest, company_id: int) -> HttpResponse:
         "company": request.company,
         "membership": request.membership,
         "rights": right_specs(request.rights),
+        "duplicate_note": duplicate_fee_note(
+            has_entreprise_subscription=request.company.has_entreprise_subscription
+        ),
     }
     return render(request, "portal/company_home.html", context)
 

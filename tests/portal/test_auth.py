@@ -247,3 +247,12 @@ def test_the_emailed_link_lets_the_user_choose_a_new_password(client):
     assert "Votre mot de passe a été modifié" in done.text
     user.refresh_from_db()
     assert user.check_password(new_password)
+
+
+def test_a_missing_email_is_reported_next_to_the_field(client):
+    response = client.post(LOGIN_URL, {"email": "", "password": "x"})
+
+    assert 'aria-invalid="true"' in response.text
+    assert 'aria-describedby="id_email_error"' in response.text
+    assert 'id="id_email_error"' in response.text
+    assert "Ce champ est obligatoire." in response.text

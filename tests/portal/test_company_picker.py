@@ -135,6 +135,13 @@ def test_the_company_home_of_a_company_that_does_not_exist_is_not_found(admin_cl
     response = admin_client.get(home_url(987_654_321))
 
     assert response.status_code == 404
+    assert "Page introuvable" in response.text
+
+
+def test_the_company_home_tells_whether_duplicates_are_charged(admin_client, company):
+    response = admin_client.get(home_url(company.id))
+
+    assert "Duplicatas inclus dans votre abonnement Entreprise." in response.text
 
 
 def test_the_company_home_of_a_suspended_membership_is_not_found(client_for, company):
