@@ -27,3 +27,6 @@ STORAGES = {
 }
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DEBUG = False
+# Static files are served from the finders in tests; no collectstatic run is needed.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
