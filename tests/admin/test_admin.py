@@ -1,0 +1,305 @@
+"""The bank's support staff in the Django admin: they see everything, change only through services."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import Action, AuditEvent
+from invitations.models import Invitation, InvitationStatus
+from invitations.tasks import queue_dispatch
+from otp import sms
+from otp.models import AccessAuthorisation, SignatureChallenge
+from permissions.models import Grant
+from teams.models import Role
+from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+from tests.invitations.factories import create, sent
+from tests.otp.factories import last_code
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_sms_outbox():
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def support():
+    staff = UserFactory(email="support@banque.example", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(staff)
+    client.user = staff
+    return client
+
+
+@pytest.fixture
+def sent_invitation(admin):
+    invitation, _token = sent(admin)
+    return invitation
+
+
+@pytest.fixture
+def every_object(admin, collaborator_with, sent_invitation):
+    """One row of each model support staff look at."""
+    collaborator_with("documents")
+    return {
+        "portal.user": admin.user,
+        "teams.company": admin.company,
+        "teams.membership": admin,
+        "invitations.invitation": sent_invitation,
+        "otp.signaturechallenge": sent_invitation.challenge,
+        "otp.accessauthorisation": sent_invitation.authorisation,
+        "audit.auditevent": AuditEvent.objects.filter(target_id=str(sent_invitation.pk)).first(),
+    }
+
+
+def admin_url(model: str, view: str, *args) -> str:
+    app_label, model_name = model.split(".")
+    return reverse(f"admin:{app_label}_{model_name}_{view}", args=args)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def act(support, action: str, *invitations: Invitation):
+    return support.post(
+        admin_url("invitations.invitation", "changelist"),
+        {"action": action, "_selected_action": [i.pk for i in invitations]},
+    )
+
+
+MODELS = [
+    "portal.user",
+    "teams.company",
+    "teams.membership",
+    "invitations.invitation",
+    "otp.signaturechallenge",
+    "otp.accessauthorisation",
+    "audit.auditevent",
+]
+READ_ONLY = ["otp.signaturechallenge", "otp.accessauthorisation", "audit.auditevent"]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_support_opens_the_list_of_each_model(support, every_object, model):
+    assert support.get(admin_url(model, "changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_support_opens_the_page_of_each_object(support, every_object, model):
+    response = support.get(admin_url(model, "change", every_object[model].pk))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "query"),
+    [
+        ("teams.membership", {"role": "admin", "q": "Atelier"}),
+        ("invitations.invitation", {"status": "sent", "q": "lea.martin"}),
+        ("audit.auditevent", {"action": "signed"}),
+        ("otp.signaturechallenge", {"status": "consumed"}),
+    ],
+)
+def test_support_filters_and_searches_the_lists(support, every_object, model, query):
+    response = support.get(admin_url(model, "changelist"), query)
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+
+
+def test_a_non_staff_user_is_sent_to_the_admin_login(admin):
+    client = Client()
+    client.force_login(admin.user)
+
+    response = client.get(admin_url("invitations.invitation", "changelist"))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.parametrize("model", READ_ONLY)
+def test_evidence_cannot_be_added(support, model):
+    assert support.get(admin_url(model, "add")).status_code == 403
+
+
+@pytest.mark.parametrize("model", READ_ONLY)
+def test_evidence_cannot_be_deleted(support, every_object, model):
+    url = admin_url(model, "delete", every_object[model].pk)
+
+    assert support.post(url, {"post": "yes"}).status_code == 403
+    assert type(every_object[model]).objects.filter(pk=every_object[model].pk).exists()
+
+
+@pytest.mark.parametrize("model", READ_ONLY)
+def test_evidence_pages_offer_neither_add_nor_delete_nor_save(support, every_object, model):
+    listing = support.get(admin_url(model, "changelist")).content.decode()
+    page = support.get(admin_url(model, "change", every_object[model].pk)).content.decode()
+
+    assert admin_url(model, "add") not in listing
+    assert 'name="_save"' not in page
+    assert admin_url(model, "delete", every_object[model].pk) not in page
+
+
+def test_a_signature_challenge_cannot_be_changed(support, sent_invitation):
+    challenge = sent_invitation.challenge
+    url = admin_url("otp.signaturechallenge", "change", challenge.pk)
+
+    response = support.post(url, {"status": "pending", "failed_attempts": 0})
+
+    assert response.status_code == 403
+    assert SignatureChallenge.objects.get(pk=challenge.pk).status == "consumed"
+
+
+def test_the_challenge_page_shows_the_masked_phone_and_no_code(support, admin):
+    invitation = create(admin)
+    from tests.invitations.factories import request_code
+
+    challenge = request_code(invitation, admin)
+    code = last_code()
+
+    page = support.get(admin_url("otp.signaturechallenge", "change", challenge.pk)).content
+    assert "+33 6 •• •• •• 42" in page.decode()
+    assert code not in page.decode()
+
+
+def test_the_authorisation_shows_its_statement_preformatted(support, sent_invitation):
+    authorisation = AccessAuthorisation.objects.get(pk=sent_invitation.authorisation_id)
+
+    page = support.get(
+        admin_url("otp.accessauthorisation", "change", authorisation.pk)
+    ).content.decode()
+
+    assert "<pre" in page
+    assert "Léa Martin" in page
+    assert authorisation.payload_digest in page
+
+
+def test_the_invitation_page_never_shows_the_token_hash(support, sent_invitation):
+    assert sent_invitation.token_hash
+    page = support.get(admin_url("invitations.invitation", "change", sent_invitation.pk))
+
+    assert sent_invitation.token_hash not in page.content.decode()
+
+
+def test_invitations_cannot_be_added_or_deleted_in_the_admin(support, sent_invitation):
+    assert support.get(admin_url("invitations.invitation", "add")).status_code == 403
+    delete = admin_url("invitations.invitation", "delete", sent_invitation.pk)
+    assert support.post(delete, {"post": "yes"}).status_code == 403
+
+
+def test_an_invitation_cannot_be_edited_by_hand(support, sent_invitation):
+    url = admin_url("invitations.invitation", "change", sent_invitation.pk)
+
+    support.post(url, {"status": "accepted", "rights": '["bank_details"]'})
+
+    sent_invitation.refresh_from_db()
+    assert sent_invitation.status == InvitationStatus.SENT
+    assert sent_invitation.rights == ["documents", "treasury"]
+
+
+def test_support_resends_an_invitation_with_a_new_link(
+    support, sent_invitation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = act(support, "resend", sent_invitation)
+
+    assert response.status_code == 302
+    sent_invitation.refresh_from_db()
+    assert sent_invitation.status == InvitationStatus.SIGNED
+    assert sent_invitation.token_hash is None
+    assert [(c.func, c.keywords) for c in callbacks] == [
+        (queue_dispatch, {"invitation_id": sent_invitation.pk})
+    ]
+
+
+def test_a_resend_by_support_is_audited_with_their_name_and_address(support, sent_invitation):
+    act(support, "resend", sent_invitation)
+
+    [event] = AuditEvent.objects.filter(target_id=str(sent_invitation.pk), action=Action.RESENT)
+    assert (event.actor, event.company, event.ip_address) == (
+        support.user,
+        sent_invitation.company,
+        "127.0.0.1",
+    )
+
+
+def test_a_refused_resend_is_reported_and_the_others_go_through(support, admin, sent_invitation):
+    unsigned = create(admin, email="paul@partenaire.example")
+
+    response = act(support, "resend", sent_invitation, unsigned)
+
+    messages = messages_of(response)
+    assert any("paul@partenaire.example" in m and "envoyée ou en échec" in m for m in messages)
+    assert any("Invitation renvoyée" in m and sent_invitation.email in m for m in messages)
+    unsigned.refresh_from_db()
+    assert unsigned.status == InvitationStatus.AWAITING_SIGNATURE
+
+
+def test_support_revokes_an_invitation(support, sent_invitation):
+    response = act(support, "revoke", sent_invitation)
+
+    assert response.status_code == 302
+    sent_invitation.refresh_from_db()
+    assert sent_invitation.status == InvitationStatus.REVOKED
+    assert AuditEvent.objects.filter(
+        target_id=str(sent_invitation.pk), action=Action.REVOKED, actor=support.user
+    ).exists()
+
+
+def test_revoking_a_revoked_invitation_is_reported(support, sent_invitation):
+    act(support, "revoke", sent_invitation)
+
+    response = act(support, "revoke", sent_invitation)
+
+    assert any("n’est plus en cours" in m for m in messages_of(response))
+
+
+def test_the_company_page_shows_its_contracts_and_members(support, admin):
+    page = support.get(admin_url("teams.company", "change", admin.company.pk)).content.decode()
+
+    assert all(c.reference in page for c in admin.company.contracts.all())
+    assert "Claire Durand" in page
+
+
+def membership_form(membership, *rights):
+    data = {
+        "user": membership.user_id,
+        "company": membership.company_id,
+        "role": membership.role,
+        "status": membership.status,
+        "grants-TOTAL_FORMS": len(rights),
+        "grants-INITIAL_FORMS": 0,
+        "grants-MIN_NUM_FORMS": 0,
+        "grants-MAX_NUM_FORMS": 1000,
+    }
+    for n, right in enumerate(rights):
+        data[f"grants-{n}-right"] = right
+        data[f"grants-{n}-membership"] = membership.pk
+    return data
+
+
+def test_support_grants_a_right_on_the_membership_page(support, collaborator_with):
+    member = collaborator_with()
+    url = admin_url("teams.membership", "change", member.pk)
+
+    response = support.post(url, membership_form(member, "treasury"))
+
+    assert response.status_code == 302
+    assert list(Grant.objects.filter(membership=member).values_list("right", flat=True)) == [
+        "treasury"
+    ]
+
+
+def test_support_cannot_grant_a_right_the_company_cannot_hold(support):
+    company = CompanyFactory()  # no CLUB contract
+    member = MembershipFactory(company=company, role=Role.COLLABORATOR)
+    url = admin_url("teams.membership", "change", member.pk)
+
+    response = support.post(url, membership_form(member, "fund_operations"))
+
+    assert response.status_code == 200
+    assert "CLUB" in response.content.decode()
+    assert not Grant.objects.filter(membership=member).exists()
