@@ -24,7 +24,7 @@ from otp.models import (
     ChallengeStatus,
     SignatureChallenge,
 )
-from permissions.catalogue import CATALOGUE, Right, right_options, sorted_rights
+from permissions.catalogue import CATALOGUE, Right, RightSpec, right_options, sorted_rights
 from permissions.models import Grant
 from portal.models import User
 from teams.models import Company, Membership, Role
@@ -300,6 +300,13 @@ def invitation_sign(
     return invitation
 
 
+def signed_rights(invitation: Invitation) -> list[RightSpec]:
+    """The rights as signed (the authorisation), not as the editable invitation row says."""
+    authorisation = invitation.authorisation
+    rights = authorisation.rights if authorisation is not None else invitation.rights
+    return [CATALOGUE[r] for r in sorted_rights(rights)]
+
+
 def acceptance_url(token: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("invitations:accept", args=[token])
 
@@ -309,7 +316,7 @@ def _invitation_email(invitation: Invitation, token: str) -> EmailMultiAlternati
         "invitation": invitation,
         "company": invitation.company,
         "inviter": invitation.invited_by,
-        "rights": [CATALOGUE[r] for r in sorted_rights(invitation.rights)],
+        "rights": signed_rights(invitation),
         "url": acceptance_url(token),
         "expires_at": invitation.expires_at,
     }
@@ -334,7 +341,7 @@ def invitation_dispatch(*, invitation_id: int, now: datetime.datetime) -> bool:
         # lock: two workers running the same dispatch must send one email
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
-            .select_related("company", "invited_by")
+            .select_related("company", "invited_by", "authorisation")
             .filter(pk=invitation_id)
             .first()
         )
@@ -518,13 +525,13 @@ def invitation_accept_new_account(
 
 
 def notify_inviter_of_acceptance(*, invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("company", "invited_by", "accepted_by").get(
-        pk=invitation_id
-    )
+    invitation = Invitation.objects.select_related(
+        "company", "invited_by", "accepted_by", "authorisation"
+    ).get(pk=invitation_id)
     context = {
         "invitation": invitation,
         "company": invitation.company,
-        "rights": [CATALOGUE[r] for r in sorted_rights(invitation.rights)],
+        "rights": signed_rights(invitation),
         "team_url": settings.PORTAL_BASE_URL.rstrip("/")
         + reverse("teams:team", args=[invitation.company_id]),
     }

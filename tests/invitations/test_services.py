@@ -12,7 +12,6 @@ from otp import services as otp
 from otp import sms
 from otp.models import ChallengeStatus
 from permissions.catalogue import CATALOGUE, Right
-from portal.celery import app
 from teams.models import Membership, Role
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import (
@@ -31,17 +30,6 @@ pytestmark = pytest.mark.django_db
 
 LEA = "lea.martin@partenaire.example"
 A_WEEK = datetime.timedelta(days=7)
-
-
-@pytest.fixture(autouse=True)
-def empty_sms_outbox():
-    sms.outbox.clear()
-
-
-@pytest.fixture
-def eager_tasks(monkeypatch):
-    """Tasks queued on commit run in this process, so their effect can be seen."""
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
 @pytest.fixture
@@ -397,6 +385,16 @@ def test_the_invitation_email_is_french_with_text_and_html_and_the_link(admin):
     assert CATALOGUE[Right.TREASURY].label in message.body
 
 
+def test_the_email_lists_the_signed_rights_even_if_the_invitation_was_tampered_with(admin):
+    invitation = signed(admin, rights=("documents",))
+    Invitation.objects.filter(pk=invitation.pk).update(rights=["documents", "bank_details"])
+
+    dispatch(invitation)
+
+    assert CATALOGUE[Right.DOCUMENTS].label in mail.outbox[0].body
+    assert CATALOGUE[Right.BANK_DETAILS].label not in mail.outbox[0].body
+
+
 def test_only_the_sha256_of_the_link_token_is_stored(admin):
     invitation, token = sent(admin)
 
@@ -587,6 +585,18 @@ def test_accepting_emails_the_administrator_who_invited(
     assert message.to == [admin.user.email]
     assert "Léa Martin" in message.subject
     assert admin.company.name in message.subject
+
+
+def test_the_inviter_is_told_the_rights_that_were_granted_not_a_tampered_list(admin, lea):
+    invitation, token = sent(admin, rights=("documents",))
+    Invitation.objects.filter(pk=invitation.pk).update(rights=["documents", "bank_details"])
+    accept(token, lea)
+    mail.outbox.clear()
+
+    services.notify_inviter_of_acceptance(invitation_id=invitation.pk)
+
+    assert CATALOGUE[Right.DOCUMENTS].label in mail.outbox[0].body
+    assert CATALOGUE[Right.BANK_DETAILS].label not in mail.outbox[0].body
 
 
 def test_accepting_queues_the_email_to_the_inviter(admin, lea, django_capture_on_commit_callbacks):

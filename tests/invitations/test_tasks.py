@@ -12,7 +12,6 @@ from invitations.tasks import (
     queue_dispatch,
     requeue_stalled_dispatches,
 )
-from otp import sms
 from tests.invitations.factories import signed, token_in
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +46,6 @@ class FlakyEmailBackend(FailingEmailBackend):
 
 @pytest.fixture(autouse=True)
 def fresh_backends():
-    sms.outbox.clear()
     FailingEmailBackend.attempts = 0
     FlakyEmailBackend.attempts = 0
 
