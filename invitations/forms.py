@@ -30,6 +30,11 @@ class InvitationForm(forms.Form):
         help_text=_(
             "L’invitation sera envoyée à cette adresse, et seule cette adresse pourra l’accepter."
         ),
+        error_messages={
+            "invalid": _(
+                "Saisissez une adresse e-mail valide, par exemple prenom.nom@entreprise.fr."
+            )
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     mobile = PhoneNumberField(

@@ -3,6 +3,7 @@
 import pytest
 
 from otp import sms
+from portal.celery import app
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +17,7 @@ def empty_sms_outbox():
 def eager_tasks(settings):
     """Tasks queued on commit run in this process (the real worker has its own test)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Celery's own configuration wins over Django's settings once a test has set it directly
+    app.conf.task_always_eager = True
+    yield
+    app.conf.changes.pop("task_always_eager", None)

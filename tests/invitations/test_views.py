@@ -592,6 +592,8 @@ def test_a_new_person_creates_their_account_and_lands_in_the_company(client, adm
     assert grants_of(membership) == {Right.DOCUMENTS, Right.TREASURY}
     assert membership.user.check_password(NEW_ACCOUNT["password1"])
     assert "portal_login_at" in client.session
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.ACCEPTED
 
 
 def test_the_new_account_form_is_prefilled_with_the_invited_name(client, admin):
@@ -651,7 +653,7 @@ def test_someone_with_an_account_logs_in_and_accepts(client, admin, lea):
 
 
 def test_a_wrong_password_accepts_nothing(client, admin, lea):
-    invitation, token = sent_now(admin)
+    _invitation, token = sent_now(admin)
 
     response = client.post(accept_url(token), {"password": "pas-le-bon-mot-de-passe"})
 
@@ -661,7 +663,7 @@ def test_a_wrong_password_accepts_nothing(client, admin, lea):
 
 
 def test_a_new_account_form_posted_for_an_existing_account_creates_nothing(client, admin, lea):
-    invitation, token = sent_now(admin)
+    _invitation, token = sent_now(admin)
 
     response = client.post(accept_url(token), NEW_ACCOUNT)
 
@@ -672,7 +674,7 @@ def test_a_new_account_form_posted_for_an_existing_account_creates_nothing(clien
 
 
 def test_the_invited_user_already_logged_in_accepts_with_one_click(client_for, admin, lea):
-    invitation, token = sent_now(admin)
+    _invitation, token = sent_now(admin)
     browser = client_for(lea)
 
     page = browser.get(accept_url(token))
