@@ -303,3 +303,19 @@ def test_support_cannot_grant_a_right_the_company_cannot_hold(support):
     assert response.status_code == 200
     assert "CLUB" in response.content.decode()
     assert not Grant.objects.filter(membership=member).exists()
+
+
+def test_an_event_of_a_deleted_user_and_company_still_displays(support):
+    from audit.services import audit_record
+
+    gone = UserFactory(email="parti@ancienne.example")
+    company = CompanyFactory()
+    event = audit_record(action=Action.LOGIN, actor=gone, company=company)
+    gone.delete()
+    company.delete()
+
+    listing = support.get(admin_url("audit.auditevent", "changelist"))
+    page = support.get(admin_url("audit.auditevent", "change", event.pk))
+
+    assert listing.status_code == page.status_code == 200
+    assert "parti@ancienne.example" in page.content.decode()
