@@ -339,7 +339,8 @@ def _accept_mode(request: HttpRequest, invitation: Invitation) -> str:
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
     # the token is in the URL: no other site may ever see it in a Referer header
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin: the link never leaves the site, and the form's POST keeps its Origin for CSRF
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

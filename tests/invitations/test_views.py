@@ -576,8 +576,8 @@ def test_the_link_page_tells_browsers_never_to_send_the_link_elsewhere(client, a
 
     response = client.get(accept_url(token))
 
-    assert response["Referrer-Policy"] == "no-referrer"
-    assert '<meta name="referrer" content="no-referrer">' in response.text
+    assert response["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in response.text
     assert response.text.count(token) == 0
 
 
