@@ -8,8 +8,8 @@ from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
 from otp import sms
-from portal.celery import app as celery_app
 from permissions.models import Grant
+from portal.celery import app as celery_app
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
