@@ -107,6 +107,10 @@ def invitation_create(
         raise InvitationRefused(
             _("Cette personne fait déjà partie de l’équipe de votre entreprise."), field="email"
         )
+    # a link whose 7 days have passed no longer blocks a new invitation, swept or not
+    Invitation.objects.filter(
+        company=company, email__iexact=email, status=InvitationStatus.SENT, expires_at__lte=now
+    ).update(status=InvitationStatus.EXPIRED)
     if Invitation.objects.open().filter(company=company, email__iexact=email).exists():
         raise InvitationRefused(
             _("Une invitation est déjà en cours pour cette adresse e-mail."), field="email"

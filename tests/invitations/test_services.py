@@ -722,3 +722,14 @@ def test_a_signed_invitation_left_unsent_is_found_stalled(admin):
 
     assert services.invitations_stalled(now=NOW + datetime.timedelta(minutes=10)) == [invitation.pk]
     assert services.invitations_stalled(now=NOW + datetime.timedelta(minutes=1)) == []
+
+
+def test_an_expired_link_does_not_block_a_new_invitation_before_the_sweep(admin):
+    first, _token = sent(admin, email="nadia@partenaire.example")
+    after_expiry = first.expires_at + datetime.timedelta(minutes=1)
+
+    second = create(admin, email="NADIA@partenaire.example", now=after_expiry)
+
+    first.refresh_from_db()
+    assert first.status == InvitationStatus.EXPIRED
+    assert second.status == InvitationStatus.AWAITING_SIGNATURE
