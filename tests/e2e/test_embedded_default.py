@@ -109,7 +109,9 @@ def test_a_newcomer_walks_the_main_path_on_the_embedded_default(server):
         admin, f"{url}/connexion/", {"email": "admin@demo.example", "password": DEMO_PASSWORD}
     )
     assert "Cliquez sur votre entreprise" in logged_in.text
-    company_id = re.search(r'href="/entreprises/(\d+)/"[^<]*>\s*<h2[^>]*>Atelier Durand', logged_in.text)
+    company_id = re.search(
+        r'href="/entreprises/(\d+)/"[^<]*>\s*<h2[^>]*>Atelier Durand', logged_in.text
+    )
     assert company_id is not None
     team = f"{url}/entreprises/{company_id.group(1)}/equipes/"
 
