@@ -38,7 +38,7 @@ class InvitationForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     mobile = PhoneNumberField(
-        label=_("Mobile (facultatif)"),
+        label=_("Mobile"),
         region="FR",
         required=False,
         validators=[validate_mobile],

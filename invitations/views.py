@@ -327,6 +327,13 @@ def mask_email(email: str) -> str:
     return f"{email[:1]}•••@…"
 
 
+def _national(number: Any) -> str:
+    """A French number as the person writes it (06 12 34 56 78); a foreign one with its prefix."""
+    if not number:
+        return ""
+    return str(number.as_national if number.country_code == 33 else number.as_international)
+
+
 def _accept_mode(request: HttpRequest, invitation: Invitation) -> str:
     user = request.user
     if user.is_authenticated:
@@ -337,7 +344,7 @@ def _accept_mode(request: HttpRequest, invitation: Invitation) -> str:
     return NEW_ACCOUNT
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
+def _link_stays_on_site(response: HttpResponse) -> HttpResponse:
     # the token is in the URL: no other site may ever see it in a Referer header
     # same-origin: the link never leaves the site, and the form's POST keeps its Origin for CSRF
     response.headers["Referrer-Policy"] = "same-origin"
@@ -359,7 +366,7 @@ def _accept_page(
             initial={
                 "first_name": invitation.first_name,
                 "last_name": invitation.last_name,
-                "mobile": invitation.mobile or None,
+                "mobile": _national(invitation.mobile),
             },
         )
     context = {
@@ -372,7 +379,7 @@ def _accept_page(
         "login_form": login_form or AcceptLoginForm(),
         "masked_email": mask_email(invitation.email),
     }
-    return _no_referrer(render(request, "invitations/accept.html", context, status=status))
+    return _link_stays_on_site(render(request, "invitations/accept.html", context, status=status))
 
 
 def _invalid_link(request: HttpRequest, invalid: InvitationLinkInvalid) -> HttpResponse:
@@ -383,7 +390,9 @@ def _invalid_link(request: HttpRequest, invalid: InvitationLinkInvalid) -> HttpR
         "invited_company": invitation.company if invitation is not None else None,
     }
     status = 404 if invalid.reason == "unknown" else 410
-    return _no_referrer(render(request, "invitations/link_invalid.html", context, status=status))
+    return _link_stays_on_site(
+        render(request, "invitations/link_invalid.html", context, status=status)
+    )
 
 
 def _welcome(request: HttpRequest, membership: Membership) -> HttpResponse:

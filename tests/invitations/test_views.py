@@ -748,7 +748,7 @@ def test_a_used_link_says_it_was_accepted_and_offers_to_log_in(client, admin, le
 
     assert response.status_code == 410
     assert "Cette invitation a déjà été acceptée." in response.text
-    assert reverse("portal:login") in response.text
+    assert f'href="{reverse("portal:login")}"' in response.text
 
 
 def test_a_used_link_cannot_be_accepted_again(client, admin, lea):
@@ -766,3 +766,17 @@ def test_an_unknown_link_says_it_is_not_valid(client, admin):
 
     assert response.status_code == 404
     assert "Ce lien n’est pas valide ou a été remplacé par un lien plus récent." in response.text
+
+
+def test_the_resend_control_refreshes_alone_once_the_cool_down_is_over(
+    admin_client, admin, invitation
+):
+    admin_client.post(send_code_url(invitation))
+
+    response = admin_client.get(
+        sign_url(invitation), headers={**HTMX, "HX-Target": "resend-control"}
+    )
+
+    assert 'id="resend-control"' in response.text
+    assert 'name="code"' not in response.text
+    assert "Renvoyer le code" in response.text
