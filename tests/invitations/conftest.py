@@ -20,4 +20,4 @@ def eager_tasks(settings):
     # Celery's own configuration wins over Django's settings once a test has set it directly
     app.conf.task_always_eager = True
     yield
-    app.conf.changes.pop("task_always_eager", None)
+    (app.conf.changes or {}).pop("task_always_eager", None)

@@ -74,7 +74,7 @@ def test_an_administrator_invites_a_collaborator_who_lands_with_exactly_the_sign
     # the invitee reads the email and opens the link: looking changes nothing
     [email] = mail.outbox
     assert email.to == ["lea.martin@partenaire.example"]
-    link = LINK.search(email.body)
+    link = LINK.search(str(email.body))
     assert link is not None
     invitee = Client()
     page = invitee.get(link.group(1))

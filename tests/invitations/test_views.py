@@ -65,7 +65,7 @@ def invitation(admin):
 
 @pytest.fixture
 def lea():
-    return UserFactory(email=LEA, first_name="Léa", last_name="Martin")
+    return UserFactory.create(email=LEA, first_name="Léa", last_name="Martin")
 
 
 VALID = {
@@ -116,7 +116,7 @@ def test_the_invite_form_says_duplicates_are_included_with_the_entreprise_subscr
 
 
 def test_the_invite_form_shows_the_duplicate_fee_without_the_subscription(client_for):
-    admin = MembershipFactory(company=CompanyFactory(), role=Role.ADMIN)
+    admin = MembershipFactory.create(company=CompanyFactory.create(), role=Role.ADMIN)
 
     response = client_for(admin.user).get(create_url(admin.company))
 
@@ -124,7 +124,7 @@ def test_the_invite_form_shows_the_duplicate_fee_without_the_subscription(client
 
 
 def test_a_right_whose_contracts_the_company_lacks_is_disabled_with_the_reason(client_for):
-    admin = MembershipFactory(company=CompanyFactory(), role=Role.ADMIN)
+    admin = MembershipFactory.create(company=CompanyFactory.create(), role=Role.ADMIN)
 
     response = client_for(admin.user).get(create_url(admin.company))
 
@@ -189,7 +189,7 @@ def test_inviting_an_email_with_a_pending_invitation_is_refused(admin_client, ad
 
 
 def test_a_disabled_right_forced_by_a_crafted_post_is_refused(client_for):
-    admin = MembershipFactory(company=CompanyFactory(), role=Role.ADMIN)
+    admin = MembershipFactory.create(company=CompanyFactory.create(), role=Role.ADMIN)
 
     response = client_for(admin.user).post(
         create_url(admin.company), {**VALID, "rights": [Right.DOCUMENTS, Right.FUND_OPERATIONS]}
@@ -403,7 +403,7 @@ def test_another_administrator_of_the_company_sees_no_code_sent_to_the_first(
 ):
     admin_client = client_for(admin.user)
     admin_client.post(send_code_url(invitation))
-    colleague = MembershipFactory(company=admin.company, role=Role.ADMIN)
+    colleague = MembershipFactory.create(company=admin.company, role=Role.ADMIN)
 
     response = client_for(colleague.user).get(sign_url(invitation))
 
@@ -701,7 +701,7 @@ def test_someone_logged_in_with_another_email_is_told_the_invitation_is_not_for_
 
 def test_someone_logged_in_with_another_email_cannot_accept_by_post(client_for, admin):
     invitation, token = sent_now(admin)
-    stranger = UserFactory(email="quelquun@ailleurs.example")
+    stranger = UserFactory.create(email="quelquun@ailleurs.example")
 
     response = client_for(stranger).post(accept_url(token), NEW_ACCOUNT)
 

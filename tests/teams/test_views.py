@@ -48,8 +48,8 @@ def test_does_not_list_another_companys_members(admin_client, admin, other_admin
 
 
 def test_lists_open_invitations_with_their_status_and_actions(admin_client, admin):
-    awaiting = InvitationFactory(company=admin.company, invited_by=admin.user)
-    sent = InvitationFactory(
+    awaiting = InvitationFactory.create(company=admin.company, invited_by=admin.user)
+    sent = InvitationFactory.create(
         company=admin.company,
         invited_by=admin.user,
         email="envoyee@partenaire.example",
@@ -68,7 +68,7 @@ def test_lists_open_invitations_with_their_status_and_actions(admin_client, admi
 
 
 def test_does_not_list_closed_invitations(admin_client, admin):
-    InvitationFactory(
+    InvitationFactory.create(
         company=admin.company,
         invited_by=admin.user,
         email="revoquee@partenaire.example",
@@ -103,7 +103,7 @@ def test_sends_an_anonymous_visitor_to_the_login_page(client, company):
 
 
 def test_renders_only_the_invitation_table_for_htmx(admin_client, admin):
-    InvitationFactory(company=admin.company, invited_by=admin.user)
+    InvitationFactory.create(company=admin.company, invited_by=admin.user)
 
     response = admin_client.get(team_url(admin.company), headers={"HX-Request": "true"})
 
@@ -115,12 +115,12 @@ def test_keeps_a_bounded_number_of_queries_with_many_members(
     admin_client, admin, django_assert_max_num_queries
 ):
     for n in range(10):
-        member = MembershipFactory(company=admin.company, role=Role.COLLABORATOR)
-        GrantFactory(membership=member, right=Right.DOCUMENTS)
-        GrantFactory(membership=member, right=Right.TREASURY)
-        InvitationFactory(
+        member = MembershipFactory.create(company=admin.company, role=Role.COLLABORATOR)
+        GrantFactory.create(membership=member, right=Right.DOCUMENTS)
+        GrantFactory.create(membership=member, right=Right.TREASURY)
+        InvitationFactory.create(
             company=admin.company,
-            invited_by=UserFactory(),
+            invited_by=UserFactory.create(),
             email=f"invite{n}@partenaire.example",
             rights=[Right.DOCUMENTS.value, Right.BANK_DETAILS.value],
         )
