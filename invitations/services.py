@@ -515,7 +515,14 @@ def invitation_accept_new_account(
 ) -> Membership:
     """Create the invited person's account and accept, all or nothing."""
     with transaction.atomic():
-        invitation = invitation_for_token(token, now=now)
+        # lock: a double submit must find the link used, not race to create the same account
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+        _check_usable(invitation, now=now)
+        assert invitation is not None
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise AccountExists
         user = User.objects.create_user(

@@ -1,8 +1,11 @@
 import datetime
+import threading
 import time
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +16,7 @@ from permissions.catalogue import Right
 from portal.models import User
 from teams.models import Membership, Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
-from tests.invitations.factories import IP, create, dispatch, signed
+from tests.invitations.factories import IP, create, dispatch, request_code, sign, signed
 from tests.otp.factories import last_code, wrong_code
 
 pytestmark = pytest.mark.django_db
@@ -780,3 +783,31 @@ def test_the_resend_control_refreshes_alone_once_the_cool_down_is_over(
     assert 'id="resend-control"' in response.text
     assert 'name="code"' not in response.text
     assert "Renvoyer le code" in response.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_of_the_new_account_form_makes_one_account():
+    admin = MembershipFactory.create(company=CompanyFactory.create(), role=Role.ADMIN)
+    invitation = create(admin, email=LEA, rights=(Right.DOCUMENTS,))
+    request_code(invitation, admin)
+    sign(invitation, admin)
+    token = dispatch(invitation, now=timezone.now())
+    both_ready = threading.Barrier(2)
+    statuses = []
+
+    def submit():
+        try:
+            both_ready.wait()
+            browser = Client(raise_request_exception=False)
+            statuses.append(browser.post(accept_url(token), NEW_ACCOUNT).status_code)
+        finally:
+            connection.close()
+
+    clicks = [threading.Thread(target=submit) for _ in range(2)]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+
+    assert sorted(statuses) == [302, 410]  # accepted, then "already accepted"
+    assert User.objects.filter(email__iexact=LEA).count() == 1
