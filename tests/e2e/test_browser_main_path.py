@@ -22,7 +22,13 @@ def portal(live_server, settings):
     settings.PORTAL_BASE_URL = live_server.url
     sms.outbox.clear()
     yield live_server.url
-    celery_app.conf.changes.pop("task_always_eager", None)
+    celery_app.conf.changes.pop("task_always_eager", None)  # type: ignore[union-attr]
+
+
+def _first(pattern: str, text: str, *, group: int = 0) -> str:
+    match = re.search(pattern, text)
+    assert match is not None, text
+    return match.group(group)
 
 
 def _log_in(page: Page, url: str, email: str) -> None:
@@ -54,13 +60,13 @@ def test_an_invitation_is_signed_by_sms_and_accepted_in_a_browser(
     page.get_by_role("button", name="Recevoir le code par SMS").click()
     code_field = page.get_by_label("Code reçu par SMS")
     expect(code_field).to_be_visible()
-    code = re.search(r"\b(\d{6})\b", sms.outbox[-1].body).group(1)
+    code = _first(r"\b(\d{6})\b", sms.outbox[-1].body, group=1)
     code_field.fill(code)
     page.get_by_role("button", name="Signer et envoyer l’invitation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Mes équipes"))
     expect(page.locator("#messages")).to_contain_text("Autorisation signée")
 
-    link = re.search(r"https?://\S+/invitation/\S+/", mail.outbox[-1].body).group(0)
+    link = _first(r"https?://\S+/invitation/\S+/", str(mail.outbox[-1].body))
     invitee = browser.new_context(locale="fr-FR").new_page()
     invitee.goto(link)
     expect(invitee.locator("main")).to_contain_text(company.name)

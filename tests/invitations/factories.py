@@ -84,7 +84,7 @@ def signed(admin: Membership, **create_fields) -> Invitation:
 
 
 def token_in(message: mail.EmailMessage) -> str:
-    match = TOKEN.search(message.body)
+    match = TOKEN.search(str(message.body))
     assert match is not None, message.body
     return match.group(1)
 

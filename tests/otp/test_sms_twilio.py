@@ -52,7 +52,7 @@ def handler_for(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
             fake.posted.append(Posted(self.path, self.headers.get("Authorization", ""), form))
             time.sleep(fake.delay)
             if fake.status == 201:
-                body = {
+                body: dict[str, object] = {
                     "sid": "SM" + uuid.uuid4().hex,
                     "account_sid": SID,
                     "status": "queued",
@@ -66,7 +66,11 @@ def handler_for(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                     "uri": f"{MESSAGES_PATH[:-5]}/SM0.json",
                 }
             else:
-                body = {"code": 20500, "message": "Internal Server Error", "status": fake.status}
+                body = {
+                    "code": 20500,
+                    "message": "Internal Server Error",
+                    "status": fake.status,
+                }
             payload = json.dumps(body).encode()
             try:
                 self.send_response(fake.status)
