@@ -17,7 +17,8 @@ RUN pip install . && rm -rf build ./*.egg-info
 
 COPY . .
 # Static files are part of the image (served by WhiteNoise); collectstatic needs no database.
-RUN DJANGO_DEBUG=false python manage.py collectstatic --noinput \
+# (no secret is used here, but settings refuse to load without one when DEBUG is off)
+RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only-not-a-real-key python manage.py collectstatic --noinput \
     && mkdir -p /app/var \
     && chown portal:portal /app/var
 

@@ -9,4 +9,5 @@ app_name = "outbox"
 urlpatterns = [
     path("outbox/", views.outbox_index, name="index"),
     path("outbox/<str:kind>/<str:name>/", views.outbox_message, name="message"),
+    path("outbox/<str:kind>/<str:name>/html/", views.outbox_message_html, name="message_html"),
 ]

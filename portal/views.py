@@ -14,6 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -165,3 +166,25 @@ def outbox_message(request: HttpRequest, kind: str, name: str) -> HttpResponse:
     if message is None:
         raise Http404
     return render(request, "portal/outbox_message.html", {"message": message})
+
+
+# The email as its recipient's mail client shows it: its inline styles, nothing that runs.
+EMAIL_PREVIEW_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox"
+)
+
+
+@login_not_required
+@never_cache
+@xframe_options_sameorigin
+@require_GET
+def outbox_message_html(request: HttpRequest, kind: str, name: str) -> HttpResponse:
+    """The HTML part alone, framed by the message page (a srcdoc frame would inherit its CSP)."""
+    _require_debug()
+    message = outbox.get_message(kind=kind, name=name)
+    if message is None or not message.html:
+        raise Http404
+    response = HttpResponse(message.html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = EMAIL_PREVIEW_POLICY
+    return response

@@ -119,7 +119,24 @@ def test_an_email_page_shows_the_html_part_in_a_sandboxed_iframe(client, debug):
 
     assert response.status_code == 200
     assert 'sandbox=""' in response.text
-    assert 'srcdoc="&lt;p onclick=&quot;alert(1)&quot;&gt;Bonjour&lt;/p&gt;' in response.text
+    html_url = reverse("outbox:message_html", args=["mail", message.name])
+    assert f'src="{html_url}"' in response.text
+    assert "onclick" not in response.text
+
+
+def test_the_html_part_is_served_alone_with_a_policy_that_runs_nothing(client, debug):
+    send_email(html='<p style="color: red" onclick="alert(1)">Bonjour</p>')
+    [message] = outbox.list_messages()
+
+    response = client.get(reverse("outbox:message_html", args=["mail", message.name]))
+
+    assert response.status_code == 200
+    assert response.text == '<p style="color: red" onclick="alert(1)">Bonjour</p>'
+    policy = response.headers["Content-Security-Policy"]
+    assert "sandbox" in policy
+    assert "script-src" not in policy and "default-src 'none'" in policy
+    assert "style-src 'unsafe-inline'" in policy
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
 def test_an_unknown_message_is_not_found(client, debug):
