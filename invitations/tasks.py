@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 
 def backoff_seconds(retries: int) -> int:
     # 30 s, 1 min, 2 min, 4 min...: well under the broker's visibility timeout
-    return min(30 * 2**retries, 1800)
+    return min(settings.INVITATION_MAIL_RETRY_SECONDS * 2**retries, 1800)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=settings.INVITATION_MAIL_MAX_RETRIES)

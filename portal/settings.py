@@ -151,7 +151,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message a lost worker did not acknowledge is delivered again after the visibility timeout;
+# workers look for such messages every interval × throttle seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
@@ -196,6 +202,8 @@ OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=30)
 OTP_MAX_SENDS = env.int("OTP_MAX_SENDS", default=3)
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
 INVITATION_MAIL_MAX_RETRIES = env.int("INVITATION_MAIL_MAX_RETRIES", default=5)
+# The first retry waits this long, each next one twice as long.
+INVITATION_MAIL_RETRY_SECONDS = env.int("INVITATION_MAIL_RETRY_SECONDS", default=30)
 INVITATION_DISPATCH_STALL_SECONDS = env.int("INVITATION_DISPATCH_STALL_SECONDS", default=300)
 SIGNING_RECENT_LOGIN_SECONDS = env.int("SIGNING_RECENT_LOGIN_SECONDS", default=15 * 60)
 DUPLICATE_FEE_EUROS = 50

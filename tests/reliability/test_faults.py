@@ -1,0 +1,193 @@
+"""Nothing lost when Redis, a worker or the mail server fails: each invitation is emailed once."""
+
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import Action, AuditEvent
+from invitations.models import Invitation, InvitationStatus
+from invitations.services import hash_token
+from invitations.tasks import requeue_stalled_dispatches
+from otp import sms
+from otp.models import AccessAuthorisation
+from tests.factories import UserFactory
+from tests.invitations.factories import TOKEN, InvitationFactory, create, request_code, sign
+from tests.reliability.conftest import status_of, wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def empty_sms_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+def signed_now(admin) -> Invitation:
+    """Create, ask for the code and sign as the pages do; the signature queues the dispatch."""
+    invitation = create(admin, now=timezone.now())
+    request_code(invitation, admin, now=timezone.now())
+    return sign(invitation, admin, now=timezone.now())
+
+
+def token_in(data: bytes) -> str:
+    # the plain-text part carries the link; quoted-printable may wrap it with "=\r\n"
+    text = data.decode("utf-8", errors="replace").replace("=\r\n", "")
+    match = TOKEN.search(text)
+    assert match is not None, text
+    return match.group(1)
+
+
+def test_a_signature_made_while_redis_is_down_is_emailed_once_redis_is_back(
+    admin, private_broker, fake_smtp, start_worker_process, settings
+):
+    invitation = create(admin, now=timezone.now())
+    request_code(invitation, admin, now=timezone.now())
+    private_broker.stop()
+
+    started = time.monotonic()
+    sign(invitation, admin, now=timezone.now())
+    signing_took = time.monotonic() - started
+
+    assert signing_took < 5
+    assert status_of(Invitation, invitation.pk) == InvitationStatus.SIGNED
+    assert AccessAuthorisation.objects.filter(company=admin.company).count() == 1
+
+    private_broker.start()
+    worker = start_worker_process()
+    settings.INVITATION_DISPATCH_STALL_SECONDS = 0
+    assert requeue_stalled_dispatches.apply().get() == 1
+    wait_for(
+        lambda: status_of(Invitation, invitation.pk) == InvitationStatus.SENT,
+        what="the swept invitation to be sent",
+        alive=worker.check_alive,
+    )
+
+    assert requeue_stalled_dispatches.apply().get() == 0
+    assert [d.recipients for d in fake_smtp.delivered] == [[f"<{invitation.email}>"]]
+
+
+def test_a_worker_killed_in_the_middle_of_a_dispatch_gives_exactly_one_email(
+    admin, fake_smtp, start_worker_process
+):
+    fake_smtp.hang_next = 1
+    invitation = signed_now(admin)
+    # short visibility timeout: the lost worker's unacknowledged message comes back in a second
+    redelivery = {
+        "CELERY_VISIBILITY_TIMEOUT": "1",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+    first = start_worker_process(**redelivery)
+    wait_for(
+        fake_smtp.hanging.is_set, what="the first worker to be inside DATA", alive=first.check_alive
+    )
+
+    first.kill()
+
+    # its transaction died with its connection: nothing of its attempt was kept
+    assert status_of(Invitation, invitation.pk) == InvitationStatus.SIGNED
+    assert fake_smtp.delivered == []
+    second = start_worker_process(**redelivery)
+    wait_for(
+        lambda: status_of(Invitation, invitation.pk) == InvitationStatus.SENT,
+        what="the redelivered dispatch to be sent",
+        alive=second.check_alive,
+    )
+
+    assert fake_smtp.received == 2
+    [delivered] = fake_smtp.delivered
+    assert delivered.recipients == [f"<{invitation.email}>"]
+    invitation.refresh_from_db()
+    assert invitation.token_hash == hash_token(token_in(delivered.data))
+
+
+def test_a_mail_server_failing_twice_then_working_gives_one_email(
+    admin, fake_smtp, start_worker_process
+):
+    fake_smtp.refuse_next = 2
+    worker = start_worker_process()
+
+    invitation = signed_now(admin)
+    wait_for(
+        lambda: status_of(Invitation, invitation.pk) == InvitationStatus.SENT,
+        what="the third try to send the email",
+        alive=worker.check_alive,
+    )
+
+    assert fake_smtp.received == 3
+    [delivered] = fake_smtp.delivered
+    invitation.refresh_from_db()
+    assert invitation.token_hash == hash_token(token_in(delivered.data))
+
+
+def test_after_the_last_retry_the_invitation_is_failed_and_audited(
+    admin, fake_smtp, start_worker_process
+):
+    fake_smtp.refuse_next = 100
+    worker = start_worker_process(INVITATION_MAIL_MAX_RETRIES="2")
+
+    invitation = signed_now(admin)
+    wait_for(
+        lambda: status_of(Invitation, invitation.pk) == InvitationStatus.FAILED,
+        what="the last retry to fail",
+        alive=worker.check_alive,
+    )
+
+    assert fake_smtp.received == 3
+    assert fake_smtp.delivered == []
+    assert AuditEvent.objects.filter(
+        action=Action.EMAIL_FAILED, company=admin.company, target_id=str(invitation.pk)
+    ).exists()
+
+
+@pytest.fixture
+def failed_invitation(admin, fake_smtp, start_worker_process) -> Invitation:
+    """An invitation whose every email the mail server refused, through the real worker."""
+    fake_smtp.refuse_next = 100
+    worker = start_worker_process(INVITATION_MAIL_MAX_RETRIES="1")
+    invitation = signed_now(admin)
+    wait_for(
+        lambda: status_of(Invitation, invitation.pk) == InvitationStatus.FAILED,
+        what="the dispatch to fail",
+        alive=worker.check_alive,
+    )
+    invitation.refresh_from_db()
+    return invitation
+
+
+def test_mes_equipes_shows_a_failed_invitation_with_a_resend_action(
+    failed_invitation, admin_client
+):
+    response = admin_client.get(reverse("teams:team", args=[failed_invitation.company_id]))
+
+    assert response.status_code == 200
+    page = response.text
+    assert failed_invitation.email in page
+    assert "Échec d’envoi" in page
+    resend = reverse(
+        "invitations:resend", args=[failed_invitation.company_id, failed_invitation.pk]
+    )
+    assert f'action="{resend}"' in page
+    assert "Renvoyer" in page
+
+
+def test_support_finds_failed_invitations_with_the_admin_filter(failed_invitation, admin):
+    open_one = InvitationFactory.create(
+        company=admin.company, invited_by=admin.user, email="autre@partenaire.example"
+    )
+    staff = UserFactory.create(email="support@banque.example", is_staff=True, is_superuser=True)
+    support = Client()
+    support.force_login(staff)
+    changelist = reverse("admin:invitations_invitation_changelist")
+
+    response = support.get(changelist, {"status__exact": InvitationStatus.FAILED})
+
+    assert response.status_code == 200
+    assert failed_invitation.email in response.text
+    assert open_one.email not in response.text
+    assert "Échec d’envoi" in support.get(changelist).text  # the filter offers the status
