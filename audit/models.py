@@ -18,6 +18,8 @@ class Action(models.TextChoices):
     ACCEPTED = "accepted", _("Invitation acceptée")
     REVOKED = "revoked", _("Invitation révoquée")
     RESENT = "resent", _("Invitation renvoyée")
+    SIGNING_LOCKED = "signing_locked", _("Signature bloquée (codes erronés)")
+    SIGNING_UNLOCKED = "signing_unlocked", _("Signature débloquée par le support")
 
 
 class AuditEvent(models.Model):

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from functools import partial
@@ -26,10 +27,14 @@ from otp.models import (
 )
 from permissions.catalogue import CATALOGUE, Right, RightSpec, right_options, sorted_rights
 from permissions.models import Grant
+from portal import ratelimit
 from portal.models import User
 from teams.models import Company, Membership, Role
 
 PURPOSE = "invitation"
+DAY = 24 * 3600
+
+logger = logging.getLogger(__name__)
 
 
 class InvitationRefused(Exception):
@@ -88,6 +93,44 @@ def _check_rights(company: Company, rights: Iterable[str]) -> list[Right]:
     return sorted_rights(chosen)
 
 
+def _ceiling_key(company: Company) -> str:
+    return f"invitations:company:{company.pk}"
+
+
+def _count_against_daily_ceiling(company: Company, now: datetime.datetime) -> None:
+    """A stolen session cannot mail thousands: a daily ceiling per company, shared by every process.
+
+    Without Redis the ceiling is not enforced (logged): nothing is mailed without an SMS code, and
+    sending codes needs Redis.
+    """
+    limit = settings.INVITATIONS_PER_COMPANY_PER_DAY
+    try:
+        decision = ratelimit.hit(_ceiling_key(company), limit=limit, window_seconds=DAY, now=now)
+    except ratelimit.RateLimitUnavailable:
+        logger.warning(
+            "Invitation ceiling of company %s not checked: Redis unavailable.", company.pk
+        )
+        return
+    if not decision.allowed:
+        _uncount_against_daily_ceiling(company, now)
+        raise InvitationRefused(
+            _(
+                "Votre entreprise a atteint le nombre maximal d’invitations pour aujourd’hui "
+                "(%(limit)s). %(retry)s"
+            )
+            % {"limit": limit, "retry": ratelimit.retry_message(decision.retry_after_seconds)}
+        )
+
+
+def _uncount_against_daily_ceiling(company: Company, now: datetime.datetime) -> None:
+    try:
+        ratelimit.undo(_ceiling_key(company), window_seconds=DAY, now=now)
+    except ratelimit.RateLimitUnavailable:
+        logger.warning(
+            "Invitation ceiling of company %s not corrected: Redis unavailable.", company.pk
+        )
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -115,6 +158,7 @@ def invitation_create(
         raise InvitationRefused(
             _("Une invitation est déjà en cours pour cette adresse e-mail."), field="email"
         )
+    _count_against_daily_ceiling(company, now)
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
@@ -129,6 +173,7 @@ def invitation_create(
             )
     except IntegrityError:
         # race: another request created the same invitation in between
+        _uncount_against_daily_ceiling(company, now)
         raise InvitationRefused(
             _("Une invitation est déjà en cours pour cette adresse e-mail."), field="email"
         ) from None
@@ -206,6 +251,8 @@ def invitation_request_code(
     now: datetime.datetime,
 ) -> SignatureChallenge:
     """Send the signature code; a second request for the same content is a resend."""
+    # refused before any challenge is made: signing locked, too many SMS, Redis down
+    otp.signing_check(signer=signer, now=now)
     with transaction.atomic():
         invitation = _open_for_signature(invitation_id, company)
         payload = signature_payload(invitation, signer=signer)

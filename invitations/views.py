@@ -48,6 +48,7 @@ from otp.models import ChallengeStatus, SignatureChallenge
 from otp.services import NoMobileNumber, SignatureError, mask_phone, resend_available_in
 from permissions.catalogue import CATALOGUE, sorted_rights
 from permissions.checks import CompanyRequest, require_company_admin
+from portal import login_throttle
 from portal.models import User
 from portal.signals import LOGIN_AT_SESSION_KEY
 from teams.models import Membership
@@ -407,16 +408,21 @@ def _accept_existing_account(
     request: HttpRequest, invitation: Invitation, token: str, now: datetime.datetime
 ) -> HttpResponse:
     form = AcceptLoginForm(request.POST)
-    if form.is_valid():
+    ip_address = client_ip(request)
+    # the same throttle as the login page: this password field must not be a way around it
+    if wait := login_throttle.wait_seconds(email=invitation.email, ip_address=ip_address):
+        form.is_valid()
+        form.add_error("password", login_throttle.message(wait))
+    elif form.is_valid():
         user = authenticate(
             request, username=invitation.email, password=form.cleaned_data["password"]
         )
         if isinstance(user, User) and user.is_active:
-            membership = invitation_accept(
-                token=token, user=user, ip_address=client_ip(request), now=now
-            )
+            login_throttle.success_record(email=invitation.email)
+            membership = invitation_accept(token=token, user=user, ip_address=ip_address, now=now)
             login(request, user)
             return _welcome(request, membership)
+        login_throttle.failure_record(email=invitation.email, ip_address=ip_address)
         form.add_error("password", _("Mot de passe incorrect."))
     return _accept_page(request, invitation, LOGIN, login_form=form)
 

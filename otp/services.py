@@ -20,8 +20,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from otp import limits
 from otp.models import ChallengeStatus, SignatureChallenge
 from otp.sms import send_sms
+from portal import ratelimit
 
 
 class SignatureError(Exception):
@@ -94,11 +96,54 @@ class SmsDeliveryFailed(SignatureError):
         )
 
 
+class SmsLimitReached(SignatureError):
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            _("Vous avez demandé trop de codes par SMS. %(retry)s")
+            % {"retry": ratelimit.retry_message(retry_after_seconds)}
+        )
+        self.retry_after_seconds = retry_after_seconds
+
+
+class SmsServiceUnavailable(SignatureError):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Le service d’envoi de codes est momentanément indisponible. "
+                "Réessayez dans un instant."
+            )
+        )
+
+
+class SigningLocked(SignatureError):
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Trop de codes erronés ont été saisis à la suite : la signature est bloquée pour "
+                "votre compte. Pour la débloquer, contactez %(support)s."
+            )
+            % {"support": settings.SUPPORT_CONTACT}
+        )
+
+
+def signing_check(*, signer: Any, now: datetime.datetime) -> None:
+    """Refuse, before anything is saved, a code that could not be sent now."""
+    if limits.signing_is_locked(signer=signer):
+        raise SigningLocked
+    try:
+        budget = limits.sms_budget_peek(signer=signer, now=now)
+    except ratelimit.RateLimitUnavailable as exc:
+        raise SmsServiceUnavailable from exc
+    if not budget.allowed:
+        raise SmsLimitReached(budget.retry_after_seconds)
+
+
 class Outcome(enum.Enum):
     SIGNED = "signed"
     WRONG_CODE = "wrong_code"
     LOCKED = "locked"
     CONTENT_CHANGED = "content_changed"
+    SIGNING_LOCKED = "signing_locked"
 
 
 @dataclass(frozen=True)
@@ -122,6 +167,8 @@ class Verification:
             }
         if self.outcome is Outcome.LOCKED:
             return str(ChallengeLocked().message)
+        if self.outcome is Outcome.SIGNING_LOCKED:
+            return str(SigningLocked().message)
         if self.outcome is Outcome.CONTENT_CHANGED:
             return _(
                 "Le contenu à signer a changé depuis l’envoi du code. Vérifiez-le et demandez un "
@@ -211,6 +258,15 @@ def challenge_send(
         elapsed = (now - challenge.last_sent_at).total_seconds()
         if elapsed < settings.OTP_RESEND_COOLDOWN_SECONDS:
             raise ResendTooSoon(int(settings.OTP_RESEND_COOLDOWN_SECONDS - elapsed) + 1)
+    if limits.signing_is_locked(signer=signer):
+        raise SigningLocked
+    try:
+        budget = limits.sms_budget_take(signer=signer, now=now)
+    except ratelimit.RateLimitUnavailable as exc:
+        raise SmsServiceUnavailable from exc
+    if not budget.allowed:
+        # over the limit the provider is not called at all
+        raise SmsLimitReached(budget.retry_after_seconds)
     minutes = settings.OTP_CODE_LIFETIME_SECONDS // 60
     body = _(
         "Mes équipes : %(code)s est votre code pour %(reason)s. Valable %(minutes)s min. "
@@ -219,6 +275,8 @@ def challenge_send(
     try:
         send_sms(to=str(signer.mobile), body=body)
     except Exception as exc:
+        # a send that did not happen is not counted
+        limits.sms_budget_return(signer=signer, now=now)
         raise SmsDeliveryFailed from exc
     challenge.send_count += 1
     challenge.last_sent_at = now
@@ -255,6 +313,8 @@ def challenge_verify(
     challenge = SignatureChallenge.objects.select_for_update().get(pk=challenge_id, signer=signer)
     if challenge.status == ChallengeStatus.CONSUMED:
         raise ChallengeUsed
+    if limits.signing_is_locked(signer=signer):
+        raise SigningLocked
     if challenge.status == ChallengeStatus.DEAD:
         return Verification(Outcome.LOCKED, challenge)
     if _is_expired(challenge, now):
@@ -267,13 +327,17 @@ def challenge_verify(
         return Verification(Outcome.CONTENT_CHANGED, challenge)
     if not hmac.compare_digest(code.strip(), _expected_code(challenge)):
         challenge.failed_attempts += 1
-        if challenge.failed_attempts >= settings.OTP_MAX_WRONG_CODES:
+        signing_locks = limits.wrong_code_record(signer=signer, now=now)
+        if signing_locks or challenge.failed_attempts >= settings.OTP_MAX_WRONG_CODES:
             challenge.status = ChallengeStatus.DEAD
         challenge.save(update_fields=["failed_attempts", "status"])
+        if signing_locks:
+            return Verification(Outcome.SIGNING_LOCKED, challenge)
         if challenge.status == ChallengeStatus.DEAD:
             return Verification(Outcome.LOCKED, challenge)
         return Verification(Outcome.WRONG_CODE, challenge)
     challenge.status = ChallengeStatus.CONSUMED
     challenge.consumed_at = now
     challenge.save(update_fields=["status", "consumed_at"])
+    limits.right_code_record(signer=signer)
     return Verification(Outcome.SIGNED, challenge)

@@ -1,9 +1,28 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import client_ip
+from otp.limits import signing_unlock
 from portal.forms import PortalUserChangeForm, PortalUserCreationForm
 from portal.models import User
+
+
+class SigningLockedFilter(admin.SimpleListFilter):
+    title = _("signature")
+    parameter_name = "signature"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("locked", _("bloquée"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() == "locked":
+            return queryset.filter(signing_locked_at__isnull=False)
+        return queryset
 
 
 @admin.register(User)
@@ -11,13 +30,25 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     list_display = ("email", "first_name", "last_name", "mobile", "is_staff", "is_active")
-    list_filter = ("is_staff", "is_superuser", "is_active")
+    list_filter = ("is_staff", "is_superuser", "is_active", SigningLockedFilter)
     search_fields = ("email", "first_name", "last_name", "mobile")
     ordering = ("email",)
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "consecutive_wrong_codes", "signing_locked_at")
+    actions = ("unlock_signing",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "mobile")}),
+        (
+            _("Signature par SMS"),
+            {
+                "fields": ("signing_locked_at", "consecutive_wrong_codes"),
+                "description": _(
+                    "Après trop de codes erronés à la suite, la signature est bloquée. "
+                    "Vérifiez l’identité de la personne, puis utilisez l’action "
+                    "« Débloquer la signature » de la liste des utilisateurs."
+                ),
+            },
+        ),
         (
             _("Accès au back-office"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -40,3 +71,20 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    @admin.action(description=_("Débloquer la signature"), permissions=["change"])
+    def unlock_signing(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        unlocked = [
+            user
+            for user in queryset.order_by("pk")
+            if signing_unlock(user_id=user.pk, actor=request.user, ip_address=client_ip(request))
+        ]
+        if unlocked:
+            names = ", ".join(user.email for user in unlocked)
+            self.message_user(
+                request, _("Signature débloquée : %(names)s.") % {"names": names}, messages.SUCCESS
+            )
+        else:
+            self.message_user(
+                request, _("Aucune signature bloquée dans la sélection."), messages.WARNING
+            )

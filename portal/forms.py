@@ -45,14 +45,20 @@ class LoginForm(forms.Form):
         "invalid_login": _("Adresse e-mail ou mot de passe incorrect."),
     }
 
-    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, request: HttpRequest | None = None, *args: Any, refusal: str = "", **kwargs: Any
+    ) -> None:
         self.request = request
         self.user_cache: User | None = None
+        # a throttled attempt: refused with this message before any password is checked
+        self.refusal = refusal
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         email, password = cleaned.get("email"), cleaned.get("password")
+        if self.refusal:
+            raise ValidationError(self.refusal, code="throttled")
         if email and password:
             user = authenticate(self.request, username=email, password=password)
             if not isinstance(user, User) or not user.is_active:

@@ -46,6 +46,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("équipe support"), default=False)
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # kept in PostgreSQL, not Redis: checking a code must work while Redis is down
+    consecutive_wrong_codes = models.PositiveIntegerField(_("codes erronés consécutifs"), default=0)
+    signing_locked_at = models.DateTimeField(
+        _("signature bloquée le"),
+        null=True,
+        blank=True,
+        help_text=_("Trop de codes erronés : seul le support peut débloquer la signature."),
+    )
 
     objects = UserManager()
 

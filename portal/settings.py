@@ -167,6 +167,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
+            # a Redis that hangs must not hang the request: the caller decides what to do
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -206,6 +208,21 @@ INVITATION_MAIL_MAX_RETRIES = env.int("INVITATION_MAIL_MAX_RETRIES", default=5)
 INVITATION_MAIL_RETRY_SECONDS = env.int("INVITATION_MAIL_RETRY_SECONDS", default=30)
 INVITATION_DISPATCH_STALL_SECONDS = env.int("INVITATION_DISPATCH_STALL_SECONDS", default=300)
 SIGNING_RECENT_LOGIN_SECONDS = env.int("SIGNING_RECENT_LOGIN_SECONDS", default=15 * 60)
+# Limits shared by every process (counted in Redis), and the signing lock (kept in PostgreSQL).
+SMS_PER_ADMIN_PER_10_MINUTES = env.int("SMS_PER_ADMIN_PER_10_MINUTES", default=5)
+SMS_PER_ADMIN_PER_DAY = env.int("SMS_PER_ADMIN_PER_DAY", default=20)
+SIGNING_MAX_WRONG_CODES_IN_A_ROW = env.int("SIGNING_MAX_WRONG_CODES_IN_A_ROW", default=20)
+LOGIN_FAILURES_BEFORE_DELAY = env.int("LOGIN_FAILURES_BEFORE_DELAY", default=5)
+# one address may be a whole office behind a proxy: it gets more tries than one account
+LOGIN_IP_FAILURES_BEFORE_DELAY = env.int("LOGIN_IP_FAILURES_BEFORE_DELAY", default=20)
+LOGIN_FAILURE_QUIET_SECONDS = env.int("LOGIN_FAILURE_QUIET_SECONDS", default=15 * 60)
+LOGIN_FIRST_DELAY_SECONDS = env.int("LOGIN_FIRST_DELAY_SECONDS", default=60)
+LOGIN_MAX_DELAY_SECONDS = env.int("LOGIN_MAX_DELAY_SECONDS", default=30 * 60)
+INVITATIONS_PER_COMPANY_PER_DAY = env.int("INVITATIONS_PER_COMPANY_PER_DAY", default=200)
+SUPPORT_CONTACT = env.str(
+    "SUPPORT_CONTACT",
+    default="le support de la banque, par téléphone ou auprès de votre conseiller",
+)
 DUPLICATE_FEE_EUROS = 50
 
 LOGGING = {

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetView
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render, resolve_url
@@ -20,9 +21,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from audit.services import client_ip
 from permissions.catalogue import duplicate_fee_note
 from permissions.checks import CompanyRequest, require_membership
-from portal import outbox
+from portal import login_throttle, outbox
 from portal.forms import LoginForm
 from portal.selectors import memberships_for_picker, right_specs
 
@@ -49,13 +51,21 @@ def _safe_next(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
-    form = LoginForm(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "registration/login.html", {"form": LoginForm(), "next": next_url})
+    email, ip_address = str(request.POST.get("email", "")), client_ip(request)
+    wait = login_throttle.wait_seconds(email=email, ip_address=ip_address)
+    refusal = login_throttle.message(wait) if wait else ""
+    form = LoginForm(request, data=request.POST, refusal=refusal)
+    if form.is_valid():
         user = form.get_user()
         assert user is not None
+        login_throttle.success_record(email=email)
         # login() rotates the session key; the user_logged_in handler stamps portal_login_at.
         login(request, user)
         return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+        login_throttle.failure_record(email=email, ip_address=ip_address)
     return render(request, "registration/login.html", {"form": form, "next": next_url})
 
 

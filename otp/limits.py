@@ -1,0 +1,177 @@
+"""What bounds an administrator's signing: the SMS budget (Redis) and the wrong-code lock (PostgreSQL).
+
+The SMS budget is shared by every process through the cache; the lock lives on the user's row, so
+that checking a code never needs Redis.
+"""
+
+import datetime
+import logging
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import audit_record
+from portal import ratelimit
+from portal.ratelimit import Decision
+
+logger = logging.getLogger(__name__)
+
+
+def _sms_windows() -> list[tuple[int, int]]:
+    """(limit, window in seconds) of every SMS budget of one administrator."""
+    return [
+        (settings.SMS_PER_ADMIN_PER_10_MINUTES, 10 * 60),
+        (settings.SMS_PER_ADMIN_PER_DAY, 24 * 3600),
+    ]
+
+
+def _sms_key(signer: Any) -> str:
+    return f"sms:user:{signer.pk}"
+
+
+def sms_budget_peek(*, signer: Any, now: datetime.datetime) -> Decision:
+    """Whether one more SMS may go to this signer now, counting nothing."""
+    refusals = [
+        decision
+        for limit, window in _sms_windows()
+        if not (
+            decision := ratelimit.peek(
+                _sms_key(signer), limit=limit, window_seconds=window, now=now
+            )
+        ).allowed
+    ]
+    if refusals:
+        return Decision(False, max(d.retry_after_seconds for d in refusals))
+    return Decision(True)
+
+
+def sms_budget_take(*, signer: Any, now: datetime.datetime) -> Decision:
+    """Count one SMS in every window; if any window is full, count nothing and refuse."""
+    counted: list[int] = []
+    refused: list[Decision] = []
+    try:
+        for limit, window in _sms_windows():
+            decision = ratelimit.hit(_sms_key(signer), limit=limit, window_seconds=window, now=now)
+            counted.append(window)
+            if not decision.allowed:
+                refused.append(decision)
+    except ratelimit.RateLimitUnavailable:
+        _give_back(signer, counted, now)
+        raise
+    if refused:
+        _give_back(signer, counted, now)
+        return Decision(False, max(d.retry_after_seconds for d in refused))
+    return Decision(True)
+
+
+def sms_budget_return(*, signer: Any, now: datetime.datetime) -> None:
+    """Take back an SMS counted by sms_budget_take (same `now`) that the provider did not send."""
+    _give_back(signer, [window for _limit, window in _sms_windows()], now)
+
+
+def _give_back(signer: Any, windows: list[int], now: datetime.datetime) -> None:
+    for window in windows:
+        try:
+            ratelimit.undo(_sms_key(signer), window_seconds=window, now=now)
+        except ratelimit.RateLimitUnavailable:
+            logger.warning(
+                "An SMS not sent could not be taken back from the budget of %s.", signer.pk
+            )
+
+
+def signing_is_locked(*, signer: Any) -> bool:
+    return get_user_model().objects.filter(pk=signer.pk, signing_locked_at__isnull=False).exists()
+
+
+def wrong_code_record(*, signer: Any, now: datetime.datetime) -> bool:
+    """Count a wrong code in the signer's streak; True when this one locks signing.
+
+    Runs inside the caller's transaction, which commits (a wrong code is not an exception).
+    """
+    # lock: simultaneous wrong codes must each be counted
+    user = get_user_model().objects.select_for_update().get(pk=signer.pk)
+    user.consecutive_wrong_codes += 1
+    locks_now = (
+        user.signing_locked_at is None
+        and user.consecutive_wrong_codes >= settings.SIGNING_MAX_WRONG_CODES_IN_A_ROW
+    )
+    if locks_now:
+        user.signing_locked_at = now
+    user.save(update_fields=["consecutive_wrong_codes", "signing_locked_at"])
+    if locks_now:
+        audit_record(
+            action=Action.SIGNING_LOCKED,
+            actor=user,
+            target=user,
+            data={"consecutive_wrong_codes": user.consecutive_wrong_codes},
+        )
+        transaction.on_commit(partial(_queue_locked_notice, user_id=user.pk))
+    return locks_now
+
+
+def right_code_record(*, signer: Any) -> None:
+    """A right code ends the streak of wrong ones."""
+    get_user_model().objects.filter(pk=signer.pk, consecutive_wrong_codes__gt=0).update(
+        consecutive_wrong_codes=0
+    )
+
+
+@transaction.atomic
+def signing_unlock(*, user_id: Any, actor: Any, ip_address: str | None) -> bool:
+    """Support lets an administrator sign again; False if signing was not locked."""
+    user = get_user_model().objects.select_for_update().get(pk=user_id)
+    if user.signing_locked_at is None and user.consecutive_wrong_codes == 0:
+        return False
+    was_locked_at = user.signing_locked_at
+    user.signing_locked_at = None
+    user.consecutive_wrong_codes = 0
+    user.save(update_fields=["consecutive_wrong_codes", "signing_locked_at"])
+    audit_record(
+        action=Action.SIGNING_UNLOCKED,
+        actor=actor,
+        target=user,
+        ip_address=ip_address,
+        data={"locked_at": was_locked_at.isoformat() if was_locked_at else None},
+    )
+    return True
+
+
+def _queue_locked_notice(*, user_id: Any) -> None:
+    from otp.tasks import notify_signing_locked
+
+    try:
+        notify_signing_locked.delay(user_id=user_id)
+    except Exception:
+        # the broker (Redis) is down: the warning must still reach the administrator
+        logger.warning("Signing-lock notice for user %s not queued; sending it now.", user_id)
+        try:
+            signing_locked_notify(user_id=user_id)
+        except Exception:
+            logger.exception("Signing-lock notice for user %s could not be sent.", user_id)
+
+
+def signing_locked_notify(*, user_id: Any) -> None:
+    """Email the administrator that signing is locked and that support can unlock it."""
+    user = get_user_model().objects.get(pk=user_id)
+    context = {
+        "user": user,
+        "locked_at": user.signing_locked_at,
+        "wrong_codes": settings.SIGNING_MAX_WRONG_CODES_IN_A_ROW,
+        "support": settings.SUPPORT_CONTACT,
+    }
+    message = EmailMultiAlternatives(
+        subject=_("Mes équipes : votre signature par SMS est bloquée"),
+        body=render_to_string("otp/email/signing_locked.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("otp/email/signing_locked.html", context), "text/html"
+    )
+    message.send()
