@@ -16,7 +16,7 @@ RUN_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settin
 # A real worker needs a broker: Redis on this machine unless REDIS_URL says otherwise.
 WORKER_ENV := env REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=portal.settings
 
-.PHONY: venv run test lint fmt worker beat
+.PHONY: venv run test lint fmt worker beat load
 
 venv: $(STAMP)
 
@@ -53,3 +53,9 @@ worker: venv
 beat: venv
 	mkdir -p var
 	$(WORKER_ENV) $(BIN)/celery -A portal beat -l info -s var/celerybeat-schedule
+
+# A bounded load run on loopback, not part of `make test`: gunicorn and a real worker on a dedicated
+# database and a private Redis; N administrators invite and sign for LOAD_SECONDS (default 30).
+# Fails unless every signed invitation is emailed exactly once, with no error.
+load: venv
+	$(PY) scripts/load.py
