@@ -86,8 +86,13 @@ def _give_back(signer: Any, windows: list[int], now: datetime.datetime) -> None:
             )
 
 
-def signing_is_locked(*, signer: Any) -> bool:
-    return get_user_model().objects.filter(pk=signer.pk, signing_locked_at__isnull=False).exists()
+def signing_is_locked(*, signer: Any, for_update: bool = False) -> bool:
+    """`for_update`: hold the signer's row until the transaction ends (checking a code)."""
+    users = get_user_model().objects.filter(pk=signer.pk)
+    if for_update:
+        users = users.select_for_update()
+    locked_at = users.values_list("signing_locked_at", flat=True).first()
+    return locked_at is not None
 
 
 def wrong_code_record(*, signer: Any, now: datetime.datetime) -> bool:

@@ -313,7 +313,8 @@ def challenge_verify(
     challenge = SignatureChallenge.objects.select_for_update().get(pk=challenge_id, signer=signer)
     if challenge.status == ChallengeStatus.CONSUMED:
         raise ChallengeUsed
-    if limits.signing_is_locked(signer=signer):
+    # lock: a code typed while another locks signing must find it locked
+    if limits.signing_is_locked(signer=signer, for_update=True):
         raise SigningLocked
     if challenge.status == ChallengeStatus.DEAD:
         return Verification(Outcome.LOCKED, challenge)

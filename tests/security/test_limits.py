@@ -5,10 +5,14 @@ import datetime
 import logging
 import re
 import socket
+import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +26,7 @@ from otp.models import SignatureChallenge
 from portal import login_throttle, ratelimit
 from tests.factories import PASSWORD, UserFactory
 from tests.invitations.factories import create, dispatch, request_code, sign, signed
-from tests.otp.factories import NOW, last_code, wrong_code
+from tests.otp.factories import CODE, NOW, last_code, wrong_code
 
 pytestmark = pytest.mark.django_db
 
@@ -577,3 +581,86 @@ def test_pages_that_do_not_need_redis_work_while_it_is_down(admin, admin_client,
 def test_the_rate_limit_module_raises_its_own_error_when_redis_is_down(redis_down):
     with pytest.raises(ratelimit.RateLimitUnavailable):
         ratelimit.hit("anything", limit=1, window_seconds=60)
+
+
+# --- Simultaneous requests: the counters are exact ------------------------------------------
+
+
+def all_at_once(count: int, action: Callable[[int], Any]) -> list[BaseException | None]:
+    """Run action(n) in `count` threads released together; what each raised (None: returned)."""
+    barrier = threading.Barrier(count)
+    raised: list[BaseException | None] = [None] * count
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            action(n)
+        except BaseException as error:
+            raised[n] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    return raised
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_sends_give_exactly_five_sms(admin_user):
+    challenges = [
+        otp.challenge_start(signer=admin_user, purpose="test", payload={"n": n}, now=NOW)
+        for n in range(10)
+    ]
+
+    raised = all_at_once(
+        10,
+        lambda n: otp.challenge_send(
+            challenge=challenges[n], signer=admin_user, now=NOW, reason="un test"
+        ),
+    )
+
+    assert len(sms.outbox) == 5
+    assert sorted(type(error).__name__ for error in raised if error) == ["SmsLimitReached"] * 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_wrong_codes_on_several_challenges_are_all_counted_and_lock_once(
+    admin_user, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_PER_ADMIN_PER_10_MINUTES = settings.SMS_PER_ADMIN_PER_DAY = 100
+    challenges = [
+        otp.challenge_send(
+            challenge=otp.challenge_start(
+                signer=admin_user, purpose="test", payload={"n": n}, now=NOW
+            ),
+            signer=admin_user,
+            now=NOW,
+            reason="un test",
+        )
+        for n in range(12)
+    ]
+    codes = [wrong_code(CODE.findall(sent.body)[0]) for sent in sms.outbox]
+
+    def type_two_wrong_codes(n: int) -> None:
+        for _ in range(2):
+            with transaction.atomic():
+                otp.challenge_verify(
+                    challenge_id=challenges[n].pk,
+                    signer=admin_user,
+                    payload={"n": n},
+                    code=codes[n],
+                    now=NOW,
+                )
+
+    raised = all_at_once(12, type_two_wrong_codes)
+
+    user = User.objects.get(pk=admin_user.pk)
+    assert user.signing_locked_at == NOW
+    # up to 24 tried at once: the 20th locks, every later one is refused without being checked
+    assert user.consecutive_wrong_codes == 20
+    assert {type(error).__name__ for error in raised if error} == {"SigningLocked"}
+    assert AuditEvent.objects.filter(action=Action.SIGNING_LOCKED, actor=user).count() == 1
