@@ -44,8 +44,15 @@ from invitations.services import (
     invitation_sign,
     signature_statement,
 )
+from otp.limits import signing_is_locked
 from otp.models import ChallengeStatus, SignatureChallenge
-from otp.services import NoMobileNumber, SignatureError, mask_phone, resend_available_in
+from otp.services import (
+    NoMobileNumber,
+    SignatureError,
+    SigningLocked,
+    mask_phone,
+    resend_available_in,
+)
 from permissions.catalogue import CATALOGUE, sorted_rights
 from permissions.checks import CompanyRequest, require_company_admin
 from portal import login_throttle
@@ -143,6 +150,14 @@ def _live_challenge(
     return challenge
 
 
+def _cannot_sign_message(signer: User) -> str:
+    if not signer.mobile:
+        return NoMobileNumber().message
+    if signing_is_locked(signer=signer):
+        return SigningLocked().message
+    return ""
+
+
 def _sign_context(
     request: CompanyRequest,
     invitation: Invitation,
@@ -159,7 +174,7 @@ def _sign_context(
         "rights": [CATALOGUE[right] for right in sorted_rights(invitation.rights)],
         "statement": signature_statement(invitation, signer=signer),
         "masked_phone": mask_phone(signer.mobile) if signer.mobile else "",
-        "no_mobile_message": "" if signer.mobile else NoMobileNumber().message,
+        "cannot_sign_message": _cannot_sign_message(signer),
         "challenge": challenge,
         "resend_in": resend_available_in(challenge, now) if challenge else 0,
         "sends_left": settings.OTP_MAX_SENDS - challenge.send_count if challenge else 0,

@@ -15,6 +15,7 @@ from otp import sms
 from otp.models import AccessAuthorisation
 from tests.factories import UserFactory
 from tests.invitations.factories import TOKEN, InvitationFactory, create, request_code, sign
+from tests.otp.factories import last_code
 from tests.reliability.conftest import status_of, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -43,16 +44,22 @@ def token_in(data: bytes) -> str:
 
 
 def test_a_signature_made_while_redis_is_down_is_emailed_once_redis_is_back(
-    admin, private_broker, fake_smtp, start_worker_process, settings
+    admin, admin_client, private_broker, fake_smtp, start_worker_process, settings
 ):
+    # one Redis for the broker and the cache, as in production
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": private_broker.url}}
     invitation = create(admin, now=timezone.now())
     request_code(invitation, admin, now=timezone.now())
     private_broker.stop()
 
     started = time.monotonic()
-    sign(invitation, admin, now=timezone.now())
+    response = admin_client.post(
+        reverse("invitations:sign", args=[admin.company.pk, invitation.pk]), {"code": last_code()}
+    )
     signing_took = time.monotonic() - started
 
+    assert response.status_code == 302
+    assert response["Location"] == reverse("teams:team", args=[admin.company.pk])
     assert signing_took < 5
     assert status_of(Invitation, invitation.pk) == InvitationStatus.SIGNED
     assert AccessAuthorisation.objects.filter(company=admin.company).count() == 1
@@ -191,3 +198,13 @@ def test_support_finds_failed_invitations_with_the_admin_filter(failed_invitatio
     assert failed_invitation.email in response.text
     assert open_one.email not in response.text
     assert "Échec d’envoi" in support.get(changelist).text  # the filter offers the status
+
+
+def test_beat_sweeps_stalled_dispatches_every_few_minutes(settings):
+    [sweep] = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == requeue_stalled_dispatches.name
+    ]
+
+    assert sweep["schedule"] <= settings.INVITATION_DISPATCH_STALL_SECONDS <= 10 * 60

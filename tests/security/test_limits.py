@@ -664,3 +664,13 @@ def test_simultaneous_wrong_codes_on_several_challenges_are_all_counted_and_lock
     assert user.consecutive_wrong_codes == 20
     assert {type(error).__name__ for error in raised if error} == {"SigningLocked"}
     assert AuditEvent.objects.filter(action=Action.SIGNING_LOCKED, actor=user).count() == 1
+
+
+def test_a_locked_administrator_opening_the_sign_page_is_told_to_call_support(admin, admin_client):
+    invitation = create(admin)
+    User.objects.filter(pk=admin.user.pk).update(signing_locked_at=NOW)
+
+    response = admin_client.get(reverse("invitations:sign", args=[admin.company_id, invitation.pk]))
+
+    assert response.text.count("la signature est bloquée pour votre compte") == 1
+    assert "Recevoir le code" not in response.text
