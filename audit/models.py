@@ -18,6 +18,7 @@ class Action(models.TextChoices):
     ACCEPTED = "accepted", _("Invitation acceptée")
     REVOKED = "revoked", _("Invitation révoquée")
     RESENT = "resent", _("Invitation renvoyée")
+    MOBILE_CHANGED = "mobile_changed", _("Numéro de mobile changé")
     SIGNING_LOCKED = "signing_locked", _("Signature bloquée (codes erronés)")
     SIGNING_UNLOCKED = "signing_unlocked", _("Signature débloquée par le support")
 

@@ -205,15 +205,22 @@ def _is_expired(challenge: SignatureChallenge, now: datetime.datetime) -> bool:
 
 
 def challenge_start(
-    *, signer: Any, purpose: str, payload: Mapping[str, Any], now: datetime.datetime
+    *,
+    signer: Any,
+    purpose: str,
+    payload: Mapping[str, Any],
+    now: datetime.datetime,
+    phone: str | None = None,
 ) -> SignatureChallenge:
-    if not signer.mobile:
+    """`phone`: send the code to this number rather than the signer's (a new mobile to verify)."""
+    number = phone or signer.mobile
+    if not number:
         raise NoMobileNumber
     return SignatureChallenge.objects.create(
         signer=signer,
         purpose=purpose,
         payload_digest=payload_digest(payload),
-        phone_masked=mask_phone(signer.mobile),
+        phone_masked=mask_phone(number),
         created_at=now,
         expires_at=now + datetime.timedelta(seconds=settings.OTP_CODE_LIFETIME_SECONDS),
     )
@@ -239,13 +246,21 @@ def challenge_is_reusable(
 
 @transaction.atomic
 def challenge_send(
-    *, challenge: SignatureChallenge, signer: Any, now: datetime.datetime, reason: str
+    *,
+    challenge: SignatureChallenge,
+    signer: Any,
+    now: datetime.datetime,
+    reason: str,
+    phone: str | None = None,
 ) -> SignatureChallenge:
     """Send the code by SMS. A resend keeps the same code and never resets the failure count."""
     # lock: two clicks on "send" must not both pass the cool-down
     challenge = SignatureChallenge.objects.select_for_update().get(pk=challenge.pk, signer=signer)
-    if not signer.mobile:
+    number = phone or signer.mobile
+    if not number:
         raise NoMobileNumber
+    if phone and mask_phone(phone) != challenge.phone_masked:
+        raise ValueError("A code goes only to the number its challenge was started for.")
     if challenge.status == ChallengeStatus.CONSUMED:
         raise ChallengeUsed
     if challenge.status == ChallengeStatus.DEAD:
@@ -273,7 +288,7 @@ def challenge_send(
         "Ne le communiquez à personne, pas même à la banque."
     ) % {"code": _expected_code(challenge), "reason": reason, "minutes": minutes}
     try:
-        send_sms(to=str(signer.mobile), body=body)
+        send_sms(to=str(number), body=body)
     except Exception as exc:
         # a send that did not happen is not counted
         limits.sms_budget_return(signer=signer, now=now)

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from portal.models import User
 
@@ -96,3 +97,51 @@ class PortalUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
         mobile = self.cleaned_data.get("mobile")
         validate_mobile(mobile)
         return mobile
+
+
+class MobileChangeForm(forms.Form):
+    """Changing one's own mobile: the password first, then a code sent to the new number."""
+
+    password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Saisissez votre mot de passe actuel.")},
+    )
+    mobile = PhoneNumberField(
+        label=_("Nouveau numéro de mobile"),
+        region="FR",
+        validators=[validate_mobile],
+        error_messages={
+            "invalid": _(
+                "Saisissez un numéro de mobile valide, par exemple 06 12 34 56 78 ou "
+                "+33 6 12 34 56 78."
+            ),
+            "required": _("Saisissez votre nouveau numéro de mobile."),
+        },
+        help_text=_("Un code à 6 chiffres sera envoyé par SMS à ce numéro pour le vérifier."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def mobile_e164(self) -> str:
+        return str(self.cleaned_data["mobile"].as_e164)
+
+
+class MobileChangeCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code reçu par SMS"),
+        regex=r"^[0-9]{6}$",
+        error_messages={
+            "required": _("Saisissez le code à 6 chiffres reçu par SMS."),
+            "invalid": _("Le code est composé de 6 chiffres."),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "maxlength": "6",
+                "size": "8",
+            }
+        ),
+    )

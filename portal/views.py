@@ -11,7 +11,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render, resolve_url
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,11 +23,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from audit.services import client_ip
+from otp.services import NoMobileNumber, SignatureError, mask_phone
 from permissions.catalogue import duplicate_fee_note
 from permissions.checks import CompanyRequest, require_membership
 from portal import login_throttle, outbox
-from portal.forms import LoginForm
+from portal.forms import LoginForm, MobileChangeCodeForm, MobileChangeForm
+from portal.models import User
 from portal.selectors import memberships_for_picker, right_specs
+from portal.services import MobileChangeRefused, mobile_change_request
+from portal.services import mobile_change_confirm as mobile_change_confirm_service
 
 logger = logging.getLogger(__name__)
 
@@ -198,3 +203,90 @@ def outbox_message_html(request: HttpRequest, kind: str, name: str) -> HttpRespo
     response = HttpResponse(message.html, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = EMAIL_PREVIEW_POLICY
     return response
+
+
+# --- My account: changing one's own mobile ------------------------------------------------
+
+MOBILE_CHANGE_SESSION_KEY = "portal_mobile_change"
+
+
+def _account_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    user = _account_user(request)
+    context = {"account": user, "masked_mobile": mask_phone(user.mobile) if user.mobile else ""}
+    return render(request, "portal/account.html", context)
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mobile_change(request: HttpRequest) -> HttpResponse:
+    user = _account_user(request)
+    form = MobileChangeForm(request.POST or None)
+    error = "" if user.mobile else NoMobileNumber().message
+    if request.method == "POST" and form.is_valid() and not error:
+        new_mobile = form.mobile_e164()
+        try:
+            challenge = mobile_change_request(
+                user=user,
+                password=form.cleaned_data["password"],
+                new_mobile=new_mobile,
+                ip_address=client_ip(request),
+                now=timezone.now(),
+            )
+        except MobileChangeRefused as refusal:
+            form.add_error(refusal.field, refusal.message)
+        except SignatureError as failure:
+            error = failure.message
+        else:
+            request.session[MOBILE_CHANGE_SESSION_KEY] = {
+                "challenge": str(challenge.pk),
+                "mobile": new_mobile,
+            }
+            return HttpResponseRedirect(reverse("portal:mobile_change_confirm"))
+    return render(request, "portal/mobile_change.html", {"form": form, "error": error})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mobile_change_confirm(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(MOBILE_CHANGE_SESSION_KEY)
+    if not isinstance(pending, dict):
+        return HttpResponseRedirect(reverse("portal:mobile_change"))
+    form = MobileChangeCodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            mobile_change_confirm_service(
+                user=_account_user(request),
+                challenge_id=str(pending.get("challenge", "")),
+                new_mobile=str(pending.get("mobile", "")),
+                code=form.cleaned_data["code"],
+                ip_address=client_ip(request),
+                now=timezone.now(),
+            )
+        except SignatureError as failure:
+            error = failure.message
+        else:
+            request.session.pop(MOBILE_CHANGE_SESSION_KEY, None)
+            messages.success(
+                request,
+                _(
+                    "Votre numéro de mobile est changé : les prochains codes y seront envoyés. "
+                    "L’ancien numéro a été prévenu par SMS."
+                ),
+            )
+            return HttpResponseRedirect(reverse("portal:account"))
+    context = {
+        "form": form,
+        "error": error,
+        "masked_phone": mask_phone(pending.get("mobile", "")) if pending.get("mobile") else "",
+        "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
+    }
+    return render(request, "portal/mobile_change_confirm.html", context)

@@ -1,0 +1,18 @@
+import datetime
+
+from celery import Task, shared_task
+
+from otp.sms import SmsNotSent
+from portal import services
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def warn_previous_mobile(self: Task, *, previous_mobile: str, changed_at: str) -> None:
+    try:
+        services.mobile_change_warn(
+            previous_mobile=previous_mobile,
+            changed_at=datetime.datetime.fromisoformat(changed_at),
+        )
+    except SmsNotSent as exc:
+        # 30 s, 1 min, 2 min...: the warning matters, the provider may be back soon
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
