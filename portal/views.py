@@ -29,6 +29,7 @@ from permissions.checks import CompanyRequest, require_membership
 from portal import login_throttle, outbox
 from portal.forms import LoginForm, MobileChangeCodeForm, MobileChangeForm
 from portal.models import User
+from portal.password_reset import password_reset_request
 from portal.selectors import memberships_for_picker, right_specs
 from portal.services import MobileChangeRefused, mobile_change_request
 from portal.services import mobile_change_confirm as mobile_change_confirm_service
@@ -85,17 +86,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 class PortalPasswordResetView(PasswordResetView):
-    """Same page whether or not the email has an account; the link uses PORTAL_BASE_URL."""
+    """Same page, in the same time, whether or not the email has an account: a task sends it."""
 
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    html_email_template_name = "registration/password_reset_email.html"
-    subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("portal:password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        self.extra_email_context = {"base_url": settings.PORTAL_BASE_URL.rstrip("/")}
-        return super().form_valid(form)
+        password_reset_request(email=form.cleaned_data["email"], ip_address=client_ip(self.request))
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @require_GET

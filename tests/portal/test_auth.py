@@ -8,12 +8,22 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from portal.celery import app
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 LOGIN_URL = reverse("portal:login")
 WRONG_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """The reset email is sent by a task: run it in this process."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    (app.conf.changes or {}).pop("task_always_eager", None)
 
 
 def log_in(
@@ -207,13 +217,13 @@ def test_password_reset_shows_the_same_page_for_a_known_and_an_unknown_email(cli
     assert "Si un compte existe pour l’adresse saisie" in known.text
 
 
-def test_password_reset_sends_no_email_to_an_unknown_address(client):
+def test_password_reset_sends_no_email_to_an_unknown_address(client, eager_tasks):
     client.post(reverse("portal:password_reset"), {"email": "personne@inconnue.example"})
 
     assert mail.outbox == []
 
 
-def test_password_reset_sends_a_french_email_with_a_link(client):
+def test_password_reset_sends_a_french_email_with_a_link(client, eager_tasks):
     user = UserFactory.create()
 
     client.post(reverse("portal:password_reset"), {"email": user.email})
@@ -229,7 +239,7 @@ def test_password_reset_sends_a_french_email_with_a_link(client):
     assert "Choisir un nouveau mot de passe" in str(html)
 
 
-def test_the_emailed_link_lets_the_user_choose_a_new_password(client):
+def test_the_emailed_link_lets_the_user_choose_a_new_password(client, eager_tasks):
     user = UserFactory.create()
     client.post(reverse("portal:password_reset"), {"email": user.email})
     link = next(

@@ -674,3 +674,58 @@ def test_a_locked_administrator_opening_the_sign_page_is_told_to_call_support(ad
 
     assert response.text.count("la signature est bloquée pour votre compte") == 1
     assert "Recevoir le code" not in response.text
+
+
+# --- Password reset -----------------------------------------------------------------------------
+
+RESET_URL = reverse("portal:password_reset")
+
+
+@pytest.fixture
+def queued(monkeypatch) -> list[dict[str, Any]]:
+    """The reset tasks queued (instead of publishing them to the broker)."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr("portal.tasks.send_password_reset.delay", lambda **kw: calls.append(kw))
+    return calls
+
+
+def test_the_reset_page_only_queues_a_task_for_a_known_and_an_unknown_email(client, queued):
+    user = UserFactory.create()
+
+    known = client.post(RESET_URL, {"email": user.email})
+    unknown = client.post(RESET_URL, {"email": "personne@inconnue.example"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url
+    assert queued == [{"email": user.email}, {"email": "personne@inconnue.example"}]
+    assert mail.outbox == []
+
+
+def test_a_fourth_reset_within_the_hour_is_dropped_with_the_same_page(client, eager_tasks):
+    user = UserFactory.create()
+    answers = [client.post(RESET_URL, {"email": user.email}, follow=True) for _ in range(4)]
+
+    assert len(mail.outbox) == 3
+    assert without_csrf_tokens(answers[3].text) == without_csrf_tokens(answers[0].text)
+
+
+def test_the_reset_email_is_sent_at_once_when_the_broker_is_down(client, monkeypatch):
+    user = UserFactory.create()
+
+    def broker_down(**kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("portal.tasks.send_password_reset.delay", broker_down)
+
+    client.post(RESET_URL, {"email": user.email})
+
+    assert [message.to for message in mail.outbox] == [[user.email]]
+
+
+def test_the_reset_works_while_redis_is_down(client, eager_tasks, redis_down):
+    user = UserFactory.create()
+
+    response = client.post(RESET_URL, {"email": user.email})
+
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [[user.email]]
