@@ -267,6 +267,11 @@ class WorkerProcess:
                 f"the worker exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}"
             )
 
+    def pool_processes(self) -> list[int]:
+        """The prefork pool's child processes (Linux)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
     def kill(self) -> None:
         """SIGKILL the worker and anything it started: no warm shutdown, no acknowledgement."""
         if self.process.poll() is None:
@@ -278,13 +283,13 @@ class WorkerProcess:
 def start_worker_process(
     private_broker: RedisServer, fake_smtp: FakeSmtp, tmp_path: Path
 ) -> Iterator[Callable[..., WorkerProcess]]:
-    """start_worker_process(**env) -> a `celery worker` process on the private broker.
+    """start_worker_process(pool=..., **env) -> a `celery worker` process on the private broker.
 
     It reads this run's test database, mails through the fake SMTP server and retries at once.
     """
     started: list[WorkerProcess] = []
 
-    def start(**extra_env: str) -> WorkerProcess:
+    def start(*, pool: str = "solo", **extra_env: str) -> WorkerProcess:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -307,7 +312,8 @@ def start_worker_process(
                     "-A",
                     "portal",
                     "worker",
-                    "--pool=solo",
+                    f"--pool={pool}",
+                    "--concurrency=1",
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",

@@ -1,5 +1,7 @@
 """Nothing lost when Redis, a worker or the mail server fails: each invitation is emailed once."""
 
+import os
+import signal
 import time
 
 import pytest
@@ -111,6 +113,31 @@ def test_a_worker_killed_in_the_middle_of_a_dispatch_gives_exactly_one_email(
     assert delivered.recipients == [f"<{invitation.email}>"]
     invitation.refresh_from_db()
     assert invitation.token_hash == hash_token(token_in(delivered.data))
+
+
+def test_a_pool_process_killed_in_the_middle_of_a_dispatch_gives_exactly_one_email(
+    admin, fake_smtp, start_worker_process
+):
+    fake_smtp.hang_next = 1
+    worker = start_worker_process(pool="prefork")
+    invitation = signed_now(admin)
+    wait_for(
+        fake_smtp.hanging.is_set,
+        what="the pool process to be inside DATA",
+        alive=worker.check_alive,
+    )
+    [pool_process] = worker.pool_processes()
+
+    os.kill(pool_process, signal.SIGKILL)
+
+    # the task was acknowledged late: the lost process's message goes back to the queue at once
+    wait_for(
+        lambda: status_of(Invitation, invitation.pk) == InvitationStatus.SENT,
+        what="the requeued dispatch to be sent",
+        alive=worker.check_alive,
+    )
+    assert fake_smtp.received == 2
+    assert [d.recipients for d in fake_smtp.delivered] == [[f"<{invitation.email}>"]]
 
 
 def test_a_mail_server_failing_twice_then_working_gives_one_email(
