@@ -180,15 +180,19 @@ def test_after_the_last_retry_the_invitation_is_failed_and_audited(
 
 
 @pytest.fixture
-def failed_invitation(admin, fake_smtp, start_worker_process) -> Invitation:
+def worker_for_failures(start_worker_process):
+    return start_worker_process(INVITATION_MAIL_MAX_RETRIES="1")
+
+
+@pytest.fixture
+def failed_invitation(admin, fake_smtp, worker_for_failures) -> Invitation:
     """An invitation whose every email the mail server refused, through the real worker."""
     fake_smtp.refuse_next = 100
-    worker = start_worker_process(INVITATION_MAIL_MAX_RETRIES="1")
     invitation = signed_now(admin)
     wait_for(
         lambda: status_of(Invitation, invitation.pk) == InvitationStatus.FAILED,
         what="the dispatch to fail",
-        alive=worker.check_alive,
+        alive=worker_for_failures.check_alive,
     )
     invitation.refresh_from_db()
     return invitation
@@ -235,3 +239,23 @@ def test_beat_sweeps_stalled_dispatches_every_few_minutes(settings):
     ]
 
     assert sweep["schedule"] <= settings.INVITATION_DISPATCH_STALL_SECONDS <= 10 * 60
+
+
+def test_resending_a_failed_invitation_emails_it_once_the_mail_server_is_back(
+    failed_invitation, admin_client, fake_smtp, worker_for_failures
+):
+    fake_smtp.refuse_next = 0
+    resend = reverse(
+        "invitations:resend", args=[failed_invitation.company_id, failed_invitation.pk]
+    )
+
+    response = admin_client.post(resend)
+
+    assert response.status_code == 302
+    wait_for(
+        lambda: status_of(Invitation, failed_invitation.pk) == InvitationStatus.SENT,
+        what="the resent invitation to be emailed",
+        alive=worker_for_failures.check_alive,
+    )
+    [delivered] = fake_smtp.delivered
+    assert delivered.recipients == [f"<{failed_invitation.email}>"]
