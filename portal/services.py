@@ -13,6 +13,7 @@ from audit.services import audit_record
 from otp import services as otp
 from otp.models import SignatureChallenge
 from otp.sms import send_sms
+from portal import login_throttle
 from portal.models import User
 
 MOBILE_CHANGE = "mobile_change"
@@ -41,13 +42,19 @@ def mobile_change_request(
     now: datetime.datetime,
 ) -> SignatureChallenge:
     """Check the password, then send a code to the NEW number: it proves the person holds it."""
+    # the login throttle: this password field must not be a way around it
+    if wait := login_throttle.wait_seconds(email=user.email, ip_address=ip_address):
+        raise MobileChangeRefused(login_throttle.message(wait), field="password")
     # authenticate(): a wrong password is recorded like a failed login
     if authenticate(None, username=user.email, password=password) != user:
+        login_throttle.failure_record(email=user.email, ip_address=ip_address)
         raise MobileChangeRefused(_("Mot de passe incorrect."), field="password")
     if not user.mobile:
         raise otp.NoMobileNumber
     if str(user.mobile) == new_mobile:
         raise MobileChangeRefused(_("C’est déjà votre numéro de mobile."), field="mobile")
+    # refused before a challenge is made: signing locked, too many SMS, Redis down
+    otp.signing_check(signer=user, now=now)
     payload = mobile_change_payload(user=user, new_mobile=new_mobile)
     challenge = otp.challenge_start(
         signer=user, purpose=MOBILE_CHANGE, payload=payload, now=now, phone=new_mobile

@@ -729,3 +729,31 @@ def test_the_reset_works_while_redis_is_down(client, eager_tasks, redis_down):
 
     assert response.status_code == 302
     assert [message.to for message in mail.outbox] == [[user.email]]
+
+
+# --- The mobile change shares the limits --------------------------------------------------------
+
+MOBILE_CHANGE_URL = reverse("portal:mobile_change")
+
+
+def test_the_mobile_change_password_shares_the_login_throttle(admin_user, client_for):
+    client = client_for(admin_user)
+    for _ in range(5):
+        client.post(MOBILE_CHANGE_URL, {"password": WRONG_PASSWORD, "mobile": "06 98 76 54 32"})
+
+    response = client.post(MOBILE_CHANGE_URL, {"password": PASSWORD, "mobile": "06 98 76 54 32"})
+
+    assert "Trop de tentatives. Réessayez dans 1 minute." in response.text
+    assert sms.outbox == []
+
+
+def test_asking_for_a_mobile_change_code_while_redis_is_down_saves_nothing(
+    admin_user, client_for, redis_down
+):
+    client = client_for(admin_user)
+
+    response = client.post(MOBILE_CHANGE_URL, {"password": PASSWORD, "mobile": "06 98 76 54 32"})
+
+    assert "Le service d’envoi de codes est momentanément indisponible." in response.text
+    assert sms.outbox == []
+    assert not SignatureChallenge.objects.filter(signer=admin_user).exists()
