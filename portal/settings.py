@@ -231,8 +231,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"redact_tokens": {"()": "portal.logging.RedactInvitationTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # the loggers that write request paths: a link's token is cut out before any handler
+    "loggers": {
+        name: {"filters": ["redact_tokens"]}
+        for name in ("django.request", "django.server", "django.security.csrf")
+    },
 }
 
 if not DEBUG:

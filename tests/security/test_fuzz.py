@@ -1,0 +1,166 @@
+"""Every form driven with arbitrary text (control characters and NUL bytes included) and an
+arbitrary uploaded file: the answer is a page with errors or a redirect, never a server error,
+and a refused form saves nothing."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from invitations import services
+from invitations.models import Invitation
+from permissions.catalogue import Right
+from portal.models import User
+from portal.views import MOBILE_CHANGE_SESSION_KEY
+from teams.models import Membership
+from tests.conftest import logged_in_client
+from tests.factories import PASSWORD, UserFactory
+from tests.invitations.factories import create, signed, token_in
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# st.text's default alphabet holds every character but surrogates: NUL and controls included
+TEXT = st.text(max_size=200) | st.sampled_from(["", "\x00", "a\x00b@x.fr", "06\x0012345678"])
+FILES = st.none() | st.builds(
+    SimpleUploadedFile,
+    st.sampled_from(["piece.pdf", "../../etc/passwd", "a\x00b.txt", "é.png"]),
+    st.binary(max_size=4096),
+)
+
+
+STRONG = "un-mot-de-passe-bien-long"
+# values a form accepts, so that the fuzz also reaches the services behind the forms
+PLAUSIBLE = {
+    "code": st.from_regex(r"[0-9]{6}", fullmatch=True),
+    "email": st.emails() | st.sampled_from(["lea.martin@partenaire.example"]),
+    "mobile": st.sampled_from(["06 98 76 54 32", "+33698765432", "+447700900123", "0698765432"]),
+    "password": st.sampled_from([PASSWORD, STRONG]),
+    "password1": st.sampled_from([STRONG]),
+    "password2": st.sampled_from([STRONG]),
+    "rights": st.lists(st.sampled_from([*Right.values, "admin"]), max_size=3),
+    "next": st.sampled_from(["/", "//evil.example", "/\\evil.example", "javascript:x"]),
+}
+
+
+def form_data(*names: str, lists: tuple[str, ...] = ()) -> st.SearchStrategy[dict]:
+    strategies = {name: TEXT | PLAUSIBLE.get(name, TEXT) for name in names}
+    strategies.update(
+        {name: st.lists(TEXT, max_size=4) | PLAUSIBLE.get(name, TEXT) for name in lists}
+    )
+    return st.fixed_dictionaries(strategies, optional={"extra": TEXT, "file": FILES})
+
+
+def rows(company) -> tuple[int, int, int]:
+    return (
+        Invitation.objects.filter(company=company).count(),
+        User.objects.count(),
+        Membership.objects.filter(company=company).count(),
+    )
+
+
+def post_and_check(client: Client, url: str, data: dict, company) -> None:
+    payload = {key: value for key, value in data.items() if value is not None}
+    before = rows(company)
+
+    response = client.post(url, payload)
+
+    assert response.status_code < 500
+    assert response.status_code in (200, 302, 400, 403, 404, 405, 410, 429)
+    if response.status_code != 302:
+        assert rows(company) == before
+
+
+@FUZZ
+@given(data=form_data("email", "password", "next"))
+def test_the_login_form(client, admin, data):
+    post_and_check(client, reverse("portal:login"), data, admin.company)
+
+
+@FUZZ
+@given(data=form_data("first_name", "last_name", "email", "mobile", lists=("rights",)))
+def test_the_invite_form(admin_client, admin, data):
+    post_and_check(
+        admin_client, reverse("invitations:create", args=[admin.company_id]), data, admin.company
+    )
+
+
+@FUZZ
+@given(data=form_data("code"))
+def test_the_signature_code_form(admin, data):
+    client = logged_in_client(admin.user)
+    invitation = Invitation.objects.filter(company=admin.company).first() or create(admin)
+    client.post(reverse("invitations:send_code", args=[admin.company_id, invitation.pk]))
+
+    post_and_check(
+        client,
+        reverse("invitations:sign", args=[admin.company_id, invitation.pk]),
+        data,
+        admin.company,
+    )
+
+
+def _sent_token(admin) -> str:
+    from django.core import mail
+
+    invitation = signed(admin, email="fuzz@partenaire.example")
+    assert services.invitation_dispatch(invitation_id=invitation.pk, now=timezone.now())
+    return token_in(mail.outbox[-1])
+
+
+@pytest.fixture
+def token(admin):
+    return _sent_token(admin)
+
+
+@FUZZ
+@given(data=form_data("first_name", "last_name", "mobile", "password1", "password2"))
+def test_the_new_account_acceptance_form(admin, token, data):
+    post_and_check(Client(), reverse("invitations:accept", args=[token]), data, admin.company)
+
+
+@FUZZ
+@given(data=form_data("password", "email"))
+def test_the_existing_account_acceptance_form(admin, data):
+    if not User.objects.filter(email="fuzz@partenaire.example").exists():
+        UserFactory.create(email="fuzz@partenaire.example")
+    token = _token_cache.get(admin.pk) or _token_cache.setdefault(admin.pk, _sent_token(admin))
+
+    post_and_check(Client(), reverse("invitations:accept", args=[token]), data, admin.company)
+
+
+_token_cache: dict[int, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _forget_tokens():
+    _token_cache.clear()
+    yield
+    _token_cache.clear()
+
+
+@FUZZ
+@given(data=form_data("password", "mobile"))
+def test_the_mobile_change_form(admin_client, admin, data):
+    post_and_check(admin_client, reverse("portal:mobile_change"), data, admin.company)
+    admin.user.refresh_from_db()
+    assert str(admin.user.mobile) == "+33612345642"
+
+
+@FUZZ
+@given(data=form_data("code"))
+def test_the_mobile_change_code_form(admin_client, admin, data):
+    if MOBILE_CHANGE_SESSION_KEY not in admin_client.session:
+        admin_client.post(
+            reverse("portal:mobile_change"), {"password": PASSWORD, "mobile": "06 98 76 54 32"}
+        )
+    assert MOBILE_CHANGE_SESSION_KEY in admin_client.session
+
+    post_and_check(admin_client, reverse("portal:mobile_change_confirm"), data, admin.company)
