@@ -29,7 +29,15 @@ class SigningLockedFilter(admin.SimpleListFilter):
 class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
-    list_display = ("email", "first_name", "last_name", "mobile", "is_staff", "is_active")
+    list_display = (
+        "email",
+        "first_name",
+        "last_name",
+        "mobile",
+        "is_staff",
+        "is_active",
+        "signing_locked",
+    )
     list_filter = ("is_staff", "is_superuser", "is_active", SigningLockedFilter)
     search_fields = ("email", "first_name", "last_name", "mobile")
     ordering = ("email",)
@@ -71,6 +79,10 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    @admin.display(description=_("signature bloquée"), boolean=True, ordering="signing_locked_at")
+    def signing_locked(self, user: User) -> bool:
+        return user.signing_locked_at is not None
 
     @admin.action(description=_("Débloquer la signature"), permissions=["change"])
     def unlock_signing(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -316,6 +316,16 @@ def test_once_unlocked_the_administrator_signs_again(admin, support):
     assert invitation.status == InvitationStatus.SIGNED
 
 
+def test_support_finds_locked_administrators_in_the_user_list(admin, support):
+    User.objects.filter(pk=admin.user.pk).update(signing_locked_at=NOW)
+    UserFactory.create(email="pas-bloque@entreprise.example")
+
+    response = support.get(reverse("admin:portal_user_changelist"), {"signature": "locked"})
+
+    assert admin.user.email in response.text
+    assert "pas-bloque@entreprise.example" not in response.text
+
+
 def test_support_sees_the_lock_on_the_user_page(admin, support):
     User.objects.filter(pk=admin.user.pk).update(signing_locked_at=NOW)
 
@@ -560,10 +570,13 @@ def test_a_code_is_not_sent_when_redis_fails_after_the_challenge_was_made(admin,
 
 
 def test_pages_that_do_not_need_redis_work_while_it_is_down(admin, admin_client, redis_down):
-    create(admin)
+    invitation = create(admin)
 
     picker = admin_client.get(reverse("portal:company_picker"))
     team = admin_client.get(reverse("teams:team", args=[admin.company_id]))
+    sign_page = admin_client.get(
+        reverse("invitations:sign", args=[admin.company_id, invitation.pk])
+    )
     invite = admin_client.post(
         reverse("invitations:create", args=[admin.company_id]),
         {
@@ -574,7 +587,7 @@ def test_pages_that_do_not_need_redis_work_while_it_is_down(admin, admin_client,
         },
     )
 
-    assert picker.status_code == team.status_code == 200
+    assert picker.status_code == team.status_code == sign_page.status_code == 200
     assert invite.status_code == 302
 
 
