@@ -38,16 +38,11 @@ def _sms_key(signer: Any) -> str:
 
 def sms_budget_peek(*, signer: Any, now: datetime.datetime) -> Decision:
     """Whether one more SMS may go to this signer now, counting nothing."""
-    refusals = [
-        decision
+    decisions = [
+        ratelimit.peek(_sms_key(signer), limit=limit, window_seconds=window, now=now)
         for limit, window in _sms_windows()
-        if not (
-            decision := ratelimit.peek(
-                _sms_key(signer), limit=limit, window_seconds=window, now=now
-            )
-        ).allowed
     ]
-    if refusals:
+    if refusals := [decision for decision in decisions if not decision.allowed]:
         return Decision(False, max(d.retry_after_seconds for d in refusals))
     return Decision(True)
 
