@@ -277,7 +277,7 @@ def mobile_change_confirm(request: HttpRequest) -> HttpResponse:
                 request,
                 _(
                     "Votre numéro de mobile est changé : les prochains codes y seront envoyés. "
-                    "L’ancien numéro a été prévenu par SMS."
+                    "L’ancien numéro en est prévenu par SMS."
                 ),
             )
             return HttpResponseRedirect(reverse("portal:account"))

@@ -93,3 +93,25 @@ def test_the_outbox_shows_an_emails_html_in_a_frame_without_a_violation(
     color = frame.locator("#styled").evaluate("el => getComputedStyle(el).color")
     assert color == "rgb(255, 0, 0)"
     assert violations == []
+
+
+def test_changing_ones_mobile_runs_without_a_policy_violation(
+    portal: str, page: Page, violations: list[str], admin
+) -> None:
+    page.goto(f"{portal}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(admin.user.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Mon compte").click()
+    page.get_by_role("link", name="Changer de numéro de mobile").click()
+    page.get_by_label("Mot de passe actuel").fill(PASSWORD)
+    page.get_by_label("Nouveau numéro de mobile").fill("06 98 76 54 32")
+    page.get_by_role("button", name="Recevoir le code sur ce numéro").click()
+    code = re.search(r"\b(\d{6})\b", sms.outbox[-1].body)
+    assert code is not None
+    page.get_by_label("Code reçu par SMS").fill(code.group(1))
+    page.get_by_role("button", name="Confirmer le nouveau numéro").click()
+
+    expect(page.locator("#messages")).to_contain_text("Votre numéro de mobile est changé")
+    expect(page.locator("main")).to_contain_text("+33 6 •• •• •• 32")
+    assert violations == []
