@@ -2,7 +2,10 @@
 arbitrary uploaded file: the answer is a page with errors or a redirect, never a server error,
 and a refused form saves nothing."""
 
+from urllib.parse import quote
+
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -108,8 +111,6 @@ def test_the_signature_code_form(admin, data):
 
 
 def _sent_token(admin) -> str:
-    from django.core import mail
-
     invitation = signed(admin, email="fuzz@partenaire.example")
     assert services.invitation_dispatch(invitation_id=invitation.pk, now=timezone.now())
     return token_in(mail.outbox[-1])
@@ -126,16 +127,7 @@ def test_the_new_account_acceptance_form(admin, token, data):
     post_and_check(Client(), reverse("invitations:accept", args=[token]), data, admin.company)
 
 
-@FUZZ
-@given(data=form_data("password", "email"))
-def test_the_existing_account_acceptance_form(admin, data):
-    if not User.objects.filter(email="fuzz@partenaire.example").exists():
-        UserFactory.create(email="fuzz@partenaire.example")
-    token = _token_cache.get(admin.pk) or _token_cache.setdefault(admin.pk, _sent_token(admin))
-
-    post_and_check(Client(), reverse("invitations:accept", args=[token]), data, admin.company)
-
-
+# one sent link per test: examples of the same test share it (hypothesis reruns the body)
 _token_cache: dict[int, str] = {}
 
 
@@ -144,6 +136,16 @@ def _forget_tokens():
     _token_cache.clear()
     yield
     _token_cache.clear()
+
+
+@FUZZ
+@given(data=form_data("password", "email"))
+def test_the_existing_account_acceptance_form(admin, data):
+    if not User.objects.filter(email="fuzz@partenaire.example").exists():
+        UserFactory.create(email="fuzz@partenaire.example")
+    token = _token_cache.get(admin.pk) or _token_cache.setdefault(admin.pk, _sent_token(admin))
+
+    post_and_check(Client(), reverse("invitations:accept", args=[token]), data, admin.company)
 
 
 @FUZZ
@@ -164,3 +166,63 @@ def test_the_mobile_change_code_form(admin_client, admin, data):
     assert MOBILE_CHANGE_SESSION_KEY in admin_client.session
 
     post_and_check(admin_client, reverse("portal:mobile_change_confirm"), data, admin.company)
+
+
+@FUZZ
+@given(token=st.text(min_size=1, max_size=100), method=st.sampled_from(["get", "head", "post"]))
+def test_the_invitation_link_with_any_token(admin, token, method):
+    before = rows(admin.company)
+
+    response = getattr(Client(), method)(f"/invitation/{quote(token, safe='')}/")
+
+    assert response.status_code in (301, 302, 404, 405, 410)
+    assert rows(admin.company) == before
+
+
+@FUZZ
+@given(next_url=TEXT | PLAUSIBLE["next"])
+def test_the_login_page_with_any_next(client, next_url):
+    response = client.get(reverse("portal:login"), {"next": next_url})
+
+    assert response.status_code == 200
+
+
+INVITE = {
+    "first_name": "Léa",
+    "last_name": "Martin",
+    "email": "lea.martin@partenaire.example",
+    "mobile": "06 98 76 54 32",
+    "rights": [Right.DOCUMENTS.value],
+}
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "email", "mobile", "rights"])
+def test_a_nul_byte_in_any_invite_field_is_refused_cleanly(admin_client, admin, field):
+    value = ["documents\x00"] if field == "rights" else INVITE[field][:3] + "\x00" + "x"
+    before = rows(admin.company)
+
+    response = admin_client.post(
+        reverse("invitations:create", args=[admin.company_id]), {**INVITE, field: value}
+    )
+
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.text
+    assert rows(admin.company) == before
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "mobile", "password1", "password2"])
+def test_a_nul_byte_in_any_new_account_field_is_refused_cleanly(admin, token, field):
+    data = {
+        "first_name": "Léa",
+        "last_name": "Martin",
+        "mobile": "06 98 76 54 32",
+        "password1": "un-mot-de-passe-bien-long",
+        "password2": "un-mot-de-passe-bien-long",
+    }
+    data[field] = data[field][:3] + "\x00" + data[field][3:]
+    before = rows(admin.company)
+
+    response = Client().post(reverse("invitations:accept", args=[token]), data)
+
+    assert response.status_code == 200
+    assert rows(admin.company) == before
