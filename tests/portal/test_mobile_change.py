@@ -2,12 +2,14 @@
 told by SMS; a code for one number never confirms another."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from otp import sms
 from otp.models import SignatureChallenge
 from portal.celery import app
+from portal.tasks import warn_previous_mobile
 from portal.views import MOBILE_CHANGE_SESSION_KEY
 from tests.factories import PASSWORD, UserFactory
 from tests.otp.factories import last_code, wrong_code
@@ -231,9 +233,32 @@ def test_the_challenge_keeps_only_the_masked_new_number(client):
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(db):
-    from django.test import Client
-
     response = Client().get(CHANGE_URL)
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("portal:login"))
+
+
+class FlakySmsBackend:
+    """Refuses the first message, then takes them (settings.SMS_BACKEND dotted path)."""
+
+    failures_left = 1
+
+    def send(self, *, to: str, body: str) -> None:
+        if FlakySmsBackend.failures_left:
+            FlakySmsBackend.failures_left -= 1
+            raise sms.SmsNotSent("provider down")
+        sms.outbox.append(sms.Sms(to=to, body=body))
+
+
+def test_the_warning_to_the_old_number_is_retried_when_the_provider_fails(settings, eager_tasks):
+    settings.SMS_BACKEND = f"{__name__}.FlakySmsBackend"
+    FlakySmsBackend.failures_left = 1
+
+    warn_previous_mobile.apply(
+        kwargs={"previous_mobile": OLD, "changed_at": "2025-03-03T10:00:00+00:00"}
+    ).get()
+
+    [warning] = sms.outbox
+    assert warning.to == OLD
+    assert "03/03/2025 à 11:00" in warning.body
