@@ -103,6 +103,23 @@ class RedisServer:
             self.process.wait(timeout=10)
         self.process = None
 
+    def freeze(self) -> None:
+        """Redis stops answering but keeps its connections open (a hung host, a lost network)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def holds_no_message(self, queue: str) -> bool:
+        """Nothing waits in `queue` and nothing delivered is still unacknowledged."""
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+        try:
+            return client.llen(queue) == 0 and client.hlen("unacked") == 0
+        finally:
+            client.close()
+
 
 def _forget_broker_connections() -> None:
     # the app keeps a pool of broker connections and producers: drop them so the next publish
