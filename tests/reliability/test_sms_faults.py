@@ -1,4 +1,5 @@
-"""The SMS provider failing (5xx, timeout): the signer reads why, and no send is counted."""
+"""The SMS provider failing (5xx, timeout, a refused number): the signer reads why, and no send is
+counted."""
 
 import threading
 from http.server import ThreadingHTTPServer
@@ -47,10 +48,11 @@ def send_count(invitation) -> int:
     return invitation.challenge.send_count if invitation.challenge else 0
 
 
-def test_a_server_error_from_the_sms_provider_is_explained_on_the_sign_page(
-    fake_twilio, admin, admin_client
+@pytest.mark.parametrize("status", [500, 503, 400], ids=["5xx", "unavailable", "invalid-number"])
+def test_a_refusal_from_the_sms_provider_is_explained_on_the_sign_page(
+    status, fake_twilio, admin, admin_client
 ):
-    fake_twilio.status = 500
+    fake_twilio.status = status
     invitation = create(admin)
 
     response = ask_for_the_code(admin_client, invitation)
