@@ -96,6 +96,8 @@ class RedisServer:
 
         wait_for(answers, timeout=10, what=f"redis-server on port {self.port}")
         client.close()
+        # the one that answered is ours, not another server that took the port in between
+        assert self.process.poll() is None, f"redis-server could not listen on {self.port}"
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
