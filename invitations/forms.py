@@ -58,29 +58,6 @@ class InvitationForm(forms.Form):
         return mobile.as_e164 if mobile else ""
 
 
-class SignatureCodeForm(forms.Form):
-    code = forms.RegexField(
-        label=_("Code reçu par SMS"),
-        regex=r"^[0-9]{6}$",
-        error_messages={
-            "required": _("Saisissez le code à 6 chiffres reçu par SMS."),
-            "invalid": _("Le code est composé de 6 chiffres."),
-        },
-        widget=forms.TextInput(
-            attrs={
-                "inputmode": "numeric",
-                "autocomplete": "one-time-code",
-                "pattern": "[0-9]{6}",
-                "maxlength": "6",
-                "size": "8",
-            }
-        ),
-    )
-
-    def clean_code(self) -> str:
-        return str(self.cleaned_data["code"]).strip()
-
-
 class AcceptNewAccountForm(forms.Form):
     """The invited person creates their account: name, mobile, password."""
 

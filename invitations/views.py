@@ -24,7 +24,6 @@ from invitations.forms import (
     AcceptLoginForm,
     AcceptNewAccountForm,
     InvitationForm,
-    SignatureCodeForm,
 )
 from invitations.models import Invitation, InvitationStatus
 from invitations.selectors import account_exists, company_invitation
@@ -44,6 +43,7 @@ from invitations.services import (
     invitation_sign,
     signature_statement,
 )
+from otp.forms import SignatureCodeForm
 from otp.limits import signing_is_locked
 from otp.models import ChallengeStatus, SignatureChallenge
 from otp.services import (

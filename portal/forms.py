@@ -71,10 +71,8 @@ class LoginForm(forms.Form):
         return self.user_cache
 
 
-class PortalUserCreationForm(UserCreationForm):  # type: ignore[type-arg]
-    class Meta:
-        model = User
-        fields = ("email", "first_name", "last_name", "mobile")
+class _SupportUserCleaning(forms.ModelForm):  # type: ignore[type-arg]
+    """Support staff's user forms: emails kept lowercase, and only mobiles that receive SMS."""
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
@@ -85,18 +83,16 @@ class PortalUserCreationForm(UserCreationForm):  # type: ignore[type-arg]
         return mobile
 
 
-class PortalUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
+class PortalUserCreationForm(_SupportUserCleaning, UserCreationForm):  # type: ignore[type-arg]
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name", "mobile")
 
-    def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
 
-    def clean_mobile(self) -> Any:
-        mobile = self.cleaned_data.get("mobile")
-        validate_mobile(mobile)
-        return mobile
+class PortalUserChangeForm(_SupportUserCleaning, UserChangeForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name", "mobile")
 
 
 class MobileChangeForm(forms.Form):
@@ -125,23 +121,3 @@ class MobileChangeForm(forms.Form):
 
     def mobile_e164(self) -> str:
         return str(self.cleaned_data["mobile"].as_e164)
-
-
-class MobileChangeCodeForm(forms.Form):
-    code = forms.RegexField(
-        label=_("Code reçu par SMS"),
-        regex=r"^[0-9]{6}$",
-        error_messages={
-            "required": _("Saisissez le code à 6 chiffres reçu par SMS."),
-            "invalid": _("Le code est composé de 6 chiffres."),
-        },
-        widget=forms.TextInput(
-            attrs={
-                "inputmode": "numeric",
-                "autocomplete": "one-time-code",
-                "pattern": "[0-9]{6}",
-                "maxlength": "6",
-                "size": "8",
-            }
-        ),
-    )

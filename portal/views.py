@@ -23,11 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from audit.services import client_ip
+from otp.forms import SignatureCodeForm
 from otp.services import NoMobileNumber, SignatureError, mask_phone
 from permissions.catalogue import duplicate_fee_note
 from permissions.checks import CompanyRequest, require_membership
 from portal import login_throttle, outbox
-from portal.forms import LoginForm, MobileChangeCodeForm, MobileChangeForm
+from portal.forms import LoginForm, MobileChangeForm
 from portal.models import User
 from portal.password_reset import password_reset_request
 from portal.selectors import memberships_for_picker, right_specs
@@ -257,7 +258,7 @@ def mobile_change_confirm(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(MOBILE_CHANGE_SESSION_KEY)
     if not isinstance(pending, dict):
         return HttpResponseRedirect(reverse("portal:mobile_change"))
-    form = MobileChangeCodeForm(request.POST or None)
+    form = SignatureCodeForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
