@@ -1,0 +1,58 @@
+"""The life of an invitation: created, signed with an SMS code, emailed, accepted."""
+
+from invitations.services.accepting import (
+    hash_token,
+    invitation_accept,
+    invitation_accept_new_account,
+    invitation_for_token,
+)
+from invitations.services.creating import grantable_rights, invitation_create
+from invitations.services.exceptions import (
+    AccountExists,
+    InvitationLinkInvalid,
+    InvitationRefused,
+    WrongAccount,
+)
+from invitations.services.sending import (
+    acceptance_url,
+    invitation_dispatch,
+    invitation_mark_failed,
+    invitation_resend,
+    invitation_revoke,
+    invitations_expire,
+    invitations_stalled,
+    notify_inviter_of_acceptance,
+    signed_rights,
+)
+from invitations.services.signing import (
+    invitation_request_code,
+    invitation_sign,
+    signature_payload,
+    signature_statement,
+)
+
+__all__ = [
+    "AccountExists",
+    "InvitationLinkInvalid",
+    "InvitationRefused",
+    "WrongAccount",
+    "acceptance_url",
+    "grantable_rights",
+    "hash_token",
+    "invitation_accept",
+    "invitation_accept_new_account",
+    "invitation_create",
+    "invitation_dispatch",
+    "invitation_for_token",
+    "invitation_mark_failed",
+    "invitation_request_code",
+    "invitation_resend",
+    "invitation_revoke",
+    "invitation_sign",
+    "invitations_expire",
+    "invitations_stalled",
+    "notify_inviter_of_acceptance",
+    "signature_payload",
+    "signature_statement",
+    "signed_rights",
+]

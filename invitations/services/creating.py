@@ -1,0 +1,143 @@
+"""Creating an invitation: who is invited, with which rights the company may grant."""
+
+import datetime
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import audit_record
+from invitations.models import Invitation, InvitationStatus
+from invitations.services.exceptions import InvitationRefused
+from permissions.catalogue import CATALOGUE, Right, right_options, sorted_rights
+from portal import ratelimit
+from portal.models import User
+from teams.models import Company, Membership
+
+DAY = 24 * 3600
+logger = logging.getLogger(__name__)
+
+
+def grantable_rights(company: Company) -> list[Any]:
+    kinds = company.contracts.filter(status="active").values_list("kind", flat=True)
+    return right_options(
+        held_contract_kinds=kinds,
+        has_entreprise_subscription=company.has_entreprise_subscription,
+    )
+
+
+def _check_rights(company: Company, rights: Iterable[str]) -> list[Right]:
+    chosen = set(rights)
+    if not chosen:
+        raise InvitationRefused(_("Cochez au moins un droit à accorder."), field="rights")
+    enabled = {option.code for option in grantable_rights(company) if option.enabled}
+    if unknown := chosen - set(Right.values):
+        raise InvitationRefused(
+            _("Droit inconnu : %(r)s.") % {"r": ", ".join(sorted(unknown))}, field="rights"
+        )
+    if refused := chosen - enabled:
+        labels = ", ".join(str(CATALOGUE[Right(r)].short_label) for r in sorted(refused))
+        raise InvitationRefused(
+            _("Ce droit ne peut pas être accordé dans votre entreprise : %(r)s.") % {"r": labels},
+            field="rights",
+        )
+    return sorted_rights(chosen)
+
+
+def _ceiling_key(company: Company) -> str:
+    return f"invitations:company:{company.pk}"
+
+
+def _count_against_daily_ceiling(company: Company, now: datetime.datetime) -> None:
+    """A stolen session cannot mail thousands: a daily ceiling per company, shared by every process.
+
+    Without Redis the ceiling is not enforced (logged): nothing is mailed without an SMS code, and
+    sending codes needs Redis.
+    """
+    limit = settings.INVITATIONS_PER_COMPANY_PER_DAY
+    try:
+        decision = ratelimit.hit(_ceiling_key(company), limit=limit, window_seconds=DAY, now=now)
+    except ratelimit.RateLimitUnavailable:
+        logger.warning(
+            "Invitation ceiling of company %s not checked: Redis unavailable.", company.pk
+        )
+        return
+    if not decision.allowed:
+        _uncount_against_daily_ceiling(company, now)
+        raise InvitationRefused(
+            _(
+                "Votre entreprise a atteint le nombre maximal d’invitations pour aujourd’hui "
+                "(%(limit)s). %(retry)s"
+            )
+            % {"limit": limit, "retry": ratelimit.retry_message(decision.retry_after_seconds)}
+        )
+
+
+def _uncount_against_daily_ceiling(company: Company, now: datetime.datetime) -> None:
+    try:
+        ratelimit.undo(_ceiling_key(company), window_seconds=DAY, now=now)
+    except ratelimit.RateLimitUnavailable:
+        logger.warning(
+            "Invitation ceiling of company %s not corrected: Redis unavailable.", company.pk
+        )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    company: Company,
+    invited_by: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    mobile: str = "",
+    rights: Iterable[str],
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> Invitation:
+    email = email.strip().lower()
+    chosen = _check_rights(company, rights)
+    if Membership.objects.filter(company=company, user__email__iexact=email).exists():
+        raise InvitationRefused(
+            _("Cette personne fait déjà partie de l’équipe de votre entreprise."), field="email"
+        )
+    # a link whose 7 days have passed no longer blocks a new invitation, swept or not
+    Invitation.objects.filter(
+        company=company, email__iexact=email, status=InvitationStatus.SENT, expires_at__lte=now
+    ).update(status=InvitationStatus.EXPIRED)
+    if Invitation.objects.open().filter(company=company, email__iexact=email).exists():
+        raise InvitationRefused(
+            _("Une invitation est déjà en cours pour cette adresse e-mail."), field="email"
+        )
+    _count_against_daily_ceiling(company, now)
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                company=company,
+                invited_by=invited_by,
+                email=email,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                mobile=mobile or "",
+                rights=[r.value for r in chosen],
+                created_at=now,
+            )
+    except IntegrityError:
+        # race: another request created the same invitation in between
+        _uncount_against_daily_ceiling(company, now)
+        raise InvitationRefused(
+            _("Une invitation est déjà en cours pour cette adresse e-mail."), field="email"
+        ) from None
+    audit_record(
+        action=Action.INVITATION_CREATED,
+        actor=invited_by,
+        company=company,
+        target=invitation,
+        ip_address=ip_address,
+        data={"rights": invitation.rights},
+    )
+    return invitation

@@ -1,0 +1,190 @@
+"""Signing an invitation with the SMS code bound to exactly what is shown."""
+
+import datetime
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import audit_record
+from invitations.models import Invitation, InvitationStatus
+from invitations.services.exceptions import InvitationRefused
+from otp import services as otp
+from otp.models import (
+    AccessAuthorisation,
+    AuthorisationKind,
+    ChallengeStatus,
+    SignatureChallenge,
+)
+from permissions.catalogue import CATALOGUE, sorted_rights
+from portal.models import User
+from teams.models import Company
+
+PURPOSE = "invitation"
+
+
+def signature_payload(invitation: Invitation, *, signer: User) -> dict[str, Any]:
+    """Exactly what the administrator sees and signs; the SMS code is bound to its digest."""
+    return {
+        "purpose": PURPOSE,
+        "company": invitation.company_id,
+        "signer": signer.pk,
+        "invitation": invitation.pk,
+        "email": invitation.email.lower(),
+        "first_name": invitation.first_name,
+        "last_name": invitation.last_name,
+        "rights": [r.value for r in sorted_rights(invitation.rights)],
+    }
+
+
+def signature_statement(invitation: Invitation, *, signer: User) -> str:
+    return render_to_string(
+        "invitations/statement.txt",
+        {
+            "invitation": invitation,
+            "signer": signer,
+            "rights": [CATALOGUE[r] for r in sorted_rights(invitation.rights)],
+        },
+    ).strip()
+
+
+def _open_for_signature(invitation_id: int, company: Company) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("company", "challenge")
+        .get(pk=invitation_id, company=company)
+    )
+    if invitation.status != InvitationStatus.AWAITING_SIGNATURE:
+        raise InvitationRefused(_("Cette invitation a déjà été signée ou n’est plus en cours."))
+    return invitation
+
+
+def _sends_exhausted(
+    challenge: SignatureChallenge | None,
+    *,
+    signer: User,
+    payload: dict[str, Any],
+    now: datetime.datetime,
+) -> bool:
+    """Whether the signer's open challenge for this same content has used all its sends."""
+    return (
+        challenge is not None
+        and challenge.signer_id == signer.pk
+        and challenge.status == ChallengeStatus.PENDING
+        and now < challenge.expires_at
+        and challenge.payload_digest == otp.payload_digest(payload)
+        and challenge.send_count >= settings.OTP_MAX_SENDS
+    )
+
+
+def invitation_request_code(
+    *,
+    invitation_id: int,
+    company: Company,
+    signer: User,
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> SignatureChallenge:
+    """Send the signature code; a second request for the same content is a resend."""
+    # refused before any challenge is made: signing locked, too many SMS, Redis down
+    otp.signing_check(signer=signer, now=now)
+    with transaction.atomic():
+        invitation = _open_for_signature(invitation_id, company)
+        payload = signature_payload(invitation, signer=signer)
+        challenge = invitation.challenge
+        is_resend = otp.challenge_is_reusable(challenge, signer=signer, payload=payload, now=now)
+        if not is_resend and _sends_exhausted(challenge, signer=signer, payload=payload, now=now):
+            # a new challenge would bypass the cap on sends and its cool-down
+            raise otp.TooManySends
+        if not is_resend:
+            challenge = otp.challenge_start(
+                signer=signer, purpose=PURPOSE, payload=payload, now=now
+            )
+            invitation.challenge = challenge
+            invitation.save(update_fields=["challenge"])
+    assert challenge is not None
+    reason = _("autoriser l’accès de %(name)s") % {"name": invitation.full_name}
+    challenge = otp.challenge_send(challenge=challenge, signer=signer, now=now, reason=reason)
+    audit_record(
+        action=Action.CODE_SENT,
+        actor=signer,
+        company=company,
+        target=invitation,
+        ip_address=ip_address,
+        data={"phone": challenge.phone_masked, "send": challenge.send_count, "resend": is_resend},
+    )
+    return challenge
+
+
+def invitation_sign(
+    *,
+    invitation_id: int,
+    company: Company,
+    signer: User,
+    code: str,
+    ip_address: str | None,
+    user_agent: str,
+    now: datetime.datetime,
+) -> Invitation:
+    """Check the code; if right, record the authorisation and queue the email in one transaction."""
+    from invitations.tasks import queue_dispatch
+
+    with transaction.atomic():
+        invitation = _open_for_signature(invitation_id, company)
+        if invitation.challenge is None or invitation.challenge.signer_id != signer.pk:
+            # the code was sent to another administrator: this one asks for their own
+            raise otp.CodeNotSent
+        payload = signature_payload(invitation, signer=signer)
+        verification = otp.challenge_verify(
+            challenge_id=invitation.challenge_id, signer=signer, payload=payload, code=code, now=now
+        )
+        if verification.ok:
+            invitation.authorisation = AccessAuthorisation.objects.create(
+                kind=AuthorisationKind.INVITATION,
+                challenge=verification.challenge,
+                company=company,
+                signer=signer,
+                subject_email=invitation.email,
+                subject_name=invitation.full_name,
+                rights=payload["rights"],
+                statement=signature_statement(invitation, signer=signer),
+                payload_digest=verification.challenge.payload_digest,
+                signed_at=now,
+                ip_address=ip_address,
+                user_agent=user_agent[:400],
+                phone_masked=verification.challenge.phone_masked,
+            )
+            invitation.status = InvitationStatus.SIGNED
+            invitation.signed_at = now
+            invitation.save(update_fields=["authorisation", "status", "signed_at"])
+            audit_record(
+                action=Action.SIGNED,
+                actor=signer,
+                company=company,
+                target=invitation,
+                ip_address=ip_address,
+                data={
+                    "authorisation": str(invitation.authorisation.pk),
+                    "rights": payload["rights"],
+                },
+            )
+            transaction.on_commit(partial(queue_dispatch, invitation_id=invitation.pk))
+        else:
+            audit_record(
+                action=Action.CODE_WRONG,
+                actor=signer,
+                company=company,
+                target=invitation,
+                ip_address=ip_address,
+                data={
+                    "outcome": verification.outcome.value,
+                    "failed_attempts": verification.challenge.failed_attempts,
+                },
+            )
+    if not verification.ok:
+        raise otp.SignatureError(verification.message)
+    return invitation
