@@ -27,6 +27,9 @@ OPEN_STATUSES = (
     InvitationStatus.FAILED,
 )
 
+# a new link may replace one that was emailed, or one whose email failed
+RESENDABLE_STATUSES = (InvitationStatus.SENT, InvitationStatus.FAILED)
+
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def open(self) -> "InvitationQuerySet":
@@ -109,6 +112,18 @@ class Invitation(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def awaits_signature(self) -> bool:
+        return self.status == InvitationStatus.AWAITING_SIGNATURE
+
+    @property
+    def can_be_resent(self) -> bool:
+        return self.status in RESENDABLE_STATUSES
+
+    @property
+    def can_be_revoked(self) -> bool:
+        return self.status in OPEN_STATUSES
 
     def is_expired(self, now: datetime.datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now

@@ -4,13 +4,13 @@ from invitations import views
 
 app_name = "invitations"
 
-_company = "entreprises/<int:company_id>/equipes/invitations/"
+_company = "entreprises/<id:company_id>/equipes/invitations/"
 
 urlpatterns = [
     path(f"{_company}nouvelle/", views.create, name="create"),
-    path(f"{_company}<int:invitation_id>/signer/", views.sign, name="sign"),
-    path(f"{_company}<int:invitation_id>/signer/code/", views.send_code, name="send_code"),
-    path(f"{_company}<int:invitation_id>/renvoyer/", views.resend, name="resend"),
-    path(f"{_company}<int:invitation_id>/revoquer/", views.revoke, name="revoke"),
+    path(f"{_company}<id:invitation_id>/signer/", views.sign, name="sign"),
+    path(f"{_company}<id:invitation_id>/signer/code/", views.send_code, name="send_code"),
+    path(f"{_company}<id:invitation_id>/renvoyer/", views.resend, name="resend"),
+    path(f"{_company}<id:invitation_id>/revoquer/", views.revoke, name="revoke"),
     path("invitation/<str:token>/", views.accept, name="accept"),
 ]

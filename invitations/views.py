@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -25,14 +24,13 @@ from invitations.forms import (
     AcceptNewAccountForm,
     InvitationForm,
 )
-from invitations.models import Invitation, InvitationStatus
+from invitations.models import Invitation
 from invitations.selectors import account_exists, company_invitation
 from invitations.services import (
     AccountExists,
     InvitationLinkInvalid,
     InvitationRefused,
     WrongAccount,
-    grantable_rights,
     invitation_accept,
     invitation_accept_new_account,
     invitation_create,
@@ -41,23 +39,24 @@ from invitations.services import (
     invitation_resend,
     invitation_revoke,
     invitation_sign,
+    signature_payload,
     signature_statement,
+    signed_rights,
 )
 from otp.forms import SignatureCodeForm
-from otp.limits import signing_is_locked
-from otp.models import ChallengeStatus, SignatureChallenge
 from otp.services import (
-    NoMobileNumber,
     SignatureError,
-    SigningLocked,
+    live_challenge,
     mask_phone,
     resend_available_in,
+    signer_refusal,
 )
-from permissions.catalogue import CATALOGUE, sorted_rights
+from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
+from permissions.selectors import grantable_rights
 from portal import login_throttle
+from portal.decorators import require_recent_login
 from portal.models import User
-from portal.signals import LOGIN_AT_SESSION_KEY
 from teams.models import Membership
 from teams.selectors import open_invitations
 
@@ -127,37 +126,6 @@ def create(request: CompanyRequest, company_id: int) -> HttpResponse:
 # --- Sign ---------------------------------------------------------------------------------
 
 
-def _login_is_recent(request: HttpRequest, now: datetime.datetime) -> bool:
-    login_at = request.session.get(LOGIN_AT_SESSION_KEY)
-    if not isinstance(login_at, int | float):
-        return False
-    return now.timestamp() - login_at <= settings.SIGNING_RECENT_LOGIN_SECONDS
-
-
-def _live_challenge(
-    invitation: Invitation, signer: User, now: datetime.datetime
-) -> SignatureChallenge | None:
-    """The code this signer already received for this invitation, if it can still be typed."""
-    challenge = invitation.challenge
-    if (
-        challenge is None
-        or challenge.signer_id != signer.pk
-        or challenge.status != ChallengeStatus.PENDING
-        or challenge.send_count == 0
-        or now >= challenge.expires_at
-    ):
-        return None
-    return challenge
-
-
-def _cannot_sign_message(signer: User) -> str:
-    if not signer.mobile:
-        return NoMobileNumber().message
-    if signing_is_locked(signer=signer):
-        return SigningLocked().message
-    return ""
-
-
 def _sign_context(
     request: CompanyRequest,
     invitation: Invitation,
@@ -167,14 +135,18 @@ def _sign_context(
     error: str = "",
 ) -> dict[str, Any]:
     signer = _user(request)
-    challenge = _live_challenge(invitation, signer, now)
+    payload = signature_payload(invitation, signer=signer)
+    challenge = live_challenge(invitation.challenge, signer=signer, payload=payload, now=now)
+    if challenge is not None and not challenge.send_count:
+        challenge = None  # its SMS never left: the page offers to send one
+    refusal = signer_refusal(signer=signer)
     return {
         "company": request.company,
         "invitation": invitation,
-        "rights": [CATALOGUE[right] for right in sorted_rights(invitation.rights)],
+        "rights": specs_for(invitation.rights),
         "statement": signature_statement(invitation, signer=signer),
         "masked_phone": mask_phone(signer.mobile) if signer.mobile else "",
-        "cannot_sign_message": _cannot_sign_message(signer),
+        "cannot_sign_message": refusal.message if refusal is not None else "",
         "challenge": challenge,
         "resend_in": resend_available_in(challenge, now) if challenge else 0,
         "sends_left": settings.OTP_MAX_SENDS - challenge.send_count if challenge else 0,
@@ -195,7 +167,7 @@ def _sign_page(
     invitation = company_invitation(company=request.company, invitation_id=invitation_id)
     if invitation is None:
         raise Http404
-    if invitation.status != InvitationStatus.AWAITING_SIGNATURE:
+    if not invitation.awaits_signature:
         messages.info(request, _("Cette invitation a déjà été signée ou n’est plus en cours."))
         return _redirect(request, _team_url(request))
     template = "invitations/sign.html"
@@ -242,16 +214,9 @@ def sign(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpRe
 
 @require_POST
 @require_company_admin
+@require_recent_login(next_page="invitations:sign")
 def send_code(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
     now = timezone.now()
-    sign_url = _sign_url(request, invitation_id)
-    if not _login_is_recent(request, now):
-        # signing needs a recent login: the password is asked again before any code is sent
-        messages.info(
-            request,
-            _("Pour signer, confirmez d’abord votre identité en saisissant votre mot de passe."),
-        )
-        return _redirect(request, f"{reverse('portal:login')}?{urlencode({'next': sign_url})}")
     try:
         invitation_request_code(
             invitation_id=invitation_id,
@@ -269,7 +234,7 @@ def send_code(request: CompanyRequest, company_id: int, invitation_id: int) -> H
         return _sign_page(request, invitation_id, now, error=failure.message)
     if _htmx(request):
         return _sign_page(request, invitation_id, now)
-    return HttpResponseRedirect(sign_url)
+    return HttpResponseRedirect(_sign_url(request, invitation_id))
 
 
 # --- Resend, revoke -----------------------------------------------------------------------
@@ -389,7 +354,7 @@ def _accept_page(
         "invitation": invitation,
         "invited_company": invitation.company,
         "inviter": invitation.invited_by,
-        "rights": [CATALOGUE[right] for right in sorted_rights(invitation.rights)],
+        "rights": signed_rights(invitation),
         "mode": mode,
         "form": form,
         "login_form": login_form or AcceptLoginForm(),

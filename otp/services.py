@@ -126,10 +126,19 @@ class SigningLocked(SignatureError):
         )
 
 
+def signer_refusal(*, signer: Any) -> SignatureError | None:
+    """Why this person cannot sign at all now (no mobile on record, signing locked), or None."""
+    if not signer.mobile:
+        return NoMobileNumber()
+    if limits.signing_is_locked(signer=signer):
+        return SigningLocked()
+    return None
+
+
 def signing_check(*, signer: Any, now: datetime.datetime) -> None:
     """Refuse, before anything is saved, a code that could not be sent now."""
-    if limits.signing_is_locked(signer=signer):
-        raise SigningLocked
+    if (refusal := signer_refusal(signer=signer)) is not None:
+        raise refusal
     try:
         budget = limits.sms_budget_peek(signer=signer, now=now)
     except ratelimit.RateLimitUnavailable as exc:
@@ -226,22 +235,27 @@ def challenge_start(
     )
 
 
-def challenge_is_reusable(
+def live_challenge(
     challenge: SignatureChallenge | None,
     *,
     signer: Any,
     payload: Mapping[str, Any],
     now: datetime.datetime,
-) -> bool:
-    """Whether a resend may go on this challenge: same signer, same content, still open."""
-    return (
+) -> SignatureChallenge | None:
+    """The challenge if a code of it may still sign this content for this signer, else None.
+
+    A live challenge is resent, never replaced: a new one would bypass its cap on sends, its
+    cool-down and its count of wrong codes.
+    """
+    if (
         challenge is not None
         and challenge.signer_id == signer.pk
         and challenge.status == ChallengeStatus.PENDING
         and not _is_expired(challenge, now)
         and challenge.payload_digest == payload_digest(payload)
-        and challenge.send_count < settings.OTP_MAX_SENDS
-    )
+    ):
+        return challenge
+    return None
 
 
 @transaction.atomic

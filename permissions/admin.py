@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from permissions.models import Grant
+from permissions.selectors import grantable_rights
 from teams.models import Membership
 
 
@@ -14,8 +15,6 @@ class GrantInlineFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
 
     def clean(self) -> None:
         super().clean()
-        from invitations.services import grantable_rights
-
         company = self.instance.company if self.instance.company_id else None
         if company is None:
             return

@@ -168,3 +168,8 @@ def sorted_rights(rights: Iterable[str]) -> list[Right]:
     """Rights in catalogue order, the order every page and every digest uses."""
     wanted = {Right(r) for r in rights}
     return [right for right in CATALOGUE if right in wanted]
+
+
+def specs_for(rights: Iterable[str]) -> list[RightSpec]:
+    """The catalogue entries of these right codes, in catalogue order."""
+    return [CATALOGUE[right] for right in sorted_rights(rights)]

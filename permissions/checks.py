@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from permissions.catalogue import CATALOGUE, Right
+from permissions.catalogue import Right
+from permissions.selectors import grantable_rights
 from teams.models import Company, Membership
 
 P = ParamSpec("P")
@@ -19,13 +20,17 @@ class CompanyRequest(HttpRequest):
 
     membership: Membership
     company: Company
-    rights: frozenset[Right]
 
 
 def held_rights(membership: Membership) -> frozenset[Right]:
-    """Administrators hold every right; a collaborator holds the rights that were signed."""
+    """An administrator holds every right their company can hold; a collaborator, those signed.
+
+    For an administrator the company's contracts are read once per request (see
+    `permissions.selectors.active_contract_kinds`); a collaborator's grants are prefetched.
+    """
     if membership.is_admin:
-        return frozenset(CATALOGUE)
+        options = grantable_rights(membership.company)
+        return frozenset(option.spec.right for option in options if option.enabled)
     return frozenset(Right(grant.right) for grant in membership.grants.all())
 
 
@@ -56,21 +61,19 @@ def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
 
 
 def _company_view(
-    check: Callable[[Membership, frozenset[Right]], str | None],
+    check: Callable[[Membership], str | None],
 ) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponse]]:
     def decorator(view: ViewFunc[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
             company_id = kwargs["company_id"]
             membership = active_membership(user=request.user, company_id=int(str(company_id)))
-            rights = held_rights(membership)
-            refusal = check(membership, rights)
+            refusal = check(membership)
             if refusal is not None:
                 return _forbidden(request, refusal)
             company_request: CompanyRequest = request  # type: ignore[assignment]
             company_request.membership = membership
             company_request.company = membership.company
-            company_request.rights = rights
             return view(company_request, *args, **kwargs)
 
         return wrapper
@@ -79,13 +82,13 @@ def _company_view(
 
 
 def require_membership(view: ViewFunc[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    return _company_view(lambda membership, rights: None)(view)
+    return _company_view(lambda membership: None)(view)
 
 
 def require_company_admin(
     view: ViewFunc[P],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    def check(membership: Membership, rights: frozenset[Right]) -> str | None:
+    def check(membership: Membership) -> str | None:
         if membership.is_admin:
             return None
         return _("Cette page est réservée aux administrateurs de l’entreprise.")
@@ -96,8 +99,8 @@ def require_company_admin(
 def require_right(
     right: Right,
 ) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponse]]:
-    def check(membership: Membership, rights: frozenset[Right]) -> str | None:
-        if right in rights:
+    def check(membership: Membership) -> str | None:
+        if has_right(membership, right):
             return None
         return _("Il vous manque le droit « %(right)s ».") % {"right": right.label}
 

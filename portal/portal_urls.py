@@ -36,7 +36,7 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path("entreprises/<int:company_id>/", views.company_home, name="company_home"),
+    path("entreprises/<id:company_id>/", views.company_home, name="company_home"),
     path("compte/", views.account, name="account"),
     path("compte/mobile/", views.mobile_change, name="mobile_change"),
     path("compte/mobile/confirmer/", views.mobile_change_confirm, name="mobile_change_confirm"),

@@ -1,11 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from portal.converters import IdConverter
+
+# before the includes below: every id in a URL is an <id:...>
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("portal.portal_urls")),
-    path("entreprises/<int:company_id>/equipes/", include("teams.urls")),
+    path("entreprises/<id:company_id>/equipes/", include("teams.urls")),
     path("", include("invitations.urls")),
 ]
 

@@ -25,13 +25,13 @@ from django_htmx.middleware import HtmxDetails
 from audit.services import client_ip
 from otp.forms import SignatureCodeForm
 from otp.services import NoMobileNumber, SignatureError, mask_phone
-from permissions.catalogue import duplicate_fee_note
-from permissions.checks import CompanyRequest, require_membership
+from permissions.checks import CompanyRequest, held_rights, require_membership
+from permissions.selectors import grantable_rights
 from portal import login_throttle, outbox
 from portal.forms import LoginForm, MobileChangeForm
 from portal.models import User
 from portal.password_reset import password_reset_request
-from portal.selectors import memberships_for_picker, right_specs
+from portal.selectors import memberships_for_picker
 from portal.services import MobileChangeRefused, mobile_change_request
 from portal.services import mobile_change_confirm as mobile_change_confirm_service
 
@@ -109,10 +109,8 @@ def company_home(request: CompanyRequest, company_id: int) -> HttpResponse:
     context = {
         "company": request.company,
         "membership": request.membership,
-        "rights": right_specs(request.rights),
-        "duplicate_note": duplicate_fee_note(
-            has_entreprise_subscription=request.company.has_entreprise_subscription
-        ),
+        "options": grantable_rights(request.company),
+        "holds_rights": bool(held_rights(request.membership)),
     }
     return render(request, "portal/company_home.html", context)
 

@@ -6,7 +6,7 @@ from invitations.services.accepting import (
     invitation_accept_new_account,
     invitation_for_token,
 )
-from invitations.services.creating import grantable_rights, invitation_create
+from invitations.services.creating import invitation_create
 from invitations.services.exceptions import (
     AccountExists,
     InvitationLinkInvalid,
@@ -37,7 +37,6 @@ __all__ = [
     "InvitationRefused",
     "WrongAccount",
     "acceptance_url",
-    "grantable_rights",
     "hash_token",
     "invitation_accept",
     "invitation_accept_new_account",

@@ -3,7 +3,6 @@
 import datetime
 import logging
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -13,21 +12,14 @@ from audit.models import Action
 from audit.services import audit_record
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.exceptions import InvitationRefused
-from permissions.catalogue import CATALOGUE, Right, right_options, sorted_rights
+from permissions.catalogue import CATALOGUE, Right, sorted_rights
+from permissions.selectors import grantable_rights
 from portal import ratelimit
 from portal.models import User
 from teams.models import Company, Membership
 
 DAY = 24 * 3600
 logger = logging.getLogger(__name__)
-
-
-def grantable_rights(company: Company) -> list[Any]:
-    kinds = company.contracts.filter(status="active").values_list("kind", flat=True)
-    return right_options(
-        held_contract_kinds=kinds,
-        has_entreprise_subscription=company.has_entreprise_subscription,
-    )
 
 
 def _check_rights(company: Company, rights: Iterable[str]) -> list[Right]:

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
-from invitations.models import OPEN_STATUSES, Invitation, InvitationStatus
+from invitations.models import Invitation, InvitationStatus
 from invitations.services.accepting import hash_token
 from invitations.services.exceptions import InvitationRefused
-from permissions.catalogue import CATALOGUE, RightSpec, sorted_rights
+from permissions.catalogue import RightSpec, specs_for
 from portal.models import User
 from teams.models import Company
 
@@ -25,7 +25,7 @@ def signed_rights(invitation: Invitation) -> list[RightSpec]:
     """The rights as signed (the authorisation), not as the editable invitation row says."""
     authorisation = invitation.authorisation
     rights = authorisation.rights if authorisation is not None else invitation.rights
-    return [CATALOGUE[r] for r in sorted_rights(rights)]
+    return specs_for(rights)
 
 
 def acceptance_url(token: str) -> str:
@@ -108,7 +108,7 @@ def invitation_resend(
 
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation_id, company=company)
-        if invitation.status not in (InvitationStatus.SENT, InvitationStatus.FAILED):
+        if not invitation.can_be_resent:
             raise InvitationRefused(
                 _("Seule une invitation envoyée ou en échec peut être renvoyée.")
             )
@@ -137,7 +137,7 @@ def invitation_revoke(
     now: datetime.datetime,
 ) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation_id, company=company)
-    if invitation.status not in OPEN_STATUSES:
+    if not invitation.can_be_revoked:
         raise InvitationRefused(_("Cette invitation n’est plus en cours."))
     invitation.status = InvitationStatus.REVOKED
     invitation.revoked_at = now

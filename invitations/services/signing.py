@@ -4,7 +4,6 @@ import datetime
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -14,13 +13,8 @@ from audit.services import audit_record
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.exceptions import InvitationRefused
 from otp import services as otp
-from otp.models import (
-    AccessAuthorisation,
-    AuthorisationKind,
-    ChallengeStatus,
-    SignatureChallenge,
-)
-from permissions.catalogue import CATALOGUE, sorted_rights
+from otp.models import AccessAuthorisation, AuthorisationKind, SignatureChallenge
+from permissions.catalogue import sorted_rights, specs_for
 from portal.models import User
 from teams.models import Company
 
@@ -47,7 +41,7 @@ def signature_statement(invitation: Invitation, *, signer: User) -> str:
         {
             "invitation": invitation,
             "signer": signer,
-            "rights": [CATALOGUE[r] for r in sorted_rights(invitation.rights)],
+            "rights": specs_for(invitation.rights),
         },
     ).strip()
 
@@ -58,27 +52,9 @@ def _open_for_signature(invitation_id: int, company: Company) -> Invitation:
         .select_related("company", "challenge")
         .get(pk=invitation_id, company=company)
     )
-    if invitation.status != InvitationStatus.AWAITING_SIGNATURE:
+    if not invitation.awaits_signature:
         raise InvitationRefused(_("Cette invitation a déjà été signée ou n’est plus en cours."))
     return invitation
-
-
-def _sends_exhausted(
-    challenge: SignatureChallenge | None,
-    *,
-    signer: User,
-    payload: dict[str, Any],
-    now: datetime.datetime,
-) -> bool:
-    """Whether the signer's open challenge for this same content has used all its sends."""
-    return (
-        challenge is not None
-        and challenge.signer_id == signer.pk
-        and challenge.status == ChallengeStatus.PENDING
-        and now < challenge.expires_at
-        and challenge.payload_digest == otp.payload_digest(payload)
-        and challenge.send_count >= settings.OTP_MAX_SENDS
-    )
 
 
 def invitation_request_code(
@@ -95,18 +71,16 @@ def invitation_request_code(
     with transaction.atomic():
         invitation = _open_for_signature(invitation_id, company)
         payload = signature_payload(invitation, signer=signer)
-        challenge = invitation.challenge
-        is_resend = otp.challenge_is_reusable(challenge, signer=signer, payload=payload, now=now)
-        if not is_resend and _sends_exhausted(challenge, signer=signer, payload=payload, now=now):
-            # a new challenge would bypass the cap on sends and its cool-down
-            raise otp.TooManySends
-        if not is_resend:
+        challenge = otp.live_challenge(
+            invitation.challenge, signer=signer, payload=payload, now=now
+        )
+        is_resend = challenge is not None
+        if challenge is None:
             challenge = otp.challenge_start(
                 signer=signer, purpose=PURPOSE, payload=payload, now=now
             )
             invitation.challenge = challenge
             invitation.save(update_fields=["challenge"])
-    assert challenge is not None
     reason = _("autoriser l’accès de %(name)s") % {"name": invitation.full_name}
     challenge = otp.challenge_send(challenge=challenge, signer=signer, now=now, reason=reason)
     audit_record(

@@ -1,13 +1,10 @@
 """Template helpers shared by every page: ``{% load portal_tags %}``."""
 
-from collections.abc import Iterable
 from typing import Any
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-
-from permissions.catalogue import CATALOGUE, RightSpec, sorted_rights
 
 register = template.Library()
 
@@ -19,10 +16,3 @@ def aria_current(context: dict[str, Any], url: str) -> SafeString | str:
     if request is not None and request.path == url:
         return format_html(' aria-current="{}"', "page")
     return ""
-
-
-@register.filter
-def catalogue_specs(rights: Iterable[Any]) -> list[RightSpec]:
-    """Right codes (or Right members, or Grant rows) as catalogue entries, in catalogue order."""
-    codes = [getattr(item, "right", item) for item in rights]
-    return [CATALOGUE[right] for right in sorted_rights(codes)]

@@ -453,6 +453,24 @@ def test_resending_emails_a_new_link_and_the_old_one_stops_working(
     assert admin_client.get(accept_url(old_token)).status_code == 404
 
 
+def test_the_team_page_offers_to_resend_a_sent_invitation(admin_client, admin):
+    invitation, _token = sent_now(admin)
+
+    response = admin_client.get(team_url(admin.company))
+
+    assert reverse("invitations:resend", args=[admin.company.pk, invitation.pk]) in response.text
+    assert reverse("invitations:revoke", args=[admin.company.pk, invitation.pk]) in response.text
+
+
+def test_the_team_page_offers_no_resend_before_signature(admin_client, admin, invitation):
+    response = admin_client.get(team_url(admin.company))
+
+    assert sign_url(invitation) in response.text
+    assert reverse("invitations:resend", args=[admin.company.pk, invitation.pk]) not in (
+        response.text
+    )
+
+
 def test_an_invitation_awaiting_signature_cannot_be_resent(admin_client, admin, invitation):
     url = reverse("invitations:resend", args=[admin.company.pk, invitation.pk])
 
@@ -549,6 +567,16 @@ def test_the_link_shows_the_company_the_inviter_and_the_rights(client, admin):
     assert admin.user.get_full_name() in response.text
     assert "Accéder au service Suivi de trésorerie" in response.text
     assert "Créez votre accès" in response.text
+
+
+def test_the_link_shows_the_rights_that_were_signed_not_the_invitation_row(client, admin):
+    invitation, token = sent_now(admin)
+    Invitation.objects.filter(pk=invitation.pk).update(rights=[Right.BANK_DETAILS.value])
+
+    response = client.get(accept_url(token))
+
+    assert "Accéder au service Suivi de trésorerie" in response.text
+    assert "Effectuer un changement de RIB" not in response.text
 
 
 def test_opening_the_link_changes_nothing(client, admin):

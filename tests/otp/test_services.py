@@ -263,3 +263,39 @@ def test_a_code_sent_for_one_content_is_refused_for_any_other(signer, settings, 
     verification = verify(challenge, signer, last_code(), payload=presented)
 
     assert verification.outcome is Outcome.CONTENT_CHANGED
+
+
+def test_a_pending_challenge_of_the_same_signer_and_content_is_live(signer, sent):
+    assert services.live_challenge(sent, signer=signer, payload=PAYLOAD, now=NOW) == sent
+
+
+def test_a_challenge_that_used_all_its_sends_is_still_live(signer, sent):
+    sent.send_count = 3
+    sent.save()
+
+    assert services.live_challenge(sent, signer=signer, payload=PAYLOAD, now=NOW) == sent
+
+
+def test_a_challenge_for_other_content_is_not_live(signer, sent):
+    assert services.live_challenge(sent, signer=signer, payload=OTHER_PAYLOAD, now=NOW) is None
+
+
+def test_another_signers_challenge_is_not_live(sent):
+    other = UserFactory.create(mobile="+33698765432")
+
+    assert services.live_challenge(sent, signer=other, payload=PAYLOAD, now=NOW) is None
+
+
+def test_an_expired_challenge_is_not_live(signer, sent):
+    assert services.live_challenge(sent, signer=signer, payload=PAYLOAD, now=later(300)) is None
+
+
+def test_a_dead_challenge_is_not_live(signer, sent):
+    sent.status = ChallengeStatus.DEAD
+    sent.save()
+
+    assert services.live_challenge(sent, signer=signer, payload=PAYLOAD, now=NOW) is None
+
+
+def test_no_challenge_is_not_live(signer):
+    assert services.live_challenge(None, signer=signer, payload=PAYLOAD, now=NOW) is None

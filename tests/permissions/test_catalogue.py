@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from permissions.catalogue import CATALOGUE, Right, right_options, sorted_rights
+from permissions.catalogue import CATALOGUE, Right, right_options, sorted_rights, specs_for
 
 SEED_LABELS = {
     "documents": "Accéder aux informations financières et documentaires de l’entreprise",
@@ -114,3 +114,10 @@ def test_rights_are_sorted_in_catalogue_order_without_duplicates():
 def test_sorting_an_unknown_right_is_refused():
     with pytest.raises(ValueError):
         sorted_rights(["documents", "launch_missiles"])
+
+
+def test_specs_for_gives_catalogue_entries_in_catalogue_order():
+    assert specs_for(["treasury", Right.DOCUMENTS]) == [
+        CATALOGUE[Right.DOCUMENTS],
+        CATALOGUE[Right.TREASURY],
+    ]

@@ -11,7 +11,8 @@ from permissions.checks import (
     require_company_admin,
     require_right,
 )
-from teams.models import MembershipStatus
+from teams.models import ContractKind, ContractStatus, MembershipStatus, Role
+from tests.factories import CompanyFactory, ContractFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,26 @@ def get(view, user, company):
 
 def test_an_administrator_holds_every_right(admin):
     assert held_rights(admin) == frozenset(CATALOGUE)
+
+
+def test_an_administrator_does_not_hold_a_right_their_company_cannot_grant():
+    company = CompanyFactory.create()
+    ContractFactory.create(company=company, kind=ContractKind.LOAN)
+    ContractFactory.create(company=company, kind=ContractKind.CLUB, status=ContractStatus.CLOSED)
+    admin = MembershipFactory.create(company=company, role=Role.ADMIN)
+
+    assert held_rights(admin) == frozenset(CATALOGUE) - {
+        Right.FUND_OPERATIONS,
+        Right.EARLY_BUYOUT,
+    }
+
+
+def test_an_administrators_rights_read_the_companys_contracts_once(
+    admin, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        for right in Right:
+            has_right(admin, right)
 
 
 def test_a_collaborator_holds_exactly_their_grants(collaborator_with):

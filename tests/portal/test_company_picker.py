@@ -107,6 +107,29 @@ def test_the_company_home_lists_every_right_for_an_administrator(admin_client, c
         assert str(spec.short_label) in response.text
 
 
+def test_the_company_home_does_not_list_a_right_the_company_cannot_grant(client_for):
+    company = CompanyFactory.create()
+    admin = MembershipFactory.create(company=company, role=Role.ADMIN)
+
+    response = client_for(admin.user).get(home_url(company.id))
+
+    assert str(CATALOGUE[Right.DOCUMENTS].short_label) in response.text
+    assert str(CATALOGUE[Right.FUND_OPERATIONS].short_label) not in response.text
+    assert str(CATALOGUE[Right.EARLY_BUYOUT].short_label) not in response.text
+
+
+def test_the_company_home_shows_the_duplicate_fee_with_the_documents_right(
+    collaborator_with, client_for, company
+):
+    company.has_entreprise_subscription = False
+    company.save()
+    membership = collaborator_with(Right.DOCUMENTS)
+
+    response = client_for(membership.user).get(home_url(company.id))
+
+    assert "Duplicatas facturés 50 €" in response.text
+
+
 def test_the_company_home_offers_mes_equipes_to_an_administrator(admin_client, company):
     response = admin_client.get(home_url(company.id))
 
