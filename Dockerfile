@@ -25,5 +25,6 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only-not-a-real-key pytho
 USER portal
 EXPOSE 8000
 
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--no-control-socket", "--access-logfile", "-"]
+# portal/gunicorn_conf.py: access log on stdout with invitation tokens cut out, no control socket
+CMD ["gunicorn", "--config", "python:portal.gunicorn_conf", "portal.wsgi:application", \
+     "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -13,8 +13,10 @@ STAMP := $(VENV)/.installed
 # SMS and emails kept in var/outbox and shown at /dev/outbox.
 RUN_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settings DJANGO_DEBUG=true
 
-# A real worker needs a broker: Redis on this machine unless REDIS_URL says otherwise.
-WORKER_ENV := env REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=portal.settings
+# A real worker needs a broker: Redis on this machine unless REDIS_URL says otherwise. A development
+# worker, like `make run`: DEBUG on, unless DJANGO_DEBUG says otherwise (DEBUG defaults to false).
+WORKER_ENV := env REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=portal.settings \
+	DJANGO_DEBUG="$${DJANGO_DEBUG:-true}"
 
 .PHONY: venv run test lint fmt worker beat load
 

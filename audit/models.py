@@ -21,6 +21,14 @@ class Action(models.TextChoices):
     MOBILE_CHANGED = "mobile_changed", _("Numéro de mobile changé")
     SIGNING_LOCKED = "signing_locked", _("Signature bloquée (codes erronés)")
     SIGNING_UNLOCKED = "signing_unlocked", _("Signature débloquée par le support")
+    # edits by support staff in the Django admin: the signing factor and who may do what
+    SUPPORT_MOBILE_CHANGED = "support_mobile_changed", _("Mobile changé par le support")
+    SUPPORT_MEMBERSHIP_CHANGED = (
+        "support_membership_changed",
+        _("Membre ajouté ou modifié par le support"),
+    )
+    SUPPORT_MEMBERSHIP_DELETED = "support_membership_deleted", _("Membre retiré par le support")
+    SUPPORT_GRANTS_CHANGED = "support_grants_changed", _("Droits changés par le support")
 
 
 class AuditEvent(models.Model):

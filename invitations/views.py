@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -25,7 +25,7 @@ from invitations.forms import (
     InvitationForm,
 )
 from invitations.models import Invitation
-from invitations.selectors import account_exists, company_invitation
+from invitations.selectors import company_invitation
 from invitations.services import (
     AccountExists,
     InvitationLinkInvalid,
@@ -54,9 +54,9 @@ from otp.services import (
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.selectors import grantable_rights
-from portal import login_throttle
 from portal.decorators import require_recent_login
 from portal.models import User
+from portal.services import LoginRefused, authenticate_throttled
 from teams.models import Membership
 from teams.selectors import open_invitations
 
@@ -300,7 +300,11 @@ def revoke(request: CompanyRequest, company_id: int, invitation_id: int) -> Http
 
 # --- Accept (public: the emailed link) ----------------------------------------------------
 
-NEW_ACCOUNT, LOGIN, ACCEPT, WRONG_ACCOUNT = "new_account", "login", "accept", "wrong_account"
+# Who looks at the link: a visitor who is not logged in (ANONYMOUS) is offered both ways in,
+# whether or not an account exists for the invited email: the page never tells which.
+ANONYMOUS, ACCEPT, WRONG_ACCOUNT = "anonymous", "accept", "wrong_account"
+# the two forms of the anonymous page; each posts which one it is
+LOGIN_FORM, NEW_ACCOUNT_FORM = "login", "new_account"
 
 
 def mask_email(email: str) -> str:
@@ -320,9 +324,22 @@ def _accept_mode(request: HttpRequest, invitation: Invitation) -> str:
     if user.is_authenticated:
         same = isinstance(user, User) and user.email.lower() == invitation.email.lower()
         return ACCEPT if same else WRONG_ACCOUNT
-    if account_exists(email=invitation.email):
-        return LOGIN
-    return NEW_ACCOUNT
+    return ANONYMOUS
+
+
+def _posted_form(request: HttpRequest) -> str:
+    chosen = request.POST.get("accept_with")
+    if chosen in (LOGIN_FORM, NEW_ACCOUNT_FORM):
+        return str(chosen)
+    return NEW_ACCOUNT_FORM if "password1" in request.POST else LOGIN_FORM
+
+
+def _account_refused_message() -> str:
+    # the same words whether the address has an account or cannot have one: nothing is revealed
+    return _(
+        "Impossible de créer un compte avec cette adresse. Si vous en avez déjà un, "
+        "connectez-vous ci-dessus."
+    )
 
 
 def _link_stays_on_site(response: HttpResponse) -> HttpResponse:
@@ -341,7 +358,7 @@ def _accept_page(
     login_form: AcceptLoginForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    if mode == NEW_ACCOUNT and form is None:
+    if mode == ANONYMOUS and form is None:
         form = AcceptNewAccountForm(
             email=invitation.email,
             initial={
@@ -388,23 +405,22 @@ def _accept_existing_account(
     request: HttpRequest, invitation: Invitation, token: str, now: datetime.datetime
 ) -> HttpResponse:
     form = AcceptLoginForm(request.POST)
-    ip_address = client_ip(request)
-    # the same throttle as the login page: this password field must not be a way around it
-    if wait := login_throttle.wait_seconds(email=invitation.email, ip_address=ip_address):
-        form.is_valid()
-        form.add_error("password", login_throttle.message(wait))
-    elif form.is_valid():
-        user = authenticate(
-            request, username=invitation.email, password=form.cleaned_data["password"]
-        )
-        if isinstance(user, User) and user.is_active:
-            login_throttle.success_record(email=invitation.email)
-            membership = invitation_accept(token=token, user=user, ip_address=ip_address, now=now)
+    if form.is_valid():
+        # the login page's throttle and message: this password field is no way around them, and
+        # a wrong password reads the same whether or not the invited email has an account
+        try:
+            user = authenticate_throttled(
+                request=request, email=invitation.email, password=form.cleaned_data["password"]
+            )
+        except LoginRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            membership = invitation_accept(
+                token=token, user=user, ip_address=client_ip(request), now=now
+            )
             login(request, user)
             return _welcome(request, membership)
-        login_throttle.failure_record(email=invitation.email, ip_address=ip_address)
-        form.add_error("password", _("Mot de passe incorrect."))
-    return _accept_page(request, invitation, LOGIN, login_form=form)
+    return _accept_page(request, invitation, ANONYMOUS, login_form=form)
 
 
 def _accept_new_account(
@@ -412,7 +428,7 @@ def _accept_new_account(
 ) -> HttpResponse:
     form = AcceptNewAccountForm(request.POST, email=invitation.email)
     if not form.is_valid():
-        return _accept_page(request, invitation, NEW_ACCOUNT, form=form)
+        return _accept_page(request, invitation, ANONYMOUS, form=form)
     try:
         membership = invitation_accept_new_account(
             token=token,
@@ -424,7 +440,9 @@ def _accept_new_account(
             now=now,
         )
     except AccountExists:
-        return _accept_page(request, invitation, LOGIN)
+        # nothing was saved; the answer does not say an account exists
+        form.add_error(None, _account_refused_message())
+        return _accept_page(request, invitation, ANONYMOUS, form=form)
     login(request, membership.user, backend=MODEL_BACKEND)
     return _welcome(request, membership)
 
@@ -436,8 +454,9 @@ def _accept_new_account(
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the invitation and changes nothing (mail scanners follow links); POST accepts.
 
-    What the page offers depends on who looks: a new person creates their account, someone who
-    has one logs in, the invited user accepts, anyone else is told it is not for them.
+    What the page offers depends on who looks: a visitor who is not logged in gets one neutral
+    page (log in and accept, or create an account), the invited user accepts, anyone else is
+    told it is not for them.
     """
     now = timezone.now()
     try:
@@ -445,9 +464,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         mode = _accept_mode(request, invitation)
         if request.method != "POST":
             return _accept_page(request, invitation, mode)
-        if mode == LOGIN:
+        if mode == ANONYMOUS and _posted_form(request) == LOGIN_FORM:
             return _accept_existing_account(request, invitation, token, now)
-        if mode == NEW_ACCOUNT:
+        if mode == ANONYMOUS:
             return _accept_new_account(request, invitation, token, now)
         if mode == ACCEPT:
             membership = invitation_accept(

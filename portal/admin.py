@@ -6,8 +6,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import client_ip
+from audit.models import Action
+from audit.services import audit_record, client_ip
 from otp.limits import signing_unlock
+from otp.services import mask_phone
 from portal.forms import PortalUserChangeForm, PortalUserCreationForm
 from portal.models import User
 
@@ -79,6 +81,23 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """The mobile is the signing factor: every change support makes is in the audit trail."""
+        previous = form.initial.get("mobile") if change else None
+        super().save_model(request, obj, form, change)
+        if "mobile" in form.changed_data:
+            audit_record(
+                action=Action.SUPPORT_MOBILE_CHANGED,
+                actor=request.user,
+                target=obj,
+                ip_address=client_ip(request),
+                data={
+                    "previous": mask_phone(previous) if previous else "",
+                    "new": mask_phone(obj.mobile) if obj.mobile else "",
+                    "created": not change,
+                },
+            )
 
     @admin.display(description=_("signature bloquée"), boolean=True, ordering="signing_locked_at")
     def signing_locked(self, user: User) -> bool:

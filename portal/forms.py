@@ -2,10 +2,8 @@ from typing import Any
 
 import phonenumbers
 from django import forms
-from django.contrib.auth import authenticate
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -30,6 +28,8 @@ def validate_mobile(value: Any) -> None:
 
 
 class LoginForm(forms.Form):
+    """The fields only: portal.services.authenticate_throttled checks the password."""
+
     email = forms.EmailField(
         label=_("Adresse e-mail"),
         max_length=254,
@@ -40,35 +40,6 @@ class LoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-
-    error_messages = {
-        # One message whatever went wrong: it must not tell whether the email has an account.
-        "invalid_login": _("Adresse e-mail ou mot de passe incorrect."),
-    }
-
-    def __init__(
-        self, request: HttpRequest | None = None, *args: Any, refusal: str = "", **kwargs: Any
-    ) -> None:
-        self.request = request
-        self.user_cache: User | None = None
-        # a throttled attempt: refused with this message before any password is checked
-        self.refusal = refusal
-        super().__init__(*args, **kwargs)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        email, password = cleaned.get("email"), cleaned.get("password")
-        if self.refusal:
-            raise ValidationError(self.refusal, code="throttled")
-        if email and password:
-            user = authenticate(self.request, username=email, password=password)
-            if not isinstance(user, User) or not user.is_active:
-                raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
-            self.user_cache = user
-        return cleaned
-
-    def get_user(self) -> User | None:
-        return self.user_cache
 
 
 class _SupportUserCleaning(forms.ModelForm):  # type: ignore[type-arg]

@@ -1,22 +1,63 @@
-"""A person's own account: changing the mobile that signing codes go to."""
+"""A person's own account: checking their password, changing the mobile that signing codes go to."""
 
 import datetime
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_record, client_ip
 from otp import services as otp
 from otp.models import SignatureChallenge
 from otp.sms import send_sms
 from portal import login_throttle
 from portal.models import User
+from teams.models import Membership, Role
 
 MOBILE_CHANGE = "mobile_change"
+# One message whatever went wrong: it must not tell whether the email has an account.
+INVALID_LOGIN = gettext_lazy("Adresse e-mail ou mot de passe incorrect.")
+
+
+class LoginRefused(Exception):
+    """A password that was not checked (too many attempts) or was wrong, with what to show."""
+
+    def __init__(self, message: str, *, throttled: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.throttled = throttled
+
+
+def authenticate_throttled(*, request: HttpRequest | None, email: str, password: str) -> User:
+    """Check a password behind the login throttle: every password field of the portal uses this.
+
+    The throttle is asked first, so a throttled attempt checks no password; a wrong password is
+    counted for the email as typed (known or not) and for the address; a right one ends the streak.
+    authenticate() sends the signals the audit trail records (login failed).
+    """
+    ip_address = client_ip(request)
+    if wait := login_throttle.wait_seconds(email=email, ip_address=ip_address):
+        raise LoginRefused(login_throttle.message(wait), throttled=True)
+    user = authenticate(request, username=email, password=password)
+    if not isinstance(user, User) or not user.is_active:
+        login_throttle.failure_record(email=email, ip_address=ip_address)
+        raise LoginRefused(str(INVALID_LOGIN), throttled=False)
+    login_throttle.success_record(email=email)
+    return user
+
+
+def mobile_set_by_support_message() -> str:
+    return _(
+        "Vous êtes administrateur d’une entreprise : votre numéro de mobile est celui que la "
+        "banque a enregistré pour vos signatures. Vous ne pouvez pas le changer vous-même : "
+        "contactez %(support)s, qui le change après avoir vérifié votre identité."
+    ) % {"support": settings.SUPPORT_CONTACT}
 
 
 class MobileChangeRefused(Exception):
@@ -33,22 +74,33 @@ def mobile_change_payload(*, user: User, new_mobile: str) -> dict[str, object]:
     return {"purpose": MOBILE_CHANGE, "user": user.pk, "mobile": new_mobile}
 
 
+def mobile_is_bank_record(*, user: User) -> bool:
+    """An administrator's mobile signs powers for a company: the bank's record, set by support.
+
+    Otherwise a mailbox alone would be enough to take over signing (reset the password, log in,
+    move the codes to a new number).
+    """
+    return Membership.objects.filter(user=user, role=Role.ADMIN).exists()
+
+
 def mobile_change_request(
     *,
+    request: HttpRequest | None,
     user: User,
     password: str,
     new_mobile: str,
-    ip_address: str | None,
     now: datetime.datetime,
 ) -> SignatureChallenge:
     """Check the password, then send a code to the NEW number: it proves the person holds it."""
+    if mobile_is_bank_record(user=user):
+        raise MobileChangeRefused(mobile_set_by_support_message())
+    ip_address = client_ip(request)
     # the login throttle: this password field must not be a way around it
-    if wait := login_throttle.wait_seconds(email=user.email, ip_address=ip_address):
-        raise MobileChangeRefused(login_throttle.message(wait), field="password")
-    # authenticate(): a wrong password is recorded like a failed login
-    if authenticate(None, username=user.email, password=password) != user:
-        login_throttle.failure_record(email=user.email, ip_address=ip_address)
-        raise MobileChangeRefused(_("Mot de passe incorrect."), field="password")
+    try:
+        authenticate_throttled(request=request, email=user.email, password=password)
+    except LoginRefused as refusal:
+        message = refusal.message if refusal.throttled else _("Mot de passe incorrect.")
+        raise MobileChangeRefused(message, field="password") from None
     if not user.mobile:
         raise otp.NoMobileNumber
     if str(user.mobile) == new_mobile:
@@ -87,6 +139,10 @@ def mobile_change_confirm(
 ) -> User:
     """With the right code the mobile changes; the previous number is told by SMS."""
     from portal.tasks import warn_previous_mobile
+
+    if mobile_is_bank_record(user=user):
+        # became an administrator between the request and the code: support changes it now
+        raise otp.SignatureError(mobile_set_by_support_message())
 
     with transaction.atomic():
         # lock: two confirmations must not both change the number

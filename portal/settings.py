@@ -1,7 +1,9 @@
 """Settings read from the environment.
 
-With no environment at all this is the embedded default of `make run`: SQLite, Celery tasks run
-in-process, SMS and emails kept in files and shown at /dev/outbox.
+DEBUG is off unless DJANGO_DEBUG=true: a deployment that forgets a variable gets production
+behaviour (and, without DJANGO_SECRET_KEY, refuses to start), never a debug page. With only
+DJANGO_DEBUG=true (what `make run` sets) this is the embedded development default: SQLite, Celery
+tasks run in-process, SMS and emails kept in files and shown at /dev/outbox.
 """
 
 from pathlib import Path
@@ -15,7 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 _DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
@@ -226,6 +228,8 @@ LOGIN_FAILURE_QUIET_SECONDS = env.int("LOGIN_FAILURE_QUIET_SECONDS", default=15 
 LOGIN_FIRST_DELAY_SECONDS = env.int("LOGIN_FIRST_DELAY_SECONDS", default=60)
 LOGIN_MAX_DELAY_SECONDS = env.int("LOGIN_MAX_DELAY_SECONDS", default=30 * 60)
 INVITATIONS_PER_COMPANY_PER_DAY = env.int("INVITATIONS_PER_COMPANY_PER_DAY", default=200)
+# a resend is an email too: it counts against the ceiling above, and one link is resent this often
+INVITATION_RESENDS_PER_DAY = env.int("INVITATION_RESENDS_PER_DAY", default=5)
 PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env.int("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", default=3)
 PASSWORD_RESETS_PER_IP_PER_HOUR = env.int("PASSWORD_RESETS_PER_IP_PER_HOUR", default=20)
 SUPPORT_CONTACT = env.str(

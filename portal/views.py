@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetView
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render, resolve_url
@@ -27,12 +26,19 @@ from otp.forms import SignatureCodeForm
 from otp.services import NoMobileNumber, SignatureError, mask_phone
 from permissions.checks import CompanyRequest, held_rights, require_membership
 from permissions.selectors import grantable_rights
-from portal import login_throttle, outbox
+from portal import outbox
 from portal.forms import LoginForm, MobileChangeForm
 from portal.models import User
 from portal.password_reset import password_reset_request
 from portal.selectors import memberships_for_picker
-from portal.services import MobileChangeRefused, mobile_change_request
+from portal.services import (
+    LoginRefused,
+    MobileChangeRefused,
+    authenticate_throttled,
+    mobile_change_request,
+    mobile_is_bank_record,
+    mobile_set_by_support_message,
+)
 from portal.services import mobile_change_confirm as mobile_change_confirm_service
 
 logger = logging.getLogger(__name__)
@@ -60,19 +66,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     if request.method != "POST":
         return render(request, "registration/login.html", {"form": LoginForm(), "next": next_url})
-    email, ip_address = str(request.POST.get("email", "")), client_ip(request)
-    wait = login_throttle.wait_seconds(email=email, ip_address=ip_address)
-    refusal = login_throttle.message(wait) if wait else ""
-    form = LoginForm(request, data=request.POST, refusal=refusal)
+    form = LoginForm(data=request.POST)
     if form.is_valid():
-        user = form.get_user()
-        assert user is not None
-        login_throttle.success_record(email=email)
-        # login() rotates the session key; the user_logged_in handler stamps portal_login_at.
-        login(request, user)
-        return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
-    if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
-        login_throttle.failure_record(email=email, ip_address=ip_address)
+        try:
+            user = authenticate_throttled(
+                request=request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+            )
+        except LoginRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            # login() rotates the session key; the user_logged_in handler stamps portal_login_at.
+            login(request, user)
+            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     return render(request, "registration/login.html", {"form": form, "next": next_url})
 
 
@@ -213,11 +220,22 @@ def _account_user(request: HttpRequest) -> User:
     return user
 
 
+def _account_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    user = _account_user(request)
+    context = {
+        "account": user,
+        "masked_mobile": mask_phone(user.mobile) if user.mobile else "",
+        # an administrator's mobile is the bank's record: the page says who changes it, no form
+        "mobile_set_by_support": (
+            mobile_set_by_support_message() if mobile_is_bank_record(user=user) else ""
+        ),
+    }
+    return render(request, "portal/account.html", context, status=status)
+
+
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    user = _account_user(request)
-    context = {"account": user, "masked_mobile": mask_phone(user.mobile) if user.mobile else ""}
-    return render(request, "portal/account.html", context)
+    return _account_page(request)
 
 
 @sensitive_post_parameters("password")
@@ -225,16 +243,18 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mobile_change(request: HttpRequest) -> HttpResponse:
     user = _account_user(request)
+    if mobile_is_bank_record(user=user):
+        return _account_page(request, status=403)
     form = MobileChangeForm(request.POST or None)
     error = "" if user.mobile else NoMobileNumber().message
     if request.method == "POST" and form.is_valid() and not error:
         new_mobile = form.mobile_e164()
         try:
             challenge = mobile_change_request(
+                request=request,
                 user=user,
                 password=form.cleaned_data["password"],
                 new_mobile=new_mobile,
-                ip_address=client_ip(request),
                 now=timezone.now(),
             )
         except MobileChangeRefused as refusal:
@@ -253,6 +273,8 @@ def mobile_change(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def mobile_change_confirm(request: HttpRequest) -> HttpResponse:
+    if mobile_is_bank_record(user=_account_user(request)):
+        return _account_page(request, status=403)
     pending = request.session.get(MOBILE_CHANGE_SESSION_KEY)
     if not isinstance(pending, dict):
         return HttpResponseRedirect(reverse("portal:mobile_change"))

@@ -356,8 +356,8 @@ def main() -> int:
             ),
             running(
                 [
-                    *(str(BIN / "gunicorn"), "portal.wsgi:application", "--workers=2"),
-                    *(f"--bind=127.0.0.1:{http_port}", "--no-control-socket"),
+                    *(str(BIN / "gunicorn"), "--config=python:portal.gunicorn_conf"),
+                    *("portal.wsgi:application", "--workers=2", f"--bind=127.0.0.1:{http_port}"),
                     "--log-level=warning",
                 ],
                 env=env,

@@ -1,7 +1,69 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet
+from django.http import HttpRequest
+
+from audit.models import Action
+from audit.services import audit_record, client_ip
 from permissions.admin import GrantInline
+from permissions.models import Grant
 from teams.models import Company, Contract, Membership
+
+# Support staff's edits of who may do what are audited like the portal's own: actor, company,
+# target, address. A membership's fields that matter, and its rights, before and after.
+AUDITED_FIELDS = ("user", "company", "role", "status")
+
+
+def _value(value: Any) -> Any:
+    return getattr(value, "pk", value)
+
+
+def _membership_changed(
+    request: HttpRequest, membership: Membership, form: Any, *, created: bool
+) -> None:
+    changed = [name for name in AUDITED_FIELDS if name in form.changed_data]
+    if not created and not changed:
+        return
+    audit_record(
+        action=Action.SUPPORT_MEMBERSHIP_CHANGED,
+        actor=request.user,
+        company=membership.company,
+        target=membership,
+        ip_address=client_ip(request),
+        data={
+            "created": created,
+            "role": membership.role,
+            "status": membership.status,
+            "changes": {
+                name: {
+                    "from": None if created else _value(form.initial.get(name)),
+                    "to": _value(form.cleaned_data.get(name)),
+                }
+                for name in changed
+            },
+        },
+    )
+
+
+def _membership_deleted(request: HttpRequest, membership: Membership) -> None:
+    audit_record(
+        action=Action.SUPPORT_MEMBERSHIP_DELETED,
+        actor=request.user,
+        company=membership.company,
+        target=membership,
+        ip_address=client_ip(request),
+        data={
+            "role": membership.role,
+            "status": membership.status,
+            "rights": sorted(membership.grants.values_list("right", flat=True)),
+        },
+    )
+
+
+def _rights_of(membership: Membership) -> set[str]:
+    return set(Grant.objects.filter(membership=membership).values_list("right", flat=True))
 
 
 class ContractInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -29,6 +91,31 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     readonly_fields = ("created_at",)
     inlines = (ContractInline, MembershipInline)
 
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: Any,
+        formset: BaseInlineFormSet,  # type: ignore[type-arg]
+        change: bool,
+    ) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        # recorded before they go: a deleted membership takes its rights with it
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk is not None:
+                _membership_deleted(request, deleted.instance)
+        super().save_formset(request, form, formset, change)
+        created = {membership.pk for membership in formset.new_objects}
+        for membership_form in formset.forms:
+            membership = membership_form.instance
+            if membership_form in formset.deleted_forms or membership.pk is None:
+                continue
+            if membership_form.has_changed():
+                _membership_changed(
+                    request, membership, membership_form, created=membership.pk in created
+                )
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -39,3 +126,41 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     autocomplete_fields = ("user", "company")
     readonly_fields = ("created_at",)
     inlines = (GrantInline,)
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _membership_changed(request, obj, form, created=not change)
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: Any,
+        formset: BaseInlineFormSet,  # type: ignore[type-arg]
+        change: bool,
+    ) -> None:
+        membership: Membership = form.instance
+        before = _rights_of(membership)
+        super().save_formset(request, form, formset, change)
+        after = _rights_of(membership)
+        if before != after:
+            audit_record(
+                action=Action.SUPPORT_GRANTS_CHANGED,
+                actor=request.user,
+                company=membership.company,
+                target=membership,
+                ip_address=client_ip(request),
+                data={
+                    "added": sorted(after - before),
+                    "removed": sorted(before - after),
+                    "rights": sorted(after),
+                },
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        _membership_deleted(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("company", "user"):
+            _membership_deleted(request, membership)
+        super().delete_queryset(request, queryset)

@@ -78,6 +78,46 @@ def _uncount_against_daily_ceiling(company: Company, now: datetime.datetime) -> 
         )
 
 
+def _resend_key(invitation: Invitation) -> str:
+    return f"invitations:resend:{invitation.pk}"
+
+
+def count_resend_against_limits(*, invitation: Invitation, now: datetime.datetime) -> None:
+    """A resend mails the invitee again: it counts against the company's daily ceiling like a new
+    invitation, and one invitation is resent at most INVITATION_RESENDS_PER_DAY times a day.
+
+    Without Redis neither is enforced (logged), as for the ceiling.
+    """
+    limit = settings.INVITATION_RESENDS_PER_DAY
+    key = _resend_key(invitation)
+    try:
+        decision = ratelimit.hit(key, limit=limit, window_seconds=DAY, now=now)
+    except ratelimit.RateLimitUnavailable:
+        logger.warning("Resends of invitation %s not counted: Redis unavailable.", invitation.pk)
+        return
+    if not decision.allowed:
+        _undo(key, now)
+        raise InvitationRefused(
+            _(
+                "Cette invitation a déjà été renvoyée %(limit)s fois aujourd’hui : vérifiez "
+                "l’adresse e-mail avec la personne. %(retry)s"
+            )
+            % {"limit": limit, "retry": ratelimit.retry_message(decision.retry_after_seconds)}
+        )
+    try:
+        _count_against_daily_ceiling(invitation.company, now)
+    except InvitationRefused:
+        _undo(key, now)
+        raise
+
+
+def _undo(key: str, now: datetime.datetime) -> None:
+    try:
+        ratelimit.undo(key, window_seconds=DAY, now=now)
+    except ratelimit.RateLimitUnavailable:
+        logger.warning("Counter %s not corrected: Redis unavailable.", key)
+
+
 @transaction.atomic
 def invitation_create(
     *,

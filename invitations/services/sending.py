@@ -103,7 +103,12 @@ def invitation_resend(
     ip_address: str | None,
     now: datetime.datetime,
 ) -> Invitation:
-    """A new email with a new link; the old link dies. The signed rights stay as they were."""
+    """A new email with a new link; the old link dies. The signed rights stay as they were.
+
+    Each resend is an email: it counts against the company's daily ceiling, and is limited per
+    invitation, so "Renvoyer" is no way around the ceiling.
+    """
+    from invitations.services.creating import count_resend_against_limits
     from invitations.tasks import queue_dispatch
 
     with transaction.atomic():
@@ -112,6 +117,7 @@ def invitation_resend(
             raise InvitationRefused(
                 _("Seule une invitation envoyée ou en échec peut être renvoyée.")
             )
+        count_resend_against_limits(invitation=invitation, now=now)
         invitation.status = InvitationStatus.SIGNED
         invitation.token_hash = None
         invitation.failed_at = None

@@ -319,3 +319,136 @@ def test_an_event_of_a_deleted_user_and_company_still_displays(support):
 
     assert listing.status_code == page.status_code == 200
     assert "parti@ancienne.example" in page.content.decode()
+
+
+# --- Support's edits are audited ------------------------------------------------------------
+
+
+def support_events(action):
+    return list(AuditEvent.objects.filter(action=action).order_by("pk"))
+
+
+def user_form(user, **changes):
+    data = {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "mobile": str(user.mobile),
+        "is_active": "on",
+    }
+    return {**data, **changes}
+
+
+def test_a_mobile_changed_by_support_is_audited_with_their_name_and_address(support, admin):
+    url = admin_url("portal.user", "change", admin.user.pk)
+
+    response = support.post(url, user_form(admin.user, mobile="+33698765432"))
+
+    assert response.status_code == 302
+    admin.user.refresh_from_db()
+    assert str(admin.user.mobile) == "+33698765432"
+    [event] = support_events(Action.SUPPORT_MOBILE_CHANGED)
+    assert event.actor_id == support.user.pk
+    assert event.actor_email == "support@banque.example"
+    assert event.target_id == str(admin.user.pk)
+    assert event.ip_address == "127.0.0.1"
+    assert event.data == {
+        "previous": "+33 6 •• •• •• 42",
+        "new": "+33 6 •• •• •• 32",
+        "created": False,
+    }
+
+
+def test_saving_a_user_without_touching_the_mobile_records_no_mobile_change(support, admin):
+    url = admin_url("portal.user", "change", admin.user.pk)
+
+    support.post(url, user_form(admin.user, first_name="Claire-Marie"))
+
+    assert support_events(Action.SUPPORT_MOBILE_CHANGED) == []
+
+
+def test_a_role_changed_by_support_is_audited_with_the_company(support, collaborator_with):
+    member = collaborator_with()
+    url = admin_url("teams.membership", "change", member.pk)
+    data = membership_form(member)
+    data["role"] = Role.ADMIN
+
+    response = support.post(url, data)
+
+    assert response.status_code == 302
+    [event] = support_events(Action.SUPPORT_MEMBERSHIP_CHANGED)
+    assert event.actor_id == support.user.pk
+    assert event.company_id == member.company_id
+    assert event.target_id == str(member.pk)
+    assert event.ip_address == "127.0.0.1"
+    assert event.data["changes"] == {"role": {"from": "collaborator", "to": "admin"}}
+
+
+def test_rights_granted_and_removed_by_support_are_audited(support, collaborator_with):
+    member = collaborator_with("documents")
+    grant = Grant.objects.get(membership=member)
+    url = admin_url("teams.membership", "change", member.pk)
+    data = membership_form(member, "documents", "treasury")
+    data.update({"grants-INITIAL_FORMS": 1, "grants-0-id": grant.pk, "grants-0-DELETE": "on"})
+
+    response = support.post(url, data)
+
+    assert response.status_code == 302
+    assert set(Grant.objects.filter(membership=member).values_list("right", flat=True)) == {
+        "treasury"
+    }
+    [event] = support_events(Action.SUPPORT_GRANTS_CHANGED)
+    assert event.actor_id == support.user.pk
+    assert event.company_id == member.company_id
+    assert event.target_id == str(member.pk)
+    assert event.data == {"added": ["treasury"], "removed": ["documents"], "rights": ["treasury"]}
+    assert support_events(Action.SUPPORT_MEMBERSHIP_CHANGED) == []
+
+
+def test_a_role_changed_on_the_company_page_is_audited(support, admin, collaborator_with):
+    member = collaborator_with()
+    company = admin.company
+    members = list(company.memberships.order_by("pk"))
+    data = {
+        "name": company.name,
+        "siren": company.siren,
+        "contracts-TOTAL_FORMS": 0,
+        "contracts-INITIAL_FORMS": 0,
+        "memberships-TOTAL_FORMS": len(members),
+        "memberships-INITIAL_FORMS": len(members),
+    }
+    if company.has_entreprise_subscription:
+        data["has_entreprise_subscription"] = "on"
+    for n, membership in enumerate(members):
+        data.update(
+            {
+                f"memberships-{n}-id": membership.pk,
+                f"memberships-{n}-company": company.pk,
+                f"memberships-{n}-user": membership.user_id,
+                f"memberships-{n}-role": membership.role,
+                f"memberships-{n}-status": membership.status,
+            }
+        )
+        if membership == member:
+            data[f"memberships-{n}-status"] = "suspended"
+
+    response = support.post(admin_url("teams.company", "change", company.pk), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    [event] = support_events(Action.SUPPORT_MEMBERSHIP_CHANGED)
+    assert event.target_id == str(member.pk)
+    assert event.company_id == company.pk
+    assert event.data["changes"] == {"status": {"from": "active", "to": "suspended"}}
+
+
+def test_a_membership_deleted_by_support_is_audited_with_its_rights(support, collaborator_with):
+    member = collaborator_with("documents", "treasury")
+    url = admin_url("teams.membership", "delete", member.pk)
+
+    response = support.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    [event] = support_events(Action.SUPPORT_MEMBERSHIP_DELETED)
+    assert event.actor_id == support.user.pk
+    assert event.company_id == member.company_id
+    assert event.data["rights"] == ["documents", "treasury"]

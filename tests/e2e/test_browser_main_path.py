@@ -70,10 +70,12 @@ def test_an_invitation_is_signed_by_sms_and_accepted_in_a_browser(
     invitee = browser.new_context(locale="fr-FR").new_page()
     invitee.goto(link)
     expect(invitee.locator("main")).to_contain_text(company.name)
-    invitee.get_by_label("Mobile").fill("06 11 22 33 44")
-    invitee.get_by_label("Mot de passe", exact=True).fill("un-mot-de-passe-tres-solide")
-    invitee.get_by_label("Confirmation du mot de passe").fill("un-mot-de-passe-tres-solide")
-    invitee.get_by_role("button", name="Créer mon compte et accepter").click()
+    # one page for everyone: log in and accept, or create one's access (this newcomer)
+    new_account = invitee.get_by_role("region", name="Je crée mon accès")
+    new_account.get_by_label("Mobile").fill("06 11 22 33 44")
+    new_account.get_by_label("Mot de passe", exact=True).fill("un-mot-de-passe-tres-solide")
+    new_account.get_by_label("Confirmation du mot de passe").fill("un-mot-de-passe-tres-solide")
+    new_account.get_by_role("button", name="Créer mon compte et accepter").click()
 
     expect(invitee.get_by_role("heading", level=1)).to_contain_text(company.name)
     rights = set(

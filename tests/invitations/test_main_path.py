@@ -79,7 +79,7 @@ def test_an_administrator_invites_a_collaborator_who_lands_with_exactly_the_sign
     invitee = Client()
     page = invitee.get(link.group(1))
     assert company.name in page.text
-    assert "Créez votre accès" in page.text
+    assert "Je crée mon accès" in page.text
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SENT
 

@@ -1,4 +1,5 @@
 import datetime
+import re
 import threading
 import time
 
@@ -566,7 +567,8 @@ def test_the_link_shows_the_company_the_inviter_and_the_rights(client, admin):
     assert admin.company.name in response.text
     assert admin.user.get_full_name() in response.text
     assert "Accéder au service Suivi de trésorerie" in response.text
-    assert "Créez votre accès" in response.text
+    assert "J’ai déjà un compte : me connecter et accepter" in response.text
+    assert "Je crée mon accès" in response.text
 
 
 def test_the_link_shows_the_rights_that_were_signed_not_the_invitation_row(client, admin):
@@ -660,20 +662,29 @@ def test_a_new_account_with_an_invalid_field_is_refused_in_french_and_nothing_ch
     assert invitation.status == InvitationStatus.SENT
 
 
-def test_someone_with_an_account_is_asked_to_log_in_to_accept(client, admin, lea):
+def without_csrf_tokens(html):
+    return re.sub(r"[A-Za-z0-9]{64}", "<csrf>", html)
+
+
+def test_the_page_is_the_same_whether_or_not_an_account_exists(client, admin):
     _invitation, token = sent_now(admin)
+    without_account = client.get(accept_url(token))
+    UserFactory.create(email=LEA, first_name="Léa", last_name="Martin")
 
-    response = client.get(accept_url(token))
+    with_account = client.get(accept_url(token))
 
-    assert "Connectez-vous pour accepter" in response.text
-    assert LEA in response.text
-    assert "Créez votre accès" not in response.text
+    assert without_csrf_tokens(with_account.text) == without_csrf_tokens(without_account.text)
+    assert "J’ai déjà un compte : me connecter et accepter" in with_account.text
+    assert "Je crée mon accès" in with_account.text
+    assert "Un compte existe" not in with_account.text
 
 
 def test_someone_with_an_account_logs_in_and_accepts(client, admin, lea):
     invitation, token = sent_now(admin)
 
-    response = client.post(accept_url(token), {"password": PASSWORD}, follow=True)
+    response = client.post(
+        accept_url(token), {"accept_with": "login", "password": PASSWORD}, follow=True
+    )
 
     assert response.redirect_chain[-1][0] == reverse("portal:company_home", args=[admin.company.pk])
     membership = Membership.objects.get(company=admin.company, user=lea)
@@ -683,25 +694,58 @@ def test_someone_with_an_account_logs_in_and_accepts(client, admin, lea):
     assert invitation.status == InvitationStatus.ACCEPTED
 
 
-def test_a_wrong_password_accepts_nothing(client, admin, lea):
+def test_a_wrong_password_gets_the_login_pages_message_and_accepts_nothing(client, admin, lea):
     _invitation, token = sent_now(admin)
 
-    response = client.post(accept_url(token), {"password": "pas-le-bon-mot-de-passe"})
+    response = client.post(
+        accept_url(token), {"accept_with": "login", "password": "pas-le-bon-mot-de-passe"}
+    )
 
-    assert "Mot de passe incorrect." in response.text
+    assert response.status_code == 200
+    assert "Adresse e-mail ou mot de passe incorrect." in response.text
     assert "_auth_user_id" not in client.session
     assert not Membership.objects.filter(company=admin.company, user=lea).exists()
+
+
+def test_logging_in_without_an_account_reads_like_a_wrong_password(client, admin):
+    invitation, token = sent_now(admin)
+    lea = UserFactory.create(email=LEA)
+    known = client.post(accept_url(token), {"accept_with": "login", "password": "essai-1234567"})
+    lea.delete()
+
+    unknown = client.post(accept_url(token), {"accept_with": "login", "password": "essai-1234567"})
+
+    assert without_csrf_tokens(unknown.text) == without_csrf_tokens(known.text)
+    assert "Adresse e-mail ou mot de passe incorrect." in unknown.text
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
 
 
 def test_a_new_account_form_posted_for_an_existing_account_creates_nothing(client, admin, lea):
     _invitation, token = sent_now(admin)
 
-    response = client.post(accept_url(token), NEW_ACCOUNT)
+    response = client.post(accept_url(token), {"accept_with": "new_account", **NEW_ACCOUNT})
 
-    assert "Connectez-vous pour accepter" in response.text
+    assert response.status_code == 200
+    assert (
+        "Impossible de créer un compte avec cette adresse. Si vous en avez déjà un, "
+        "connectez-vous ci-dessus." in response.text
+    )
+    assert "Un compte existe" not in response.text
     assert User.objects.filter(email__iexact=LEA).count() == 1
+    lea.refresh_from_db()
+    assert lea.first_name == "Léa"
     assert not lea.check_password(NEW_ACCOUNT["password1"])
     assert not Membership.objects.filter(company=admin.company, user=lea).exists()
+
+
+def test_the_two_forms_say_which_one_was_posted(client, admin):
+    _invitation, token = sent_now(admin)
+
+    page = client.get(accept_url(token))
+
+    assert page.text.count('name="accept_with" value="login"') == 1
+    assert page.text.count('name="accept_with" value="new_account"') == 1
 
 
 def test_the_invited_user_already_logged_in_accepts_with_one_click(client_for, admin, lea):

@@ -11,7 +11,8 @@ from otp.models import SignatureChallenge
 from portal.celery import app
 from portal.tasks import warn_previous_mobile
 from portal.views import MOBILE_CHANGE_SESSION_KEY
-from tests.factories import PASSWORD, UserFactory
+from teams.models import MembershipStatus, Role
+from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 from tests.otp.factories import last_code, wrong_code
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +39,16 @@ def eager_tasks(settings):
 
 
 @pytest.fixture
-def user():
-    return UserFactory.create(mobile=OLD)
+def user(collaborator_with):
+    """A collaborator: they change their own mobile (an administrator's is the bank's record)."""
+    return collaborator_with(user=UserFactory.create(mobile=OLD)).user
+
+
+@pytest.fixture
+def administrator(company):
+    return MembershipFactory.create(
+        company=company, role=Role.ADMIN, user=UserFactory.create(mobile=OLD)
+    ).user
 
 
 @pytest.fixture
@@ -59,6 +68,65 @@ def test_the_account_page_offers_to_change_the_mobile(client):
     assert "+33 6 •• •• •• 42" in response.text
     assert f'href="{CHANGE_URL}"' in response.text
     assert "Changer de numéro de mobile" in response.text
+
+
+def test_the_account_page_of_an_administrator_says_support_changes_the_mobile(
+    client_for, administrator
+):
+    response = client_for(administrator).get(reverse("portal:account"))
+
+    assert response.status_code == 200
+    assert "+33 6 •• •• •• 42" in response.text
+    assert "Vous êtes administrateur d’une entreprise" in response.text
+    assert "qui le change après avoir vérifié votre identité" in response.text
+    assert CHANGE_URL not in response.text
+    assert "Changer de numéro de mobile" not in response.text
+
+
+def test_an_administrator_cannot_open_the_mobile_change_form(client_for, administrator):
+    response = client_for(administrator).get(CHANGE_URL)
+
+    assert response.status_code == 403
+    assert "Vous êtes administrateur d’une entreprise" in response.text
+    assert 'name="password"' not in response.text
+
+
+def test_a_crafted_post_of_an_administrator_sends_no_code_and_changes_nothing(
+    client_for, administrator
+):
+    response = ask_code(client_for(administrator))
+
+    assert response.status_code == 403
+    assert sms.outbox == []
+    assert not SignatureChallenge.objects.filter(signer=administrator).exists()
+    administrator.refresh_from_db()
+    assert str(administrator.mobile) == OLD
+
+
+def test_an_administrator_of_any_company_even_suspended_keeps_the_banks_record(client_for):
+    collaborator = MembershipFactory.create(user=UserFactory.create(mobile=OLD))
+    MembershipFactory.create(
+        user=collaborator.user,
+        company=CompanyFactory.create(),
+        role=Role.ADMIN,
+        status=MembershipStatus.SUSPENDED,
+    )
+
+    response = ask_code(client_for(collaborator.user))
+
+    assert response.status_code == 403
+    assert sms.outbox == []
+
+
+def test_a_code_asked_before_becoming_administrator_cannot_change_the_mobile(client, user, company):
+    ask_code(client)
+    MembershipFactory.create(user=user, company=CompanyFactory.create(), role=Role.ADMIN)
+
+    response = client.post(CONFIRM_URL, {"code": last_code()})
+
+    assert response.status_code == 403
+    user.refresh_from_db()
+    assert str(user.mobile) == OLD
 
 
 def test_the_header_links_to_my_account(client):
@@ -109,8 +177,8 @@ def test_the_same_number_is_refused(client):
     assert sms.outbox == []
 
 
-def test_someone_without_a_mobile_is_told_to_ask_support(client_for):
-    user = UserFactory.create(mobile="")
+def test_someone_without_a_mobile_is_told_to_ask_support(client_for, collaborator_with):
+    user = collaborator_with(user=UserFactory.create(mobile="")).user
     client = client_for(user)
 
     response = ask_code(client)
@@ -200,8 +268,8 @@ def test_a_code_cannot_be_used_twice(client, user, eager_tasks):
     assert "déjà été utilisé" in response.text
 
 
-def test_another_users_code_changes_nothing(client, user, client_for):
-    thief = UserFactory.create(mobile="+33611111111")
+def test_another_users_code_changes_nothing(client, user, client_for, collaborator_with):
+    thief = collaborator_with(user=UserFactory.create(mobile="+33611111111")).user
     thief_client = client_for(thief)
     ask_code(client)
     code = last_code()

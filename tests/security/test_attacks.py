@@ -1,6 +1,7 @@
 """Attacks on the signature and the invitation link, each tried the way an attacker would."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -362,7 +363,7 @@ def test_a_link_with_another_accounts_password_is_refused(admin, client):
 
     # the password is checked against the invited email's account only
     assert response.status_code == 200
-    assert "Mot de passe incorrect." in response.text
+    assert "Adresse e-mail ou mot de passe incorrect." in response.text
     assert not Membership.objects.filter(company=admin.company, user__in=[lea, intruder]).exists()
     assert "_auth_user_id" not in client.session
 
@@ -411,3 +412,26 @@ def test_the_login_page_does_not_carry_an_off_site_next(client, target):
     response = client.get(reverse("portal:login"), {"next": target})
 
     assert target not in response.text
+
+
+# --- The acceptance page does not tell whether the invited email has an account ---------------
+
+
+def test_the_acceptance_page_does_not_reveal_whether_an_account_exists(admin):
+    _invitation, token = sent_now(admin)
+    strip = re.compile(r"[A-Za-z0-9]{64}")  # the CSRF tokens differ from one answer to the next
+    wrong = {"accept_with": "login", "password": "pas-le-bon-mot-de-passe"}
+    page_without = strip.sub("", Client().get(accept_url(token)).text)
+    login_without = strip.sub("", Client().post(accept_url(token), wrong).text)
+    lea = UserFactory.create(email=LEA)
+
+    page_with = strip.sub("", Client().get(accept_url(token)).text)
+    login_with = strip.sub("", Client().post(accept_url(token), wrong).text)
+    create_with = Client().post(accept_url(token), {"accept_with": "new_account", **NEW_ACCOUNT})
+
+    assert page_with == page_without
+    assert login_with == login_without
+    assert "Adresse e-mail ou mot de passe incorrect." in login_with
+    assert "Impossible de créer un compte avec cette adresse." in create_with.text
+    assert not lea.memberships.exists()
+    assert User.objects.filter(email__iexact=LEA).count() == 1

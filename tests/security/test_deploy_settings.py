@@ -71,3 +71,41 @@ def test_production_settings_hold_the_numbers_of_the_design():
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == DESIGN_NUMBERS
+
+
+def test_debug_is_off_when_the_environment_does_not_ask_for_it():
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SECURE_", "SESSION_"))
+    }
+    environment.update(DJANGO_SETTINGS_MODULE="portal.settings")
+
+    without_key = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    with_key = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert without_key.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in without_key.stderr
+    assert with_key.stdout.strip().splitlines()[-1] == "False", with_key.stderr

@@ -148,24 +148,49 @@ def test_the_existing_account_acceptance_form(admin, data):
     post_and_check(Client(), reverse("invitations:accept", args=[token]), data, admin.company)
 
 
+@pytest.fixture
+def collaborator(collaborator_with):
+    """Collaborators change their own mobile; an administrator's is set by support."""
+    return collaborator_with()
+
+
+@pytest.fixture
+def collaborator_client(collaborator):
+    return logged_in_client(collaborator.user)
+
+
 @FUZZ
 @given(data=form_data("password", "mobile"))
-def test_the_mobile_change_form(admin_client, admin, data):
-    post_and_check(admin_client, reverse("portal:mobile_change"), data, admin.company)
+def test_the_mobile_change_form(collaborator_client, collaborator, data):
+    post_and_check(collaborator_client, reverse("portal:mobile_change"), data, collaborator.company)
+    collaborator.user.refresh_from_db()
+    assert str(collaborator.user.mobile) == "+33612345642"
+
+
+@FUZZ
+@given(data=form_data("password", "mobile"))
+def test_the_mobile_change_form_of_an_administrator(admin_client, admin, data):
+    response = admin_client.post(
+        reverse("portal:mobile_change"), {k: v for k, v in data.items() if v is not None}
+    )
+
+    assert response.status_code == 403
     admin.user.refresh_from_db()
     assert str(admin.user.mobile) == "+33612345642"
 
 
 @FUZZ
 @given(data=form_data("code"))
-def test_the_mobile_change_code_form(admin_client, admin, data):
-    if MOBILE_CHANGE_SESSION_KEY not in admin_client.session:
-        admin_client.post(
+def test_the_mobile_change_code_form(collaborator_client, collaborator, data):
+    if MOBILE_CHANGE_SESSION_KEY not in collaborator_client.session:
+        collaborator_client.post(
             reverse("portal:mobile_change"), {"password": PASSWORD, "mobile": "06 98 76 54 32"}
         )
-    assert MOBILE_CHANGE_SESSION_KEY in admin_client.session
+    assert MOBILE_CHANGE_SESSION_KEY in collaborator_client.session
 
-    post_and_check(admin_client, reverse("portal:mobile_change_confirm"), data, admin.company)
+    post_and_check(
+        collaborator_client, reverse("portal:mobile_change_confirm"), data, collaborator.company
+    )
 
 
 @FUZZ

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from invitations import services
 from invitations.models import InvitationStatus
 from invitations.services import InvitationRefused
 from otp import services as otp
@@ -533,6 +534,93 @@ def test_the_invite_form_shows_the_ceiling(admin, admin_client, settings):
     )
 
     assert "nombre maximal d’invitations pour aujourd’hui" in response.text
+
+
+def resend(admin, invitation, *, now=NOW):
+    return services.invitation_resend(
+        invitation_id=invitation.pk,
+        company=admin.company,
+        actor=admin.user,
+        ip_address=None,
+        now=now,
+    )
+
+
+def test_resends_count_against_the_daily_ceiling_of_the_company(admin, settings):
+    settings.INVITATIONS_PER_COMPANY_PER_DAY = 3
+    invitation = signed(admin)
+    dispatch(invitation)
+    resend(admin, invitation)
+    dispatch(invitation)
+    resend(admin, invitation)
+    dispatch(invitation)
+    emails = len(mail.outbox)
+
+    with pytest.raises(InvitationRefused) as refusal:
+        resend(admin, invitation)
+
+    assert refusal.value.message.startswith(
+        "Votre entreprise a atteint le nombre maximal d’invitations pour aujourd’hui (3)."
+    )
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
+    assert len(mail.outbox) == emails
+    with pytest.raises(InvitationRefused):
+        create(admin, email="autre@partenaire.example")
+
+
+def test_one_invitation_is_resent_at_most_five_times_a_day(admin, settings):
+    invitation = signed(admin)
+    dispatch(invitation)
+    for _ in range(5):
+        resend(admin, invitation)
+        dispatch(invitation)
+
+    with pytest.raises(InvitationRefused) as refusal:
+        resend(admin, invitation)
+
+    assert refusal.value.message.startswith(
+        "Cette invitation a déjà été renvoyée 5 fois aujourd’hui : vérifiez l’adresse e-mail "
+        "avec la personne."
+    )
+    assert "Réessayez dans" in refusal.value.message
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
+    # the refused resend took nothing from the company's ceiling: 1 invitation + 5 resends
+    assert (
+        ratelimit.peek(
+            f"invitations:company:{admin.company.pk}", limit=200, window_seconds=86400, now=NOW
+        ).count
+        == 6
+    )
+
+
+def test_the_resend_limit_is_per_invitation_and_starts_again_the_next_day(admin):
+    first, second = signed(admin), signed(admin, email="autre@partenaire.example")
+    for invitation in (first, second):
+        dispatch(invitation)
+    for _ in range(5):
+        resend(admin, first)
+        dispatch(first)
+
+    resend(admin, second)
+    dispatch(second)
+    resend(admin, first, now=later(24 * 3600))
+
+
+def test_the_refused_resend_is_shown_in_french_on_the_team_page(admin, admin_client, settings):
+    settings.INVITATION_RESENDS_PER_DAY = 1
+    invitation = signed(admin)
+    dispatch(invitation, now=timezone.now())
+    url = reverse("invitations:resend", args=[admin.company_id, invitation.pk])
+    admin_client.post(url)
+    dispatch(invitation, now=timezone.now())
+
+    response = admin_client.post(url, follow=True)
+
+    assert "Cette invitation a déjà été renvoyée 1 fois aujourd’hui" in response.text
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
 
 
 # --- Redis down -----------------------------------------------------------------------------
