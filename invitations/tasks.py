@@ -1,36 +1,59 @@
-import logging
+import datetime
 import smtplib
 
 from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
 from invitations import services
+from portal.queueing import backoff_seconds, enqueue
 
-logger = logging.getLogger(__name__)
-
-
-def backoff_seconds(retries: int) -> int:
-    # 30 s, 1 min, 2 min, 4 min...: well under the broker's visibility timeout
-    return min(settings.INVITATION_MAIL_RETRY_SECONDS * 2**retries, 1800)
+# what a mail server does when it fails: refuse, drop the connection, stop answering
+MAIL_FAILURES = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=settings.INVITATION_MAIL_MAX_RETRIES)
-def dispatch_invitation(self: Task, *, invitation_id: int) -> bool:
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=settings.INVITATION_MAIL_MAX_RETRIES,
+    soft_time_limit=settings.INVITATION_DISPATCH_SOFT_TIME_LIMIT,
+    time_limit=settings.INVITATION_DISPATCH_TIME_LIMIT,
+)
+def dispatch_invitation(self: Task, *, invitation_id: int, chain: int | None = None) -> bool:
     try:
-        return services.invitation_dispatch(invitation_id=invitation_id, now=timezone.now())
-    except (smtplib.SMTPException, OSError) as exc:
+        return services.invitation_dispatch(
+            invitation_id=invitation_id, now=timezone.now(), chain=chain
+        )
+    except MAIL_FAILURES as exc:
+        now = timezone.now()
         if self.request.retries >= (self.max_retries or 0):
-            services.invitation_mark_failed(invitation_id=invitation_id, now=timezone.now())
+            services.invitation_mark_failed(invitation_id=invitation_id, now=now, chain=chain)
             return False
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+        countdown = backoff_seconds(self.request.retries)
+        planned = services.invitation_dispatch_retry_planned(
+            invitation_id=invitation_id,
+            chain=chain,
+            due_at=now + datetime.timedelta(seconds=countdown),
+        )
+        if not planned:
+            return False  # sent, revoked or replaced by a newer chain in the meantime
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
-@shared_task(bind=True, acks_late=True, max_retries=settings.INVITATION_MAIL_MAX_RETRIES)
-def notify_inviter(self: Task, *, invitation_id: int) -> None:
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=settings.INVITATION_MAIL_MAX_RETRIES,
+    soft_time_limit=settings.INVITATION_DISPATCH_SOFT_TIME_LIMIT,
+    time_limit=settings.INVITATION_DISPATCH_TIME_LIMIT,
+)
+def notify_inviter(self: Task, *, invitation_id: int) -> bool:
     try:
-        services.notify_inviter_of_acceptance(invitation_id=invitation_id)
-    except (smtplib.SMTPException, OSError) as exc:
+        return services.notify_inviter_of_acceptance(
+            invitation_id=invitation_id, now=timezone.now()
+        )
+    except MAIL_FAILURES as exc:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
 
 
@@ -39,19 +62,11 @@ def expire_invitations() -> int:
     return services.invitations_expire(now=timezone.now())
 
 
-def queue_dispatch(*, invitation_id: int) -> None:
+def queue_dispatch(*, invitation_id: int, chain: int | None = None) -> None:
     """Queue the email after commit; if the broker is down, the sweep below queues it later."""
-    try:
-        dispatch_invitation.delay(invitation_id=invitation_id)
-    except Exception:
-        logger.warning(
-            "Invitation %s signed but not queued; the sweep will queue it.", invitation_id
-        )
+    enqueue(dispatch_invitation, swept=True, invitation_id=invitation_id, chain=chain)
 
 
 @shared_task
 def requeue_stalled_dispatches() -> int:
-    stalled = services.invitations_stalled(now=timezone.now())
-    for invitation_id in stalled:
-        dispatch_invitation.delay(invitation_id=invitation_id)
-    return len(stalled)
+    return len(services.invitations_requeue_stalled(now=timezone.now()))

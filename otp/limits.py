@@ -6,19 +6,18 @@ that checking a code never needs Redis.
 
 import datetime
 import logging
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
 from portal import ratelimit
+from portal.mail import send_templated_email
+from portal.queueing import enqueue_on_commit
 from portal.ratelimit import Decision
 
 logger = logging.getLogger(__name__)
@@ -112,7 +111,10 @@ def wrong_code_record(*, signer: Any, now: datetime.datetime) -> bool:
             target=user,
             data={"consecutive_wrong_codes": user.consecutive_wrong_codes},
         )
-        transaction.on_commit(partial(_queue_locked_notice, user_id=user.pk))
+        from otp.tasks import notify_signing_locked
+
+        # the broker (Redis) may be down: the warning must still reach the administrator
+        enqueue_on_commit(notify_signing_locked, user_id=user.pk)
     return locks_now
 
 
@@ -143,35 +145,17 @@ def signing_unlock(*, user_id: Any, actor: Any, ip_address: str | None) -> bool:
     return True
 
 
-def _queue_locked_notice(*, user_id: Any) -> None:
-    from otp.tasks import notify_signing_locked
-
-    try:
-        notify_signing_locked.delay(user_id=user_id)
-    except Exception:
-        # the broker (Redis) is down: the warning must still reach the administrator
-        logger.warning("Signing-lock notice for user %s not queued; sending it now.", user_id)
-        try:
-            signing_locked_notify(user_id=user_id)
-        except Exception:
-            logger.exception("Signing-lock notice for user %s could not be sent.", user_id)
-
-
 def signing_locked_notify(*, user_id: Any) -> None:
     """Email the administrator that signing is locked and that support can unlock it."""
     user = get_user_model().objects.get(pk=user_id)
-    context = {
-        "user": user,
-        "locked_at": user.signing_locked_at,
-        "wrong_codes": settings.SIGNING_MAX_WRONG_CODES_IN_A_ROW,
-        "support": settings.SUPPORT_CONTACT,
-    }
-    message = EmailMultiAlternatives(
+    send_templated_email(
+        to=user.email,
         subject=_("Mes équipes : votre signature par SMS est bloquée"),
-        body=render_to_string("otp/email/signing_locked.txt", context),
-        to=[user.email],
+        template="otp/email/signing_locked",
+        context={
+            "user": user,
+            "locked_at": user.signing_locked_at,
+            "wrong_codes": settings.SIGNING_MAX_WRONG_CODES_IN_A_ROW,
+            "support": settings.SUPPORT_CONTACT,
+        },
     )
-    message.attach_alternative(
-        render_to_string("otp/email/signing_locked.html", context), "text/html"
-    )
-    message.send()

@@ -4,10 +4,7 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from otp import limits
-
-
-def backoff_seconds(retries: int) -> int:
-    return min(30 * 2**retries, 1800)
+from portal.queueing import backoff_seconds
 
 
 @shared_task(bind=True, acks_late=True, max_retries=settings.INVITATION_MAIL_MAX_RETRIES)

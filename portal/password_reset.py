@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 
 from portal import ratelimit
+from portal.mail import send_templated_email
+from portal.queueing import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +34,12 @@ class _PasswordResetMail(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         # unlike Django's, a failure is raised: the task retries it
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        message = EmailMultiAlternatives(
-            subject, loader.render_to_string(email_template_name, context), from_email, [to_email]
+        send_templated_email(
+            to=to_email,
+            subject=loader.render_to_string(subject_template_name, context),
+            template=email_template_name.removesuffix(".txt"),
+            context=context,
         )
-        if html_email_template_name is not None:
-            message.attach_alternative(
-                loader.render_to_string(html_email_template_name, context), "text/html"
-            )
-        message.send()
 
 
 def _allowed(*, email: str, ip_address: str | None) -> bool:
@@ -65,14 +63,8 @@ def password_reset_request(*, email: str, ip_address: str | None) -> None:
     if not _allowed(email=email, ip_address=ip_address):
         logger.info("Password reset dropped: too many requests.")
         return
-    try:
-        send_password_reset.delay(email=email)
-    except Exception:
-        logger.warning("Password reset not queued (broker unavailable); sending it now.")
-        try:
-            password_reset_send(email=email)
-        except Exception:
-            logger.exception("Password reset email could not be sent.")
+    # the broker may be down: the email is then sent from this process
+    enqueue(send_password_reset, email=email)
 
 
 def password_reset_send(*, email: str) -> None:

@@ -1,7 +1,6 @@
 """A person's own account: checking their password, changing the mobile that signing codes go to."""
 
 import datetime
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -18,6 +17,7 @@ from otp.models import SignatureChallenge
 from otp.sms import send_sms
 from portal import login_throttle
 from portal.models import User
+from portal.queueing import enqueue_on_commit
 from teams.models import Membership, Role
 
 MOBILE_CHANGE = "mobile_change"
@@ -172,12 +172,8 @@ def mobile_change_confirm(
                     "new": verification.challenge.phone_masked,
                 },
             )
-            transaction.on_commit(
-                partial(
-                    warn_previous_mobile.delay,
-                    previous_mobile=previous,
-                    changed_at=now.isoformat(),
-                )
+            enqueue_on_commit(
+                warn_previous_mobile, previous_mobile=previous, changed_at=now.isoformat()
             )
         else:
             audit_record(

@@ -186,6 +186,8 @@ else:
 # Mail. In development every email is kept in OUTBOX_DIR and shown at /dev/outbox.
 OUTBOX_DIR = Path(env.str("OUTBOX_DIR", default=str(BASE_DIR / "var" / "outbox")))
 EMAIL_URL = env.str("EMAIL_URL", default="")
+# a mail server that stops answering must not hold a dispatch (and its row lock) for ever
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 else:
@@ -213,9 +215,18 @@ OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=30)
 OTP_MAX_SENDS = env.int("OTP_MAX_SENDS", default=3)
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
 INVITATION_MAIL_MAX_RETRIES = env.int("INVITATION_MAIL_MAX_RETRIES", default=5)
-# The first retry waits this long, each next one twice as long.
-INVITATION_MAIL_RETRY_SECONDS = env.int("INVITATION_MAIL_RETRY_SECONDS", default=30)
+# A task talking to the outside world (SMTP, Twilio) retries after this long, each next retry
+# twice as long, never more than the cap: a countdown stays under the broker's visibility timeout.
+TASK_RETRY_SECONDS = env.int("TASK_RETRY_SECONDS", default=30)
+TASK_RETRY_MAX_SECONDS = 1800
+# A signed invitation whose dispatch is this late (past its next planned try) is queued again by
+# the sweep; after this many sweeps without an email it is failed and the administrator resends.
 INVITATION_DISPATCH_STALL_SECONDS = env.int("INVITATION_DISPATCH_STALL_SECONDS", default=300)
+INVITATION_DISPATCH_MAX_SWEEPS = env.int("INVITATION_DISPATCH_MAX_SWEEPS", default=3)
+# A dispatch holds the invitation's row lock while it talks to SMTP: bounded, and well under the
+# broker's visibility timeout so that a message is never redelivered while its task still runs.
+INVITATION_DISPATCH_SOFT_TIME_LIMIT = 60
+INVITATION_DISPATCH_TIME_LIMIT = 90
 SIGNING_RECENT_LOGIN_SECONDS = env.int("SIGNING_RECENT_LOGIN_SECONDS", default=15 * 60)
 # Limits shared by every process (counted in Redis), and the signing lock (kept in PostgreSQL).
 SMS_PER_ADMIN_PER_10_MINUTES = env.int("SMS_PER_ADMIN_PER_10_MINUTES", default=5)

@@ -5,6 +5,7 @@ from celery import Task, shared_task
 
 from otp.sms import SmsNotSent
 from portal import password_reset, services
+from portal.queueing import backoff_seconds
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
@@ -15,8 +16,8 @@ def warn_previous_mobile(self: Task, *, previous_mobile: str, changed_at: str) -
             changed_at=datetime.datetime.fromisoformat(changed_at),
         )
     except SmsNotSent as exc:
-        # 30 s, 1 min, 2 min...: the warning matters, the provider may be back soon
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        # the warning matters, the provider may be back soon
+        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
@@ -24,4 +25,4 @@ def send_password_reset(self: Task, *, email: str) -> None:
     try:
         password_reset.password_reset_send(email=email)
     except (smtplib.SMTPException, OSError) as exc:
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc

@@ -2,9 +2,8 @@
 
 import datetime
 import hashlib
-from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from audit.models import Action
 from audit.services import audit_record
@@ -12,7 +11,8 @@ from invitations.models import Invitation, InvitationStatus
 from invitations.services.exceptions import AccountExists, InvitationLinkInvalid, WrongAccount
 from permissions.models import Grant
 from portal.models import User
-from teams.models import Membership, Role
+from portal.queueing import enqueue_on_commit
+from teams.models import Membership, MembershipStatus, Role
 
 
 def hash_token(token: str) -> str:
@@ -62,6 +62,11 @@ def invitation_accept(
         assert invitation is not None and invitation.authorisation is not None
         if user.email.lower() != invitation.email.lower():
             raise WrongAccount
+        if Membership.objects.filter(
+            user=user, company=invitation.company, status=MembershipStatus.SUSPENDED
+        ).exists():
+            # an invitation must not lift a suspension: only the company's administrator can
+            raise InvitationLinkInvalid("suspended", invitation)
         membership, _created = Membership.objects.get_or_create(
             user=user, company=invitation.company, defaults={"role": Role.COLLABORATOR}
         )
@@ -83,7 +88,7 @@ def invitation_accept(
             ip_address=ip_address,
             data={"rights": sorted(signed)},
         )
-        transaction.on_commit(partial(notify_inviter.delay, invitation_id=invitation.pk))
+        enqueue_on_commit(notify_inviter, invitation_id=invitation.pk)
     return membership
 
 
@@ -109,11 +114,16 @@ def invitation_accept_new_account(
         assert invitation is not None
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise AccountExists
-        user = User.objects.create_user(
-            email=invitation.email,
-            password=password,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            mobile=mobile or "",
-        )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email,
+                    password=password,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    mobile=mobile or "",
+                )
+        except IntegrityError:
+            # race: another company's invitation created this account in between
+            raise AccountExists from None
         return invitation_accept(token=token, user=user, ip_address=ip_address, now=now)

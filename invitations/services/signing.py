@@ -134,7 +134,10 @@ def invitation_sign(
             )
             invitation.status = InvitationStatus.SIGNED
             invitation.signed_at = now
-            invitation.save(update_fields=["authorisation", "status", "signed_at"])
+            invitation.dispatch_due_at = now
+            invitation.save(
+                update_fields=["authorisation", "status", "signed_at", "dispatch_due_at"]
+            )
             audit_record(
                 action=Action.SIGNED,
                 actor=signer,
@@ -146,7 +149,11 @@ def invitation_sign(
                     "rights": payload["rights"],
                 },
             )
-            transaction.on_commit(partial(queue_dispatch, invitation_id=invitation.pk))
+            transaction.on_commit(
+                partial(
+                    queue_dispatch, invitation_id=invitation.pk, chain=invitation.dispatch_chain
+                )
+            )
         else:
             audit_record(
                 action=Action.CODE_WRONG,

@@ -211,7 +211,7 @@ def test_support_resends_an_invitation_with_a_new_link(
     assert sent_invitation.status == InvitationStatus.SIGNED
     assert sent_invitation.token_hash is None
     assert [(c.func, c.keywords) for c in callbacks] == [
-        (queue_dispatch, {"invitation_id": sent_invitation.pk})
+        (queue_dispatch, {"invitation_id": sent_invitation.pk, "chain": 1})
     ]
 
 

@@ -82,14 +82,16 @@ def test_the_task_goes_to_this_runs_queue(signed_through_the_broker, task_log, s
     assert [m["routing_key"] for m in task_log.published] == [settings.CELERY_TASK_DEFAULT_QUEUE]
 
 
-def test_the_task_message_carries_only_the_invitation_id(signed_through_the_broker, task_log):
+def test_the_task_message_carries_only_the_invitation_id_and_its_chain(
+    signed_through_the_broker, task_log
+):
     invitation, code = signed_through_the_broker
     wait_for(lambda: len(mail.outbox) == 1)
     token = token_in(mail.outbox[0])
 
     [message] = [m for m in task_log.published if m["task"] == dispatch_invitation.name]
     args, kwargs, _embed = message["body"]
-    assert (list(args), kwargs) == ([], {"invitation_id": invitation.pk})
+    assert (list(args), kwargs) == ([], {"invitation_id": invitation.pk, "chain": 0})
     on_the_wire = json.dumps(message, default=str)
     assert code not in on_the_wire
     assert token not in on_the_wire

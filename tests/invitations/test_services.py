@@ -256,7 +256,7 @@ def test_signing_queues_the_email_after_commit(admin, django_capture_on_commit_c
 
     assert len(callbacks) == 1
     assert callbacks[0].func is queue_dispatch
-    assert callbacks[0].keywords == {"invitation_id": invitation.pk}
+    assert callbacks[0].keywords == {"invitation_id": invitation.pk, "chain": 0}
 
 
 def test_signing_is_audited(admin):
@@ -452,8 +452,9 @@ def test_resending_queues_a_new_dispatch(admin, django_capture_on_commit_callbac
             now=NOW,
         )
 
+    # a new chain: a task still queued for the old link sends nothing
     assert [(c.func, c.keywords) for c in callbacks] == [
-        (queue_dispatch, {"invitation_id": invitation.pk})
+        (queue_dispatch, {"invitation_id": invitation.pk, "chain": 1})
     ]
 
 
@@ -593,7 +594,7 @@ def test_the_inviter_is_told_the_rights_that_were_granted_not_a_tampered_list(ad
     accept(token, lea)
     mail.outbox.clear()
 
-    services.notify_inviter_of_acceptance(invitation_id=invitation.pk)
+    services.notify_inviter_of_acceptance(invitation_id=invitation.pk, now=NOW)
 
     assert CATALOGUE[Right.DOCUMENTS].label in mail.outbox[0].body
     assert CATALOGUE[Right.BANK_DETAILS].label not in mail.outbox[0].body
@@ -607,8 +608,8 @@ def test_accepting_queues_the_email_to_the_inviter(admin, lea, django_capture_on
 
     [callback] = callbacks
     assert isinstance(callback, partial)
-    assert callback.func == notify_inviter.delay
-    assert callback.keywords == {"invitation_id": invitation.pk}
+    assert callback.args == (notify_inviter,)
+    assert callback.keywords == {"swept": False, "invitation_id": invitation.pk}
 
 
 def test_another_account_cannot_accept_and_nothing_changes(admin):

@@ -6,11 +6,9 @@ from django.core import mail
 from audit.models import Action, AuditEvent
 from invitations.models import InvitationStatus
 from invitations.tasks import (
-    backoff_seconds,
     dispatch_invitation,
     expire_invitations,
     queue_dispatch,
-    requeue_stalled_dispatches,
 )
 from tests.invitations.factories import signed, token_in
 
@@ -126,14 +124,6 @@ def test_a_failed_dispatch_is_audited(admin, settings):
     ).exists()
 
 
-def test_retries_back_off_and_stay_under_the_brokers_visibility_timeout(settings):
-    delays = [backoff_seconds(n) for n in range(settings.INVITATION_MAIL_MAX_RETRIES + 5)]
-
-    assert delays[:4] == [30, 60, 120, 240]
-    assert delays == sorted(delays)
-    assert max(delays) < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-
-
 def test_queueing_a_dispatch_with_the_broker_down_does_not_fail(monkeypatch, caplog):
     def broker_down(**kwargs):
         raise ConnectionRefusedError("redis down")
@@ -143,15 +133,6 @@ def test_queueing_a_dispatch_with_the_broker_down_does_not_fail(monkeypatch, cap
     queue_dispatch(invitation_id=42)
 
     assert "42" in caplog.text
-
-
-def test_the_sweep_queues_stalled_dispatches(admin, monkeypatch):
-    invitation = signed(admin)
-    queued = []
-    monkeypatch.setattr(dispatch_invitation, "delay", lambda **kwargs: queued.append(kwargs))
-
-    assert requeue_stalled_dispatches.apply().get() == 1
-    assert queued == [{"invitation_id": invitation.pk}]
 
 
 def test_the_expiry_sweep_runs_as_a_task():

@@ -319,7 +319,7 @@ def start_worker_process(
             "REDIS_URL": private_broker.url,
             "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
             "EMAIL_URL": f"smtp://127.0.0.1:{fake_smtp.port}",
-            "INVITATION_MAIL_RETRY_SECONDS": "0",
+            "TASK_RETRY_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
             **extra_env,
         }

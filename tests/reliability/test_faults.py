@@ -5,11 +5,13 @@ import signal
 import time
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from invitations import services
 from invitations.models import Invitation, InvitationStatus
 from invitations.services import hash_token
 from invitations.tasks import requeue_stalled_dispatches
@@ -266,3 +268,27 @@ def test_resending_a_failed_invitation_emails_it_once_the_mail_server_is_back(
     )
     [delivered] = fake_smtp.delivered
     assert delivered.recipients == [f"<{failed_invitation.email}>"]
+
+
+def test_accepting_while_redis_is_down_answers_and_still_emails_the_inviter(
+    admin, client, private_broker
+):
+    invitation = signed_now(admin)
+    assert services.invitation_dispatch(invitation_id=invitation.pk, now=timezone.now())
+    token = token_in(mail.outbox[-1].message().as_bytes())
+    private_broker.stop()
+
+    response = client.post(
+        reverse("invitations:accept", args=[token]),
+        {
+            "first_name": "Léa",
+            "last_name": "Martin",
+            "mobile": "06 98 76 54 32",
+            "password1": "un-mot-de-passe-bien-long",
+            "password2": "un-mot-de-passe-bien-long",
+        },
+    )
+
+    assert response.status_code == 302
+    assert status_of(Invitation, invitation.pk) == InvitationStatus.ACCEPTED
+    assert [m.to for m in mail.outbox[1:]] == [[admin.user.email]]

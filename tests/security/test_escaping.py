@@ -144,7 +144,7 @@ def test_names_are_escaped_in_the_acceptance_email_to_the_inviter(
             "password2": "un-mot-de-passe-bien-long",
         },
     )
-    services.notify_inviter_of_acceptance(invitation_id=invitation.pk)
+    services.notify_inviter_of_acceptance(invitation_id=invitation.pk, now=timezone.now())
 
     [(html, _mimetype)] = mail.outbox[-1].alternatives
     assert_escaped(str(html), payload)

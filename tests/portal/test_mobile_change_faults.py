@@ -1,0 +1,41 @@
+"""Changing one's mobile while the broker is down: the change is made and the old number told."""
+
+import pytest
+
+from otp import sms
+from portal.models import User
+from portal.tasks import warn_previous_mobile
+from tests.factories import UserFactory
+from tests.otp.factories import last_code
+from tests.portal.test_mobile_change import CONFIRM_URL, NEW, OLD, ask_code
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_sms_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+def broker_down(**kwargs):
+    raise ConnectionRefusedError("redis down")
+
+
+def test_with_the_broker_down_the_change_answers_and_the_old_number_is_warned(
+    client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    user = UserFactory.create(mobile=OLD)
+    client = client_for(user)
+    ask_code(client)
+    monkeypatch.setattr(warn_previous_mobile, "delay", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(CONFIRM_URL, {"code": last_code()})
+
+    assert response.status_code == 302
+    assert str(User.objects.get(pk=user.pk).mobile) == NEW
+    warning = sms.outbox[-1]
+    assert warning.to == OLD
+    assert "a été changé" in warning.body
