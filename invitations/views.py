@@ -387,7 +387,8 @@ def _invalid_link(request: HttpRequest, invalid: InvitationLinkInvalid) -> HttpR
         "inviter": invitation.invited_by if invitation is not None else None,
         "invited_company": invitation.company if invitation is not None else None,
     }
-    status = 404 if invalid.reason == "unknown" else 410
+    # a suspended member is refused (403): the link itself is still good
+    status = {"unknown": 404, "suspended": 403}.get(invalid.reason, 410)
     return _link_stays_on_site(
         render(request, "invitations/link_invalid.html", context, status=status)
     )

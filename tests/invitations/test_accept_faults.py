@@ -76,7 +76,7 @@ def test_a_suspended_member_cannot_accept_and_nothing_changes(client_for, admin)
     assert "Votre accès à cette entreprise est suspendu. Contactez son administrateur." in (
         response.text
     )
-    assert response.status_code != 500
+    assert response.status_code == 403
     suspended.refresh_from_db()
     assert suspended.status == MembershipStatus.SUSPENDED
     assert not Grant.objects.filter(membership=suspended).exists()
