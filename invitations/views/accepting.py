@@ -1,0 +1,218 @@
+"""The emailed link: GET shows, POST accepts, only for the invited email."""
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from audit.services import client_ip
+from invitations.forms import (
+    AcceptLoginForm,
+    AcceptNewAccountForm,
+)
+from invitations.models import Invitation
+from invitations.services import (
+    AccountExists,
+    InvitationLinkInvalid,
+    WrongAccount,
+    invitation_accept,
+    invitation_accept_new_account,
+    invitation_for_token,
+    signed_rights,
+)
+from invitations.views.common import MODEL_BACKEND, current_user
+from portal.models import User
+from portal.services import LoginRefused, authenticate_throttled
+from teams.models import Membership
+
+# Who looks at the link: a visitor who is not logged in (ANONYMOUS) is offered both ways in,
+# whether or not an account exists for the invited email: the page never tells which.
+ANONYMOUS, ACCEPT, WRONG_ACCOUNT = "anonymous", "accept", "wrong_account"
+
+
+# the two forms of the anonymous page; each posts which one it is
+LOGIN_FORM, NEW_ACCOUNT_FORM = "login", "new_account"
+
+
+def mask_email(email: str) -> str:
+    """Enough for the invitee to recognise their address, nothing for anyone else."""
+    return f"{email[:1]}•••@…"
+
+
+def _national(number: Any) -> str:
+    """A French number as the person writes it (06 12 34 56 78); a foreign one with its prefix."""
+    if not number:
+        return ""
+    return str(number.as_national if number.country_code == 33 else number.as_international)
+
+
+def _accept_mode(request: HttpRequest, invitation: Invitation) -> str:
+    user = request.user
+    if user.is_authenticated:
+        same = isinstance(user, User) and user.email.lower() == invitation.email.lower()
+        return ACCEPT if same else WRONG_ACCOUNT
+    return ANONYMOUS
+
+
+def _posted_form(request: HttpRequest) -> str:
+    chosen = request.POST.get("accept_with")
+    if chosen in (LOGIN_FORM, NEW_ACCOUNT_FORM):
+        return str(chosen)
+    return NEW_ACCOUNT_FORM if "password1" in request.POST else LOGIN_FORM
+
+
+def _account_refused_message() -> str:
+    # the same words whether the address has an account or cannot have one: nothing is revealed
+    return _(
+        "Impossible de créer un compte avec cette adresse. Si vous en avez déjà un, "
+        "connectez-vous ci-dessus."
+    )
+
+
+def _link_stays_on_site(response: HttpResponse) -> HttpResponse:
+    # the token is in the URL: no other site may ever see it in a Referer header
+    # same-origin: the link never leaves the site, and the form's POST keeps its Origin for CSRF
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _accept_page(
+    request: HttpRequest,
+    invitation: Invitation,
+    mode: str,
+    *,
+    form: AcceptNewAccountForm | None = None,
+    login_form: AcceptLoginForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if mode == ANONYMOUS and form is None:
+        form = AcceptNewAccountForm(
+            email=invitation.email,
+            initial={
+                "first_name": invitation.first_name,
+                "last_name": invitation.last_name,
+                "mobile": _national(invitation.mobile),
+            },
+        )
+    context = {
+        "invitation": invitation,
+        "invited_company": invitation.company,
+        "inviter": invitation.invited_by,
+        "rights": signed_rights(invitation),
+        "mode": mode,
+        "form": form,
+        "login_form": login_form or AcceptLoginForm(),
+        "masked_email": mask_email(invitation.email),
+    }
+    return _link_stays_on_site(render(request, "invitations/accept.html", context, status=status))
+
+
+def _invalid_link(request: HttpRequest, invalid: InvitationLinkInvalid) -> HttpResponse:
+    invitation = invalid.invitation
+    context = {
+        "reason": invalid.reason,
+        "inviter": invitation.invited_by if invitation is not None else None,
+        "invited_company": invitation.company if invitation is not None else None,
+    }
+    # a suspended member is refused (403): the link itself is still good
+    status = {"unknown": 404, "suspended": 403}.get(invalid.reason, 410)
+    return _link_stays_on_site(
+        render(request, "invitations/link_invalid.html", context, status=status)
+    )
+
+
+def _welcome(request: HttpRequest, membership: Membership) -> HttpResponse:
+    messages.success(
+        request,
+        _("Bienvenue dans l’espace de %(company)s.") % {"company": membership.company.name},
+    )
+    return HttpResponseRedirect(reverse("portal:company_home", args=[membership.company_id]))
+
+
+def _accept_existing_account(
+    request: HttpRequest, invitation: Invitation, token: str, now: datetime.datetime
+) -> HttpResponse:
+    form = AcceptLoginForm(request.POST)
+    if form.is_valid():
+        # the login page's throttle and message: this password field is no way around them, and
+        # a wrong password reads the same whether or not the invited email has an account
+        try:
+            user = authenticate_throttled(
+                request=request, email=invitation.email, password=form.cleaned_data["password"]
+            )
+        except LoginRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            membership = invitation_accept(
+                token=token, user=user, ip_address=client_ip(request), now=now
+            )
+            login(request, user)
+            return _welcome(request, membership)
+    return _accept_page(request, invitation, ANONYMOUS, login_form=form)
+
+
+def _accept_new_account(
+    request: HttpRequest, invitation: Invitation, token: str, now: datetime.datetime
+) -> HttpResponse:
+    form = AcceptNewAccountForm(request.POST, email=invitation.email)
+    if not form.is_valid():
+        return _accept_page(request, invitation, ANONYMOUS, form=form)
+    try:
+        membership = invitation_accept_new_account(
+            token=token,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            mobile=form.mobile_e164(),
+            password=form.cleaned_data["password1"],
+            ip_address=client_ip(request),
+            now=now,
+        )
+    except AccountExists:
+        # nothing was saved; the answer does not say an account exists
+        form.add_error(None, _account_refused_message())
+        return _accept_page(request, invitation, ANONYMOUS, form=form)
+    login(request, membership.user, backend=MODEL_BACKEND)
+    return _welcome(request, membership)
+
+
+@login_not_required
+@sensitive_post_parameters("password", "password1", "password2")
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the invitation and changes nothing (mail scanners follow links); POST accepts.
+
+    What the page offers depends on who looks: a visitor who is not logged in gets one neutral
+    page (log in and accept, or create an account), the invited user accepts, anyone else is
+    told it is not for them.
+    """
+    now = timezone.now()
+    try:
+        invitation = invitation_for_token(token, now=now)
+        mode = _accept_mode(request, invitation)
+        if request.method != "POST":
+            return _accept_page(request, invitation, mode)
+        if mode == ANONYMOUS and _posted_form(request) == LOGIN_FORM:
+            return _accept_existing_account(request, invitation, token, now)
+        if mode == ANONYMOUS:
+            return _accept_new_account(request, invitation, token, now)
+        if mode == ACCEPT:
+            membership = invitation_accept(
+                token=token, user=current_user(request), ip_address=client_ip(request), now=now
+            )
+            return _welcome(request, membership)
+        return _accept_page(request, invitation, WRONG_ACCOUNT, status=403)
+    except InvitationLinkInvalid as invalid:
+        return _invalid_link(request, invalid)
+    except WrongAccount:
+        return _accept_page(request, invitation, WRONG_ACCOUNT, status=403)

@@ -1,0 +1,36 @@
+"""Helpers shared by the invitation views."""
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from permissions.checks import CompanyRequest
+from portal.models import User
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def htmx_details(request: HttpRequest) -> HtmxDetails:
+    details: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
+    return details
+
+
+def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
+    if htmx_details(request):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+def team_url(request: CompanyRequest) -> str:
+    return reverse("teams:team", args=[request.company.pk])
+
+
+def sign_url(request: CompanyRequest, invitation_id: int) -> str:
+    return reverse("invitations:sign", args=[request.company.pk, invitation_id])

@@ -1,0 +1,114 @@
+"""Invite a collaborator; resend or revoke an invitation from Mes équipes."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.services import client_ip
+from invitations.forms import (
+    InvitationForm,
+)
+from invitations.models import Invitation
+from invitations.services import (
+    InvitationRefused,
+    invitation_create,
+    invitation_resend,
+    invitation_revoke,
+)
+from invitations.views.common import current_user, htmx_details, redirect_to, sign_url, team_url
+from permissions.checks import CompanyRequest, require_company_admin
+from permissions.selectors import grantable_rights
+from teams.selectors import open_invitations
+
+
+@require_http_methods(["GET", "POST"])
+@require_company_admin
+def create(request: CompanyRequest, company_id: int) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(
+                company=request.company,
+                invited_by=current_user(request),
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                mobile=form.mobile_e164(),
+                rights=form.cleaned_data["rights"],
+                ip_address=client_ip(request),
+                now=timezone.now(),
+            )
+        except InvitationRefused as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            return redirect_to(request, sign_url(request, invitation.pk))
+    selected = set(form["rights"].value() or [])
+    context = {
+        "company": request.company,
+        "form": form,
+        "options": [
+            (option, option.code in selected) for option in grantable_rights(request.company)
+        ],
+    }
+    return render(request, "invitations/create.html", context)
+
+
+def _invitation_table(request: CompanyRequest) -> HttpResponse:
+    if htmx_details(request):
+        context = {
+            "company": request.company,
+            "invitations": open_invitations(company=request.company),
+        }
+        return render(request, "teams/team.html#invitation-table", context)
+    return HttpResponseRedirect(team_url(request))
+
+
+@require_POST
+@require_company_admin
+def resend(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    try:
+        invitation = invitation_resend(
+            invitation_id=invitation_id,
+            company=request.company,
+            actor=current_user(request),
+            ip_address=client_ip(request),
+            now=timezone.now(),
+        )
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+    except InvitationRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("Un nouveau lien est envoyé à %(email)s ; l’ancien ne fonctionne plus.")
+            % {"email": invitation.email},
+        )
+    return _invitation_table(request)
+
+
+@require_POST
+@require_company_admin
+def revoke(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    try:
+        invitation = invitation_revoke(
+            invitation_id=invitation_id,
+            company=request.company,
+            actor=current_user(request),
+            ip_address=client_ip(request),
+            now=timezone.now(),
+        )
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+    except InvitationRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("L’invitation de %(name)s est révoquée : son lien ne fonctionne plus.")
+            % {"name": invitation.full_name},
+        )
+    return _invitation_table(request)
