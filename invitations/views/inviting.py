@@ -1,5 +1,7 @@
 """Invite a collaborator; resend or revoke an invitation from Mes équipes."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -66,11 +68,15 @@ def _invitation_table(request: CompanyRequest) -> HttpResponse:
     return HttpResponseRedirect(team_url(request))
 
 
-@require_POST
-@require_company_admin
-def resend(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+def _act_on_invitation(
+    request: CompanyRequest,
+    invitation_id: int,
+    action: Callable[..., Invitation],
+    success: Callable[[Invitation], str],
+) -> HttpResponse:
+    """Resend or revoke from Mes équipes: the service decides, the page tells, the table refreshes."""
     try:
-        invitation = invitation_resend(
+        invitation = action(
             invitation_id=invitation_id,
             company=request.company,
             actor=current_user(request),
@@ -82,33 +88,33 @@ def resend(request: CompanyRequest, company_id: int, invitation_id: int) -> Http
     except InvitationRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(
-            request,
-            _("Un nouveau lien est envoyé à %(email)s ; l’ancien ne fonctionne plus.")
-            % {"email": invitation.email},
-        )
+        messages.success(request, success(invitation))
     return _invitation_table(request)
+
+
+@require_POST
+@require_company_admin
+def resend(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    return _act_on_invitation(
+        request,
+        invitation_id,
+        invitation_resend,
+        lambda invitation: (
+            _("Un nouveau lien est envoyé à %(email)s ; l’ancien ne fonctionne plus.")
+            % {"email": invitation.email}
+        ),
+    )
 
 
 @require_POST
 @require_company_admin
 def revoke(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
-    try:
-        invitation = invitation_revoke(
-            invitation_id=invitation_id,
-            company=request.company,
-            actor=current_user(request),
-            ip_address=client_ip(request),
-            now=timezone.now(),
-        )
-    except Invitation.DoesNotExist:
-        raise Http404 from None
-    except InvitationRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(
-            request,
+    return _act_on_invitation(
+        request,
+        invitation_id,
+        invitation_revoke,
+        lambda invitation: (
             _("L’invitation de %(name)s est révoquée : son lien ne fonctionne plus.")
-            % {"name": invitation.full_name},
-        )
-    return _invitation_table(request)
+            % {"name": invitation.full_name}
+        ),
+    )
