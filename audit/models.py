@@ -29,6 +29,27 @@ class Action(models.TextChoices):
     )
     SUPPORT_MEMBERSHIP_DELETED = "support_membership_deleted", _("Membre retiré par le support")
     SUPPORT_GRANTS_CHANGED = "support_grants_changed", _("Droits changés par le support")
+    # rights adjusted by the company's administrator in Mes équipes
+    RIGHTS_ADDED = "rights_added", _("Droits ajoutés (autorisation signée)")
+    RIGHTS_REMOVED = "rights_removed", _("Droits retirés")
+    MEMBER_SUSPENDED = "member_suspended", _("Membre suspendu")
+    MEMBER_REACTIVATED = "member_reactivated", _("Membre réactivé")
+    MEMBER_REMOVED = "member_removed", _("Membre retiré")
+    INVITATION_RIGHTS_EDITED = "invitation_rights_edited", _("Droits de l’invitation modifiés")
+    # the company space: requests, documents and operations
+    REQUEST_CREATED = "request_created", _("Demande créée")
+    REQUEST_UPDATED = "request_updated", _("Demande complétée")
+    REQUEST_SUBMITTED = "request_submitted", _("Demande soumise")
+    REQUEST_STATUS_CHANGED = "request_status_changed", _("Statut de demande changé")
+    ATTACHMENT_ADDED = "attachment_added", _("Pièce jointe ajoutée")
+    ATTACHMENT_REMOVED = "attachment_removed", _("Pièce jointe retirée")
+    DRAFT_APPROVED = "draft_approved", _("Projet de documentation approuvé")
+    DRAFT_RETURNED = "draft_returned", _("Projet de documentation renvoyé")
+    DOCUMENT_DOWNLOADED = "document_downloaded", _("Document téléchargé")
+    BANK_DETAILS_CHANGED = "bank_details_changed", _("RIB de l’entreprise changé")
+    TREASURY_EXPORTED = "treasury_exported", _("Prévision de trésorerie exportée")
+    TREASURY_ALERT_CHANGED = "treasury_alert_changed", _("Alerte de trésorerie modifiée")
+    TREASURY_ALERT_SENT = "treasury_alert_sent", _("Alerte de trésorerie envoyée")
 
 
 class AuditEvent(models.Model):

@@ -60,6 +60,15 @@ def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
     return render(request, "403.html", {"reason": reason}, status=403)
 
 
+def missing_right_reason(right: Right) -> str:
+    return _("Il vous manque le droit « %(right)s ».") % {"right": right.label}
+
+
+def missing_right_response(request: HttpRequest, right: Right) -> HttpResponse:
+    """The 403 page naming the right, for a view that checks an object's right itself."""
+    return _forbidden(request, missing_right_reason(right))
+
+
 def _company_view(
     check: Callable[[Membership], str | None],
 ) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponse]]:
@@ -102,6 +111,6 @@ def require_right(
     def check(membership: Membership) -> str | None:
         if has_right(membership, right):
             return None
-        return _("Il vous manque le droit « %(right)s ».") % {"right": right.label}
+        return missing_right_reason(right)
 
     return _company_view(check)

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "permissions",
     "otp",
     "invitations",
+    "client_requests",
+    "documents",
+    "treasury",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +252,19 @@ SUPPORT_CONTACT = env.str(
 )
 DUPLICATE_FEE_EUROS = 50
 
+# Contract documents and the files members attach to requests: no public URL, ever. They are kept
+# under PRIVATE_MEDIA_ROOT and served only by views that check the reader's rights.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -272,10 +288,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-dispatches": {

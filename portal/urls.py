@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("portal.portal_urls")),
     path("entreprises/<id:company_id>/equipes/", include("teams.urls")),
     path("", include("invitations.urls")),
+    path("entreprises/<id:company_id>/documents/", include("documents.urls")),
+    path("entreprises/<id:company_id>/tresorerie/", include("treasury.urls")),
+    path("entreprises/<id:company_id>/", include("client_requests.urls")),
 ]
 
 if settings.DEBUG:

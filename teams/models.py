@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,11 @@ class Company(models.Model):
     name = models.CharField(_("raison sociale"), max_length=200)
     siren = models.CharField(_("SIREN"), max_length=9, unique=True)
     has_entreprise_subscription = models.BooleanField(_("abonnement Entreprise"), default=False)
+    # the RIB the bank pays and debits; only support changes it, after validating a request
+    bank_account_holder = models.CharField(_("titulaire du compte"), max_length=140, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    bank_details_changed_at = models.DateTimeField(_("RIB changé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     class Meta:
@@ -34,6 +41,13 @@ class ContractStatus(models.TextChoices):
     CLOSED = "closed", _("Clos")
 
 
+class PaymentFrequency(models.IntegerChoices):
+    MONTHLY = 1, _("Mensuelle")
+    QUARTERLY = 3, _("Trimestrielle")
+    HALF_YEARLY = 6, _("Semestrielle")
+    YEARLY = 12, _("Annuelle")
+
+
 class Contract(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contracts")
     kind = models.CharField(_("type"), max_length=10, choices=ContractKind.choices)
@@ -43,6 +57,27 @@ class Contract(models.Model):
     end_date = models.DateField(_("date de fin"))
     status = models.CharField(
         _("statut"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
+    )
+    # the terms the amortisation table is computed from
+    annual_rate = models.DecimalField(
+        _("taux annuel (%)"), max_digits=6, decimal_places=3, default=Decimal("0")
+    )
+    payment_frequency = models.PositiveSmallIntegerField(
+        _("périodicité"), choices=PaymentFrequency.choices, default=PaymentFrequency.MONTHLY
+    )
+    residual_value = models.DecimalField(
+        _("valeur résiduelle"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("Prix de l’option d’achat (CBM) ou valeur de fin de contrat (LOCFI)."),
+    )
+    drawn_amount = models.DecimalField(
+        _("montant décaissé"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("Part du crédit déjà décaissée (crédits CLUB)."),
     )
 
     class Meta:
@@ -62,10 +97,30 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="contract_amount_positive"
             ),
+            models.CheckConstraint(
+                condition=models.Q(annual_rate__gte=0, annual_rate__lt=100),
+                name="contract_rate_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payment_frequency__in=PaymentFrequency.values),
+                name="contract_frequency_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(residual_value__gte=0, residual_value__lt=models.F("amount")),
+                name="contract_residual_below_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(drawn_amount__gte=0, drawn_amount__lte=models.F("amount")),
+                name="contract_drawn_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.get_kind_display()})"
+
+    @property
+    def available_amount(self) -> Decimal:
+        return self.amount - self.drawn_amount
 
 
 class Role(models.TextChoices):

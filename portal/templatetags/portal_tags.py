@@ -6,6 +6,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from portal.sections import Section, sections_for
+from teams.models import Membership
+
 register = template.Library()
 
 
@@ -16,3 +19,21 @@ def aria_current(context: dict[str, Any], url: str) -> SafeString | str:
     if request is not None and request.path == url:
         return format_html(' aria-current="{}"', "page")
     return ""
+
+
+@register.simple_tag(takes_context=True)
+def aria_current_section(context: dict[str, Any], url: str) -> SafeString | str:
+    """` aria-current="page"` on the link to the section the page being shown belongs to."""
+    request = context.get("request")
+    if request is not None and request.path.startswith(url):
+        return format_html(' aria-current="{}"', "page")
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def company_sections(context: dict[str, Any]) -> list[Section]:
+    """The company-space sections the current member may open (none outside a company page)."""
+    membership = getattr(context.get("request"), "membership", None)
+    if not isinstance(membership, Membership):
+        return []
+    return sections_for(membership)

@@ -1,0 +1,14 @@
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from permissions.catalogue import Right
+from permissions.checks import CompanyRequest, require_right
+
+
+@require_GET
+@require_right(Right.DOCUMENTS)
+def index(request: CompanyRequest, company_id: int) -> HttpResponse:
+    return render(
+        request, "portal/section_wip.html", {"company": request.company, "title": "Documents"}
+    )
