@@ -40,6 +40,8 @@ class DemoCompany:
     siren: str
     name: str
     has_entreprise_subscription: bool
+    iban: str
+    bic: str
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,20 @@ class DemoPerson:
     mobile: str = ""
 
 
-ATELIER = DemoCompany("552100554", "Atelier Durand SAS", has_entreprise_subscription=True)
-BOULANGERIE = DemoCompany("794128637", "Boulangerie Martin SARL", has_entreprise_subscription=False)
+ATELIER = DemoCompany(
+    "552100554",
+    "Atelier Durand SAS",
+    has_entreprise_subscription=True,
+    iban="FR7630006000011234567890189",
+    bic="AGRIFRPPXXX",
+)
+BOULANGERIE = DemoCompany(
+    "794128637",
+    "Boulangerie Martin SARL",
+    has_entreprise_subscription=False,
+    iban="FR7610107001011234567890129",
+    bic="BREDFRPPXXX",
+)
 
 CONTRACTS = (
     DemoContract(
@@ -131,6 +145,9 @@ def _company(demo: DemoCompany) -> Company:
         defaults={
             "name": demo.name,
             "has_entreprise_subscription": demo.has_entreprise_subscription,
+            "bank_account_holder": demo.name,
+            "iban": demo.iban,
+            "bic": demo.bic,
         },
     )
     return company
