@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=portal.settings
 
+# WeasyPrint (amortisation tables as PDF) renders with Pango and needs a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --system --create-home --home-dir /home/portal --uid 10001 --user-group portal
 
 WORKDIR /app
@@ -19,8 +24,8 @@ COPY . .
 # Static files are part of the image (served by WhiteNoise); collectstatic needs no database.
 # (no secret is used here, but settings refuse to load without one when DEBUG is off)
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only-not-a-real-key python manage.py collectstatic --noinput \
-    && mkdir -p /app/var \
-    && chown portal:portal /app/var
+    && mkdir -p /app/var/private \
+    && chown -R portal:portal /app/var
 
 USER portal
 EXPOSE 8000
