@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from otp import limits
-from otp.models import ChallengeStatus, SignatureChallenge
+from otp.models import AccessAuthorisation, ChallengeStatus, SignatureChallenge
 from otp.sms import send_sms
 from portal import ratelimit
 
@@ -371,3 +371,37 @@ def challenge_verify(
     challenge.save(update_fields=["status", "consumed_at"])
     limits.right_code_record(signer=signer)
     return Verification(Outcome.SIGNED, challenge)
+
+
+def authorisation_record(
+    *,
+    kind: str,
+    verification: Verification,
+    company: Any,
+    signer: Any,
+    subject_email: str,
+    subject_name: str,
+    rights: list[str],
+    statement: str,
+    ip_address: str | None,
+    user_agent: str,
+    now: datetime.datetime,
+) -> AccessAuthorisation:
+    """The evidence of a right code: who signed what for whom, when, from where, on which phone."""
+    if not verification.ok:
+        raise ValueError("Only a right code produces an access authorisation.")
+    return AccessAuthorisation.objects.create(
+        kind=kind,
+        challenge=verification.challenge,
+        company=company,
+        signer=signer,
+        subject_email=subject_email,
+        subject_name=subject_name,
+        rights=rights,
+        statement=statement,
+        payload_digest=verification.challenge.payload_digest,
+        signed_at=now,
+        ip_address=ip_address,
+        user_agent=user_agent[:400],
+        phone_masked=verification.challenge.phone_masked,
+    )

@@ -13,7 +13,7 @@ from audit.services import audit_record
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.exceptions import InvitationRefused
 from otp import services as otp
-from otp.models import AccessAuthorisation, AuthorisationKind, SignatureChallenge
+from otp.models import AuthorisationKind, SignatureChallenge
 from permissions.catalogue import sorted_rights, specs_for
 from portal.models import User
 from teams.models import Company
@@ -117,20 +117,18 @@ def invitation_sign(
             challenge_id=invitation.challenge_id, signer=signer, payload=payload, code=code, now=now
         )
         if verification.ok:
-            invitation.authorisation = AccessAuthorisation.objects.create(
+            invitation.authorisation = otp.authorisation_record(
                 kind=AuthorisationKind.INVITATION,
-                challenge=verification.challenge,
+                verification=verification,
                 company=company,
                 signer=signer,
                 subject_email=invitation.email,
                 subject_name=invitation.full_name,
                 rights=payload["rights"],
                 statement=signature_statement(invitation, signer=signer),
-                payload_digest=verification.challenge.payload_digest,
-                signed_at=now,
                 ip_address=ip_address,
-                user_agent=user_agent[:400],
-                phone_masked=verification.challenge.phone_masked,
+                user_agent=user_agent,
+                now=now,
             )
             invitation.status = InvitationStatus.SIGNED
             invitation.signed_at = now

@@ -3,10 +3,10 @@
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,13 +23,8 @@ from invitations.services import (
 )
 from invitations.views.common import current_user, htmx_details, redirect_to, sign_url, team_url
 from otp.forms import SignatureCodeForm
-from otp.services import (
-    SignatureError,
-    live_challenge,
-    mask_phone,
-    resend_available_in,
-    signer_refusal,
-)
+from otp.pages import code_panel_context, code_panel_template
+from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from portal.decorators import require_recent_login
@@ -44,24 +39,22 @@ def _sign_context(
     error: str = "",
 ) -> dict[str, Any]:
     signer = current_user(request)
-    payload = signature_payload(invitation, signer=signer)
-    challenge = live_challenge(invitation.challenge, signer=signer, payload=payload, now=now)
-    if challenge is not None and not challenge.send_count:
-        challenge = None  # its SMS never left: the page offers to send one
-    refusal = signer_refusal(signer=signer)
     return {
         "company": request.company,
         "invitation": invitation,
         "rights": specs_for(invitation.rights),
         "statement": signature_statement(invitation, signer=signer),
-        "masked_phone": mask_phone(signer.mobile) if signer.mobile else "",
-        "cannot_sign_message": refusal.message if refusal is not None else "",
-        "challenge": challenge,
-        "resend_in": resend_available_in(challenge, now) if challenge else 0,
-        "sends_left": settings.OTP_MAX_SENDS - challenge.send_count if challenge else 0,
-        "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
-        "form": form or SignatureCodeForm(),
-        "error": error,
+        **code_panel_context(
+            challenge=invitation.challenge,
+            signer=signer,
+            payload=signature_payload(invitation, signer=signer),
+            now=now,
+            sign_url=sign_url(request, invitation.pk),
+            send_url=reverse("invitations:send_code", args=[request.company.pk, invitation.pk]),
+            submit_label=_("Signer et envoyer l’invitation"),
+            form=form,
+            error=error,
+        ),
     }
 
 
@@ -79,10 +72,10 @@ def _sign_page(
     if not invitation.awaits_signature:
         messages.info(request, _("Cette invitation a déjà été signée ou n’est plus en cours."))
         return redirect_to(request, team_url(request))
-    template = "invitations/sign.html"
-    if htmx_details(request):
-        target = htmx_details(request).target
-        template += "#resend-control" if target == "resend-control" else "#code-panel"
+    htmx = htmx_details(request)
+    template = code_panel_template(
+        "invitations/sign.html", htmx_target=(htmx.target or "") if htmx else None
+    )
     context = _sign_context(request, invitation, now, form=form, error=error)
     return render(request, template, context)
 
