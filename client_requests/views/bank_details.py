@@ -1,16 +1,60 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Changement de RIB: a request with a proof of power; the RIB changes when support validates."""
 
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from audit.services import client_ip
+from client_requests.forms.bank_details import BankDetailsForm
+from client_requests.forms.fields import add_refusal
+from client_requests.operations import (
+    BANK_DETAILS_KINDS,
+    bank_details_change_request,
+    iban_masked,
+    open_bank_details_change,
+)
+from client_requests.selectors import requests_of_kinds
+from client_requests.services import RequestRefused
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @require_right(Right.BANK_DETAILS)
 def index(request: CompanyRequest, company_id: int) -> HttpResponse:
-    return render(
-        request,
-        "portal/section_wip.html",
-        {"company": request.company, "title": "Changement de RIB"},
-    )
+    form = BankDetailsForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_request = bank_details_change_request(
+                membership=request.membership,
+                ip_address=client_ip(request),
+                **form.request_fields(),
+            )
+        except RequestRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Votre demande de changement de RIB n° %(number)s est transmise à la banque. "
+                    "Le RIB de l’entreprise changera quand la banque l’aura validée."
+                )
+                % {"number": client_request.pk},
+            )
+            return HttpResponseRedirect(
+                reverse("client_requests:bank_details", args=[request.company.pk]) + "#contenu"
+            )
+    company = request.company
+    pending = open_bank_details_change(company=company)
+    context = {
+        "company": company,
+        "form": form,
+        "current_iban": iban_masked(company.iban),
+        "pending": pending,
+        "pending_iban": iban_masked(pending.details.get("iban", "")) if pending else "",
+        "requests": requests_of_kinds(membership=request.membership, kinds=BANK_DETAILS_KINDS),
+    }
+    return render(request, "client_requests/bank_details/index.html", context)

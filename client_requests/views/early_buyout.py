@@ -1,14 +1,59 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Rachat anticipé: early purchase option (CBM) or termination with sale (LOCFI)."""
 
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from audit.services import client_ip
+from client_requests.forms.early_buyout import EarlyBuyoutForm
+from client_requests.forms.fields import add_refusal
+from client_requests.operations import (
+    EARLY_BUYOUT_CONTRACT_KINDS,
+    EARLY_BUYOUT_KINDS,
+    early_buyout_request,
+    eligible_contracts,
+)
+from client_requests.selectors import requests_of_kinds
+from client_requests.services import RequestRefused
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @require_right(Right.EARLY_BUYOUT)
 def index(request: CompanyRequest, company_id: int) -> HttpResponse:
-    return render(
-        request, "portal/section_wip.html", {"company": request.company, "title": "Rachat anticipé"}
+    form = EarlyBuyoutForm(
+        request.POST or None,
+        request.FILES or None,
+        company=request.company,
+        today=timezone.localdate(),
     )
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_request = early_buyout_request(
+                membership=request.membership,
+                ip_address=client_ip(request),
+                **form.request_fields(),
+            )
+        except RequestRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            messages.success(
+                request,
+                _("Votre demande n° %(number)s (%(kind)s) est transmise à la banque.")
+                % {"number": client_request.pk, "kind": client_request.get_kind_display()},
+            )
+            return HttpResponseRedirect(
+                reverse("client_requests:early_buyout", args=[request.company.pk]) + "#contenu"
+            )
+    context = {
+        "company": request.company,
+        "form": form,
+        "contracts": eligible_contracts(company=request.company, kinds=EARLY_BUYOUT_CONTRACT_KINDS),
+        "requests": requests_of_kinds(membership=request.membership, kinds=EARLY_BUYOUT_KINDS),
+    }
+    return render(request, "client_requests/early_buyout/index.html", context)

@@ -1,0 +1,190 @@
+"""Fields the operation forms share: amounts in euros, dates, contracts, a proof of power."""
+
+import datetime
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import date_format, number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from client_requests.kinds import AttachmentPurpose
+from client_requests.services import NewFile, RequestRefused
+from client_requests.uploads import ACCEPTED_TYPES, check_upload
+from teams.models import Contract, ContractStatus
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def euros(amount: Decimal) -> str:
+    """1234.5 → "1 234,50 €" (French grouping)."""
+    return gettext("%(amount)s €") % {
+        "amount": number_format(amount, 2, use_l10n=True, force_grouping=True)
+    }
+
+
+def short_date(value: datetime.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+class AmountField(forms.DecimalField):
+    """A positive amount in euros, at most 2 decimals: "1 234,56", "1234,56" and "1234.56"."""
+
+    default_error_messages = {
+        "invalid": _("Saisissez un montant en euros, par exemple 1 234,56."),
+        "min_value": _("Le montant doit être supérieur à zéro."),
+        "max_decimal_places": _("Le montant a au plus 2 décimales (les centimes)."),
+        "max_digits": _("Ce montant est trop grand."),
+        "max_whole_digits": _("Ce montant est trop grand."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        text = _SPACES.sub("", str(value)).removesuffix("€").removesuffix("EUR")
+        if "," in text and "." in text:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        text = text.replace(",", ".")
+        if not _AMOUNT.fullmatch(text):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class DateField(forms.DateField):
+    """A date picker that also accepts the French "31/12/2025" typed by hand."""
+
+    default_error_messages = {
+        "invalid": _("Saisissez une date valide, par exemple 31/12/2025."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        super().__init__(**kwargs)
+
+
+class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """One of the company's contracts, among the kinds the section accepts and still active.
+
+    The list offers the eligible contracts only; a contract typed in by hand is looked up among the
+    company's contracts, so that a closed or ineligible one gets a precise message, and another
+    company's looks exactly like one that does not exist.
+    """
+
+    default_error_messages = {
+        "required": _("Choisissez un contrat."),
+        "invalid_choice": _("Choisissez un contrat de l’entreprise dans la liste."),
+        "closed": _("Ce contrat est clos : aucune demande n’est possible."),
+    }
+
+    def __init__(
+        self,
+        *,
+        wrong_kind_message: Any,
+        describe: Callable[[Contract], str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("empty_label", _("— Choisissez un contrat —"))
+        super().__init__(queryset=Contract.objects.none(), **kwargs)
+        self.wrong_kind_message = wrong_kind_message
+        self.describe = describe
+        self.company_contracts: QuerySet[Contract] = Contract.objects.none()
+
+    def label_from_instance(self, obj: Contract) -> str:
+        if self.describe is not None:
+            return self.describe(obj)
+        return gettext("%(reference)s — %(kind)s — fin le %(end)s") % {
+            "reference": obj.reference,
+            "kind": obj.get_kind_display(),
+            "end": short_date(obj.end_date),
+        }
+
+    def limit_to(
+        self, *, eligible: QuerySet[Contract], company_contracts: QuerySet[Contract]
+    ) -> None:
+        self.queryset = eligible
+        self.company_contracts = company_contracts
+
+    def to_python(self, value: Any) -> Contract | None:
+        if value in self.empty_values:
+            return None
+        try:
+            contract = self.company_contracts.get(pk=int(str(value)))
+        except (ValueError, TypeError, Contract.DoesNotExist):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+        if contract.status == ContractStatus.CLOSED:
+            raise ValidationError(self.error_messages["closed"], code="closed")
+        eligible: QuerySet[Contract] = self.queryset  # type: ignore[assignment]
+        if not eligible.filter(pk=contract.pk).exists():
+            raise ValidationError(self.wrong_kind_message, code="wrong_kind")
+        return contract
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
+
+
+def upload_hint() -> str:
+    return gettext(
+        "Formats acceptés : %(types)s ; %(limit)s au maximum. Le type est vérifié d’après le "
+        "contenu du fichier, pas son nom."
+    ) % {
+        "types": ", ".join(ACCEPTED_TYPES.values()),
+        "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+    }
+
+
+class ProofOfPowerField(forms.FileField):
+    """A justificatif de pouvoir, checked from its content; cleans to a `NewFile` ready to store."""
+
+    default_error_messages = {
+        "required": _("Joignez un justificatif de pouvoir."),
+        "empty": _("Le fichier est vide."),
+        "invalid": _("Aucun fichier n’a été reçu : choisissez-le à nouveau."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Justificatif de pouvoir"))
+        kwargs.setdefault("help_text", lazy(upload_hint, str)())
+        kwargs.setdefault(
+            "widget",
+            forms.FileInput(
+                attrs={"accept": ",".join([*ACCEPTED_TYPES, ".pdf", ".jpg", ".jpeg", ".png"])}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> NewFile | None:
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        checked = check_upload(upload)
+        return NewFile(upload=upload, checked=checked, purpose=AttachmentPurpose.PROOF_OF_POWER)
+
+
+def add_refusal(form: forms.Form, refusal: RequestRefused) -> None:
+    """Show the service's refusal beside its field, or above the form."""
+    field = refusal.field if refusal.field in form.fields else None
+    form.add_error(field, refusal.message)
