@@ -1,14 +1,148 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from permissions.catalogue import Right
+from audit.services import client_ip
+from client_requests.services import RequestRefused
+from documents import selectors, services
+from documents.amortisation import schedule, totals
+from documents.exports import amortisation_csv, amortisation_pdf, export_filename
+from documents.forms import DuplicateRequestForm
+from permissions.catalogue import Right, duplicate_fee_note
 from permissions.checks import CompanyRequest, require_right
 
 
 @require_GET
 @require_right(Right.DOCUMENTS)
 def index(request: CompanyRequest, company_id: int) -> HttpResponse:
+    contracts = selectors.company_contracts(company=request.company)
     return render(
-        request, "portal/section_wip.html", {"company": request.company, "title": "Documents"}
+        request, "documents/index.html", {"company": request.company, "contracts": contracts}
+    )
+
+
+@require_GET
+@require_right(Right.DOCUMENTS)
+def contract_detail(request: CompanyRequest, company_id: int, contract_id: int) -> HttpResponse:
+    contract = selectors.company_contract(company=request.company, contract_id=contract_id)
+    instalments = schedule(contract)
+    return render(
+        request,
+        "documents/contract_detail.html",
+        {
+            "company": request.company,
+            "contract": contract,
+            "documents": contract.documents.all(),
+            "instalments": instalments,
+            "totals": totals(instalments),
+        },
+    )
+
+
+@require_GET
+# a FileResponse streams: permissions.checks types views as returning HttpResponse only
+@require_right(Right.DOCUMENTS)  # type: ignore[arg-type]
+def document_download(
+    request: CompanyRequest, company_id: int, contract_id: int, document_id: int
+) -> FileResponse:
+    document = selectors.contract_document(
+        company=request.company, contract_id=contract_id, document_id=document_id
+    )
+    services.document_download_record(
+        membership=request.membership, document=document, ip_address=client_ip(request)
+    )
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@require_right(Right.DOCUMENTS)
+def amortisation_csv_download(
+    request: CompanyRequest, company_id: int, contract_id: int
+) -> HttpResponse:
+    contract = selectors.company_contract(company=request.company, contract_id=contract_id)
+    return _attachment(
+        amortisation_csv(contract=contract),
+        content_type="text/csv; charset=utf-8",
+        filename=export_filename(contract=contract, extension="csv"),
+    )
+
+
+@require_GET
+@require_right(Right.DOCUMENTS)
+def amortisation_pdf_download(
+    request: CompanyRequest, company_id: int, contract_id: int
+) -> HttpResponse:
+    contract = selectors.company_contract(company=request.company, contract_id=contract_id)
+    return _attachment(
+        amortisation_pdf(contract=contract),
+        content_type="application/pdf",
+        filename=export_filename(contract=contract, extension="pdf"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_right(Right.DOCUMENTS)
+def duplicate_request(request: CompanyRequest, company_id: int, contract_id: int) -> HttpResponse:
+    contract = selectors.company_contract(company=request.company, contract_id=contract_id)
+    documents = list(contract.documents.all())
+    form = DuplicateRequestForm(request.POST or None, documents=documents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.duplicate_request_create(
+                membership=request.membership,
+                contract=contract,
+                document=form.chosen_document(),
+                message=form.cleaned_data["message"],
+                ip_address=client_ip(request),
+            )
+        except RequestRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request, _("Votre demande de duplicata a été transmise à votre conseiller.")
+            )
+            return redirect("documents:duplicate_requests", company_id=request.company.pk)
+    return render(
+        request,
+        "documents/duplicate_request.html",
+        {
+            "company": request.company,
+            "contract": contract,
+            "form": form,
+            "fee": services.duplicate_fee(company=request.company),
+            "fee_note": duplicate_fee_note(
+                has_entreprise_subscription=request.company.has_entreprise_subscription
+            ),
+        },
+    )
+
+
+@require_GET
+@require_right(Right.DOCUMENTS)
+def duplicate_requests(request: CompanyRequest, company_id: int) -> HttpResponse:
+    return render(
+        request,
+        "documents/duplicate_requests.html",
+        {
+            "company": request.company,
+            "requests": selectors.duplicate_requests(membership=request.membership),
+        },
     )

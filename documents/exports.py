@@ -1,0 +1,67 @@
+"""The amortisation table as files: CSV for a French Excel, and a printable A4 PDF."""
+
+import csv
+import io
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents.amortisation import Instalment, schedule, totals
+from teams.models import Contract
+
+
+def french_decimal(value: Decimal) -> str:
+    """What a French Excel reads as a number: a decimal comma and no thousands separator."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def amortisation_csv(*, contract: Contract) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("N°"),
+            _("Date d’échéance"),
+            _("Échéance (€)"),
+            _("Intérêts (€)"),
+            _("Capital amorti (€)"),
+            _("Capital restant dû (€)"),
+        ]
+    )
+    for row in schedule(contract):
+        writer.writerow(
+            [
+                row.number,
+                row.due_date.strftime("%d/%m/%Y"),
+                french_decimal(row.payment),
+                french_decimal(row.interest),
+                french_decimal(row.principal),
+                french_decimal(row.remaining),
+            ]
+        )
+    # the BOM tells Excel the file is UTF-8, so "échéance" is not read as Windows-1252
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def amortisation_pdf(*, contract: Contract, instalments: list[Instalment] | None = None) -> bytes:
+    # imported here: the portal starts (and its other pages work) on a machine without Pango
+    from weasyprint import HTML
+
+    rows = schedule(contract) if instalments is None else instalments
+    html = render_to_string(
+        "documents/amortisation_pdf.html",
+        {
+            "company": contract.company,
+            "contract": contract,
+            "instalments": rows,
+            "totals": totals(rows),
+            "generated_at": timezone.localtime(),
+        },
+    )
+    return bytes(HTML(string=html).write_pdf())
+
+
+def export_filename(*, contract: Contract, extension: str) -> str:
+    return f"tableau-amortissement-{contract.reference}.{extension}"

@@ -1,0 +1,98 @@
+"""Every write of the documents section: the bank adds a document, a member downloads one or asks
+for a duplicate."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import audit_record
+from client_requests.kinds import RequestKind
+from client_requests.models import ClientRequest, private_storage
+from client_requests.services import RequestRefused, request_create
+from client_requests.uploads import CheckedFile, check_upload
+from documents.models import ContractDocument, DocumentKind
+from teams.models import Company, Contract, Membership
+
+
+def duplicate_fee(*, company: Company) -> Decimal:
+    """A duplicate costs the fee unless the company has the Entreprise subscription."""
+    if company.has_entreprise_subscription:
+        return Decimal("0")
+    return Decimal(settings.DUPLICATE_FEE_EUROS)
+
+
+def document_add(
+    *,
+    contract: Contract,
+    title: str,
+    kind: DocumentKind | str,
+    upload: UploadedFile,
+    checked: CheckedFile | None = None,
+) -> ContractDocument:
+    """Store a document of a contract under a random name; its content decides its type."""
+    checked = checked or check_upload(upload)
+    document = ContractDocument(
+        contract=contract,
+        title=title,
+        kind=kind,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+    )
+    upload.seek(0)
+    document.file.save(checked.original_name, upload, save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except BaseException:
+        private_storage().delete(str(document.file.name))
+        raise
+    return document
+
+
+def document_download_record(
+    *, membership: Membership, document: ContractDocument, ip_address: str | None
+) -> None:
+    audit_record(
+        action=Action.DOCUMENT_DOWNLOADED,
+        actor=membership.user,
+        company=membership.company,
+        target=document.contract,
+        ip_address=ip_address,
+        data={"document": document.pk, "sha256": document.sha256, "title": document.title},
+    )
+
+
+def duplicate_request_create(
+    *,
+    membership: Membership,
+    contract: Contract,
+    document: ContractDocument | None,
+    message: str,
+    ip_address: str | None,
+) -> ClientRequest:
+    """Ask the bank for a duplicate of a document, or of the whole contract; the fee is recorded."""
+    if document is not None and document.contract_id != contract.pk:
+        raise RequestRefused(_("Ce document n’appartient pas à ce contrat."), field="document")
+    # keys that client_requests.display labels, so the request reads well everywhere
+    title = _("Contrat complet") if document is None else document.title
+    details = {
+        "subject": _("Duplicata : %(title)s") % {"title": title},
+        "contract_reference": contract.reference,
+        "document": title,
+    }
+    return request_create(
+        membership=membership,
+        kind=RequestKind.DUPLICATE,
+        contract=contract,
+        details=details,
+        message=message,
+        fee=duplicate_fee(company=membership.company),
+        submit=True,
+        ip_address=ip_address,
+    )
