@@ -189,6 +189,8 @@ class StatusChange(models.Model):
     )
     by_bank = models.BooleanField(_("par la banque"), default=False)
     changed_at = models.DateTimeField(_("le"), auto_now_add=True)
+    # set once the company has been emailed about a bank's move: a task run twice sends nothing more
+    notified_at = models.DateTimeField(_("entreprise prévenue le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("changement de statut")

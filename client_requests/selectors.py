@@ -1,10 +1,19 @@
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from client_requests.kinds import RequestKind, kinds_covered_by
-from client_requests.models import Attachment, ClientRequest, ClientRequestQuerySet
+from client_requests.kinds import RequestKind, RequestStatus, kinds_covered_by
+from client_requests.models import Attachment, ClientRequest, ClientRequestQuerySet, StatusChange
 from permissions.checks import held_rights
-from teams.models import Company, Membership
+from permissions.models import Grant
+from portal.models import User
+from teams.models import Company, Contract, Membership
+
+# the kinds filed in the section "Demandes de l'entreprise"
+COMPANY_REQUEST_KINDS = (
+    RequestKind.NEW_CONTRACT,
+    RequestKind.PRODUCT_ACCESS,
+    RequestKind.AMENDMENT,
+)
 
 
 def visible_requests(*, membership: Membership) -> ClientRequestQuerySet:
@@ -24,10 +33,30 @@ def requests_of_kinds(
     return visible_requests(membership=membership).filter(kind__in=kinds)
 
 
+def filtered_requests(
+    *,
+    membership: Membership,
+    status: RequestStatus | str = "",
+    kind: RequestKind | str = "",
+) -> ClientRequestQuerySet:
+    """The follow-up page's list: what the member may see, narrowed by status and kind."""
+    requests = visible_requests(membership=membership)
+    if status:
+        requests = requests.filter(status=status)
+    if kind:
+        requests = requests.filter(kind=kind)
+    return requests
+
+
 def can_see(*, membership: Membership, client_request: ClientRequest) -> bool:
     return client_request.author_id == membership.user_id or client_request.right in held_rights(
         membership
     )
+
+
+def may_work(*, membership: Membership, client_request: ClientRequest) -> bool:
+    """Completing, submitting and reviewing need the kind's right (see services._check_may_work)."""
+    return client_request.right in held_rights(membership)
 
 
 def company_request(*, company: Company, request_id: int) -> ClientRequest:
@@ -35,7 +64,20 @@ def company_request(*, company: Company, request_id: int) -> ClientRequest:
     try:
         return (
             ClientRequest.objects.select_related("author", "contract", "company", "submitted_by")
-            .prefetch_related("attachments", "status_changes__changed_by")
+            .prefetch_related(
+                Prefetch(
+                    "attachments",
+                    queryset=Attachment.objects.select_related(
+                        "uploaded_by", "reviewed_by"
+                    ).order_by("uploaded_at", "pk"),
+                ),
+                Prefetch(
+                    "status_changes",
+                    queryset=StatusChange.objects.select_related("changed_by").order_by(
+                        "changed_at", "pk"
+                    ),
+                ),
+            )
             .get(company=company, pk=request_id)
         )
     except ClientRequest.DoesNotExist:
@@ -44,6 +86,30 @@ def company_request(*, company: Company, request_id: int) -> ClientRequest:
 
 def request_attachment(*, client_request: ClientRequest, attachment_id: int) -> Attachment:
     try:
-        return Attachment.objects.get(request=client_request, pk=attachment_id)
+        return Attachment.objects.select_related("request__company").get(
+            request=client_request, pk=attachment_id
+        )
     except Attachment.DoesNotExist:
         raise Http404 from None
+
+
+def company_contracts(*, company: Company) -> QuerySet[Contract]:
+    return Contract.objects.filter(company=company).order_by("reference", "pk")
+
+
+def request_followers(*, client_request: ClientRequest) -> list[User]:
+    """Who is told of the bank's moves: the author, if still an active member, and the active
+    members whose right covers the kind (administrators hold every right their company may)."""
+    members = (
+        Membership.objects.active()
+        .filter(company_id=client_request.company_id)
+        .select_related("company", "user")
+        .prefetch_related(Prefetch("grants", queryset=Grant.objects.all()))
+        .order_by("pk")
+    )
+    return [
+        membership.user
+        for membership in members
+        if membership.user_id == client_request.author_id
+        or client_request.right in held_rights(membership)
+    ]

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +26,11 @@ from client_requests.kinds import (
     RequestStatus,
 )
 from client_requests.models import Attachment, ClientRequest, StatusChange, private_storage
+from client_requests.selectors import request_followers
 from client_requests.uploads import CheckedFile
 from permissions.checks import held_rights
+from portal.mail import send_templated_email
+from portal.queueing import enqueue_on_commit
 from teams.models import Contract, Membership
 
 # A power must be justified before these are submitted (the catalogue's conditions).
@@ -224,11 +230,11 @@ def request_create(
 
 
 def _check_may_work(membership: Membership, client_request: ClientRequest) -> None:
+    """Completing, submitting and reviewing need the kind's right, even for the request's author:
+    a member whose right was removed still reads their request but no longer acts on it."""
     if client_request.company_id != membership.company_id:
         raise RequestRefused(_("Cette demande n’existe pas."))
-    if client_request.author_id != membership.user_id and client_request.right not in held_rights(
-        membership
-    ):
+    if client_request.right not in held_rights(membership):
         raise RequestRefused(_("Vous n’avez pas le droit de traiter cette demande."))
 
 
@@ -346,7 +352,7 @@ def request_move(
                 _("Expliquez le refus à l’entreprise dans le commentaire."), field="comment"
             )
         from_status = locked.status
-        _move(
+        change = _move(
             client_request=locked,
             to_status=to_status,
             by=by,
@@ -369,6 +375,9 @@ def request_move(
             ip_address=ip_address,
             data={"from": from_status, "to": to_status},
         )
+        from client_requests.tasks import notify_status_change
+
+        enqueue_on_commit(notify_status_change, status_change_id=change.pk)
     return locked
 
 
@@ -388,6 +397,8 @@ def draft_review(
             Attachment.objects.select_for_update().select_related("request").get(pk=attachment.pk)
         )
         _check_may_work(membership, locked.request)
+        if locked.request.is_closed:
+            raise RequestRefused(_("Cette demande est close : ses documents ne se relisent plus."))
         if not locked.is_draft_documentation:
             raise RequestRefused(_("Seuls les projets de documentation se relisent."))
         if locked.review != DraftReview.PENDING:
@@ -423,6 +434,64 @@ def bank_attachment_add(
     stored: list[str] = []
     with _files_removed_on_error(stored), transaction.atomic():
         locked = _lock(client_request)
+        if locked.is_closed:
+            raise RequestRefused(
+                _("Cette demande est close : on ne peut plus y joindre de document.")
+            )
         return _store(
             client_request=locked, new_file=new_file, by=by, ip_address=ip_address, stored=stored
         )
+
+
+def attachment_open(
+    *,
+    attachment: Attachment,
+    by: Any,
+    ip_address: str | None = None,
+) -> File:
+    """Open a request's file for the person the caller has checked may read it; recorded."""
+    client_request = attachment.request
+    audit_record(
+        action=Action.DOCUMENT_DOWNLOADED,
+        actor=by,
+        company=client_request.company,
+        target=client_request,
+        ip_address=ip_address,
+        data={"attachment": attachment.pk, "purpose": attachment.purpose},
+    )
+    return private_storage().open(str(attachment.file.name), "rb")
+
+
+def status_change_notify(*, status_change_id: int, now: datetime.datetime) -> int:
+    """Email the bank's move and its comment to the request's author and to the members whose
+    right covers its kind. Run twice, it sends nothing the second time; returns the emails sent."""
+    with transaction.atomic():
+        # lock: the conditional update holds the row, a second run waits and then finds it done
+        marked = StatusChange.objects.filter(
+            pk=status_change_id, by_bank=True, notified_at__isnull=True
+        ).update(notified_at=now)
+        if not marked:
+            return 0
+        change = StatusChange.objects.select_related("request__company").get(pk=status_change_id)
+        client_request = change.request
+        url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+            "client_requests:detail",
+            kwargs={"company_id": client_request.company_id, "request_id": client_request.pk},
+        )
+        recipients = request_followers(client_request=client_request)
+        # an exception here rolls the marker back, so a retry sends again
+        for user in recipients:
+            send_templated_email(
+                to=user.email,
+                subject=_("Votre demande n° %(number)s : %(status)s")
+                % {"number": client_request.pk, "status": change.get_to_status_display()},
+                template="client_requests/email/status_changed",
+                context={
+                    "user": user,
+                    "change": change,
+                    "client_request": client_request,
+                    "company": client_request.company,
+                    "request_url": url,
+                },
+            )
+    return len(recipients)

@@ -14,6 +14,18 @@ app_name = "client_requests"
 urlpatterns = [
     # every request the member may see, whatever its section
     path("demandes/", pipeline.index, name="index"),
+    path("demandes/<id:request_id>/", pipeline.detail, name="detail"),
+    path("demandes/<id:request_id>/completer/", pipeline.complete, name="complete"),
+    path(
+        "demandes/<id:request_id>/pieces/<id:attachment_id>/",
+        pipeline.attachment,
+        name="attachment",
+    ),
+    path(
+        "demandes/<id:request_id>/pieces/<id:attachment_id>/relecture/",
+        pipeline.review,
+        name="review",
+    ),
     # Demandes de l'entreprise (company_requests)
     path("demandes-entreprise/", company_requests.index, name="company_requests"),
     # Gestion des fonds (fund_operations)

@@ -88,7 +88,14 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "siren", "has_entreprise_subscription", "created_at")
     list_filter = ("has_entreprise_subscription",)
     search_fields = ("name", "siren")
-    readonly_fields = ("created_at",)
+    # the RIB changes only when support validates a RIB-change request (client_requests admin)
+    readonly_fields = (
+        "created_at",
+        "bank_account_holder",
+        "iban",
+        "bic",
+        "bank_details_changed_at",
+    )
     inlines = (ContractInline, MembershipInline)
 
     def save_formset(

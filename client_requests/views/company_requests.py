@@ -1,16 +1,76 @@
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Demandes de l'entreprise: the company's requests for contracts, products and amendments."""
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from audit.services import client_ip
+from client_requests.forms.company_requests import CompanyRequestForm
+from client_requests.kinds import RequestKind
+from client_requests.selectors import COMPANY_REQUEST_KINDS, company_contracts, requests_of_kinds
+from client_requests.services import RequestRefused, request_create
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
+PAGE_SIZE = 20
 
-@require_GET
+
+@require_http_methods(["GET", "POST"])
 @require_right(Right.COMPANY_REQUESTS)
 def index(request: CompanyRequest, company_id: int) -> HttpResponse:
+    form = CompanyRequestForm(
+        request.POST or None,
+        request.FILES or None,
+        contracts=company_contracts(company=request.company),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_request = request_create(
+                membership=request.membership,
+                kind=RequestKind(form.cleaned_data["kind"]),
+                contract=form.cleaned_data["contract"],
+                details={"subject": form.cleaned_data["subject"]},
+                message=form.cleaned_data["description"],
+                files=form.files_to_store(),
+                submit=form.submitting,
+                ip_address=client_ip(request),
+                now=timezone.now(),
+            )
+        except RequestRefused as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        else:
+            if form.submitting:
+                messages.success(request, _("Votre demande est soumise à la banque."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Le brouillon est enregistré : vous ou un autre membre pourrez le compléter "
+                        "et le soumettre."
+                    ),
+                )
+            return HttpResponseRedirect(
+                reverse(
+                    "client_requests:detail",
+                    kwargs={"company_id": request.company.pk, "request_id": client_request.pk},
+                )
+            )
+    context = {
+        "company": request.company,
+        "form": form,
+        "page": Paginator(
+            requests_of_kinds(membership=request.membership, kinds=COMPANY_REQUEST_KINDS),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page")),
+    }
     return render(
         request,
-        "portal/section_wip.html",
-        {"company": request.company, "title": "Demandes de l’entreprise"},
+        "client_requests/company_requests.html",
+        context,
+        status=400 if form.is_bound and form.errors else 200,
     )

@@ -1,0 +1,64 @@
+"""Start a request in "Demandes de l'entreprise": new contract, access to a product, amendment."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from client_requests.forms.pipeline import SupportingFilesField, new_files, upload_hint
+from client_requests.kinds import AttachmentPurpose, RequestKind
+from client_requests.selectors import COMPANY_REQUEST_KINDS
+from client_requests.services import NewFile
+from teams.models import Contract
+
+
+class ContractChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Contract) -> str:
+        return f"{obj.reference} — {obj.get_kind_display()}"
+
+
+class CompanyRequestForm(forms.Form):
+    DRAFT = "draft"
+    SUBMIT = "submit"
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Type de demande"),
+        choices=[(kind.value, kind.label) for kind in COMPANY_REQUEST_KINDS],
+        widget=forms.RadioSelect,
+    )
+    contract = ContractChoiceField(
+        label=gettext_lazy("Contrat concerné"),
+        queryset=Contract.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("— Aucun —"),
+        help_text=gettext_lazy("Obligatoire pour une demande d’avenant."),
+    )
+    subject = forms.CharField(label=gettext_lazy("Objet"), max_length=200)
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    documents = SupportingFilesField(label=gettext_lazy("Pièces justificatives"))
+
+    def __init__(self, *args: Any, contracts: QuerySet[Contract], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        contract_field = self.fields["contract"]
+        assert isinstance(contract_field, forms.ModelChoiceField)
+        contract_field.queryset = contracts
+        self.fields["documents"].help_text = upload_hint()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") == RequestKind.AMENDMENT and not cleaned.get("contract"):
+            self.add_error("contract", _("Choisissez le contrat auquel s’applique l’avenant."))
+        return cleaned
+
+    @property
+    def submitting(self) -> bool:
+        return self.data.get("action") == self.SUBMIT
+
+    def files_to_store(self) -> list[NewFile]:
+        return new_files(self.cleaned_data.get("documents") or [], AttachmentPurpose.SUPPORTING)

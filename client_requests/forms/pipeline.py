@@ -1,0 +1,145 @@
+"""The follow-up page's filters, and what a member does on a request: complete, attach, review."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
+from client_requests.services import PROOF_REQUIRED_KINDS, NewFile
+from client_requests.uploads import ACCEPTED_TYPES, check_upload
+
+MAX_FILES = 10
+ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
+def upload_hint() -> str:
+    return _(
+        "Formats acceptés : %(types)s ; %(size)s maximum par fichier, %(count)s fichiers au plus."
+    ) % {
+        "types": ", ".join(ACCEPTED_TYPES.values()),
+        "size": filesizeformat(settings.UPLOAD_MAX_BYTES),
+        "count": MAX_FILES,
+    }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class SupportingFilesField(forms.FileField):
+    """Several files at once, each checked from its content (type, size, readable)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[tuple[UploadedFile, Any]]:
+        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(uploads) > MAX_FILES:
+            raise ValidationError(
+                _("Joignez au plus %(count)s fichiers à la fois.") % {"count": MAX_FILES},
+                code="too_many",
+            )
+        checked = []
+        errors: list[str] = []
+        for upload in uploads:
+            try:
+                checked.append((upload, check_upload(upload)))
+            except ValidationError as error:
+                errors.extend(f"{upload.name} : {message}" for message in error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+def new_files(cleaned: list[tuple[UploadedFile, Any]], purpose: str) -> list[NewFile]:
+    return [
+        NewFile(upload=upload, checked=checked, purpose=AttachmentPurpose(purpose))
+        for upload, checked in cleaned
+    ]
+
+
+class RequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Statut"),
+        required=False,
+        choices=[("", gettext_lazy("Tous les statuts")), *RequestStatus.choices],
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Type de demande"),
+        required=False,
+        choices=[("", gettext_lazy("Tous les types")), *RequestKind.choices],
+    )
+
+
+class DraftForm(forms.Form):
+    """Complete a draft: its subject (company requests), its message, more documents."""
+
+    SAVE = "save"
+    SUBMIT = "submit"
+
+    subject = forms.CharField(label=gettext_lazy("Objet"), max_length=200)
+    message = forms.CharField(
+        label=gettext_lazy("Message à la banque"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    purpose = forms.ChoiceField(
+        label=gettext_lazy("Nature des documents joints"),
+        choices=[
+            (AttachmentPurpose.SUPPORTING, AttachmentPurpose.SUPPORTING.label),
+            (AttachmentPurpose.PROOF_OF_POWER, AttachmentPurpose.PROOF_OF_POWER.label),
+        ],
+        initial=AttachmentPurpose.SUPPORTING,
+        widget=forms.RadioSelect,
+    )
+    documents = SupportingFilesField(label=gettext_lazy("Documents à joindre"))
+
+    def __init__(self, *args: Any, kind: str, has_subject: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].help_text = upload_hint()
+        if not has_subject:
+            del self.fields["subject"]
+        if kind not in PROOF_REQUIRED_KINDS:
+            del self.fields["purpose"]
+
+    @property
+    def submitting(self) -> bool:
+        return self.data.get("action") == self.SUBMIT
+
+    def files_to_store(self) -> list[NewFile]:
+        purpose = self.cleaned_data.get("purpose") or AttachmentPurpose.SUPPORTING
+        return new_files(self.cleaned_data.get("documents") or [], purpose)
+
+
+class DraftReviewForm(forms.Form):
+    APPROVE = "approve"
+    RETURN = "return"
+
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, gettext_lazy("Approuver")), (RETURN, gettext_lazy("Renvoyer"))],
+        widget=forms.HiddenInput,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Commentaire pour la banque"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Obligatoire pour renvoyer le projet : dites ce qui doit changer."),
+    )
+
+    @property
+    def approves(self) -> bool:
+        return self.cleaned_data["decision"] == self.APPROVE

@@ -1,0 +1,82 @@
+"""Requests, attachments and real small files (a PDF that opens, PNG and JPEG images)."""
+
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from client_requests.kinds import AttachmentPurpose, RequestKind
+from client_requests.models import ClientRequest
+from client_requests.services import NewFile, request_create
+from client_requests.uploads import check_upload
+from teams.models import Contract, Membership
+
+
+def pdf_bytes() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _image_bytes(fmt: str) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 107, 112)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def png_bytes() -> bytes:
+    return _image_bytes("PNG")
+
+
+def jpeg_bytes() -> bytes:
+    return _image_bytes("JPEG")
+
+
+def upload(
+    name: str = "justificatif.pdf", content: bytes | None = None, content_type: str = ""
+) -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        name, pdf_bytes() if content is None else content, content_type=content_type
+    )
+
+
+def new_file(
+    name: str = "justificatif.pdf",
+    content: bytes | None = None,
+    purpose: AttachmentPurpose = AttachmentPurpose.SUPPORTING,
+) -> NewFile:
+    uploaded = upload(name, content)
+    return NewFile(upload=uploaded, checked=check_upload(uploaded), purpose=purpose)
+
+
+def make_request(
+    *,
+    membership: Membership,
+    kind: RequestKind = RequestKind.NEW_CONTRACT,
+    contract: Contract | None = None,
+    details: dict[str, Any] | None = None,
+    message: str = "Nous souhaitons financer un nouveau véhicule utilitaire.",
+    submit: bool = False,
+    files: tuple[NewFile, ...] = (),
+    fee: Decimal = Decimal("0"),
+) -> ClientRequest:
+    """A request filed through the service, as a section's page would."""
+    if details is None:
+        details = {"subject": "Crédit-bail véhicule"}
+    return request_create(
+        membership=membership,
+        kind=kind,
+        contract=contract,
+        details=details,
+        message=message,
+        files=files,
+        submit=submit,
+        fee=fee,
+    )
