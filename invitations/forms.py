@@ -58,6 +58,17 @@ class InvitationForm(forms.Form):
         return mobile.as_e164 if mobile else ""
 
 
+class InvitationRightsForm(forms.Form):
+    """New rights for an invitation not yet accepted."""
+
+    rights = forms.MultipleChoiceField(
+        label=_("Droits"),
+        choices=Right.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez au moins un droit à accorder.")},
+    )
+
+
 class AcceptNewAccountForm(forms.Form):
     """The invited person creates their account: name, mobile, password."""
 

@@ -130,5 +130,10 @@ class Invitation(models.Model):
     def can_be_revoked(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def rights_can_be_edited(self) -> bool:
+        """Until it is accepted; a signed one goes back to awaiting a new signature."""
+        return self.status in OPEN_STATUSES
+
     def is_expired(self, now: datetime.datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now

@@ -10,6 +10,7 @@ urlpatterns = [
     path(f"{_company}nouvelle/", views.create, name="create"),
     path(f"{_company}<id:invitation_id>/signer/", views.sign, name="sign"),
     path(f"{_company}<id:invitation_id>/signer/code/", views.send_code, name="send_code"),
+    path(f"{_company}<id:invitation_id>/droits/", views.edit_rights, name="edit_rights"),
     path(f"{_company}<id:invitation_id>/renvoyer/", views.resend, name="resend"),
     path(f"{_company}<id:invitation_id>/revoquer/", views.revoke, name="revoke"),
     path("invitation/<str:token>/", views.accept, name="accept"),

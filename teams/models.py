@@ -180,3 +180,93 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class RightsChangeStatus(models.TextChoices):
+    AWAITING_SIGNATURE = "awaiting_signature", _("En attente de signature")
+    APPLIED = "applied", _("Appliquée")
+    CANCELLED = "cancelled", _("Annulée")
+    SUPERSEDED = "superseded", _("Remplacée par une demande plus récente")
+
+
+class RightsChange(models.Model):
+    """A change of a collaborator's rights: the new full set, signed when it adds a right.
+
+    A removal only is applied at once (no authorisation); an addition waits for the signature of
+    an administrator and is applied with the access authorisation it produced.
+    """
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="rights_changes"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rights = models.JSONField(_("nouveaux droits"), default=list)
+    previous_rights = models.JSONField(_("droits précédents"), default=list)
+    status = models.CharField(
+        _("statut"),
+        max_length=20,
+        choices=RightsChangeStatus.choices,
+        default=RightsChangeStatus.AWAITING_SIGNATURE,
+    )
+    challenge = models.ForeignKey(
+        "otp.SignatureChallenge",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    authorisation = models.OneToOneField(
+        "otp.AccessAuthorisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rights_change",
+    )
+    created_at = models.DateTimeField(_("demandée le"))
+    applied_at = models.DateTimeField(_("appliquée le"), null=True, blank=True)
+    member_notified_at = models.DateTimeField(_("membre prévenu le"), null=True, blank=True)
+    admins_notified_at = models.DateTimeField(
+        _("administrateurs prévenus le"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("modification des droits")
+        verbose_name_plural = _("modifications des droits")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=RightsChangeStatus.values),
+                name="rights_change_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=RightsChangeStatus.APPLIED)
+                | models.Q(applied_at__isnull=False),
+                name="rights_change_applied_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(authorisation__isnull=True)
+                | models.Q(status=RightsChangeStatus.APPLIED),
+                name="rights_change_authorisation_only_when_applied",
+            ),
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=models.Q(status=RightsChangeStatus.AWAITING_SIGNATURE),
+                name="rights_change_one_pending_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} ({self.get_status_display()})"
+
+    @property
+    def added(self) -> list[str]:
+        return [r for r in self.rights if r not in self.previous_rights]
+
+    @property
+    def removed(self) -> list[str]:
+        return [r for r in self.previous_rights if r not in self.rights]
+
+    @property
+    def awaits_signature(self) -> bool:
+        return self.status == RightsChangeStatus.AWAITING_SIGNATURE

@@ -2,7 +2,7 @@ from django.db.models import Prefetch, QuerySet
 
 from invitations.models import Invitation
 from permissions.models import Grant
-from teams.models import Company, Membership
+from teams.models import Company, Membership, RightsChange, RightsChangeStatus
 
 
 def team_members(*, company: Company) -> QuerySet[Membership]:
@@ -21,4 +21,37 @@ def open_invitations(*, company: Company) -> QuerySet[Invitation]:
         .filter(company=company)
         .select_related("invited_by")
         .order_by("-created_at", "-pk")
+    )
+
+
+def team_member(*, company: Company, membership_id: int) -> Membership | None:
+    """One member of the company with their rights, or None: another company's looks missing."""
+    return (
+        Membership.objects.filter(company=company, pk=membership_id)
+        .select_related("user", "company")
+        .prefetch_related("grants")
+        .first()
+    )
+
+
+def pending_rights_change(*, membership: Membership) -> RightsChange | None:
+    return (
+        RightsChange.objects.filter(
+            membership=membership, status=RightsChangeStatus.AWAITING_SIGNATURE
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def rights_change_to_sign(
+    *, company: Company, membership_id: int, change_id: int
+) -> RightsChange | None:
+    return (
+        RightsChange.objects.filter(
+            pk=change_id, membership_id=membership_id, membership__company=company
+        )
+        .select_related("membership__user", "membership__company", "challenge")
+        .prefetch_related("membership__grants")
+        .first()
     )

@@ -4,6 +4,21 @@ from teams import views
 
 app_name = "teams"
 
+_member = "membres/<id:membership_id>/"
+
 urlpatterns = [
     path("", views.team, name="team"),
+    path(_member, views.member, name="member"),
+    path(f"{_member}droits/", views.rights_review, name="rights_review"),
+    path(f"{_member}droits/retirer/", views.rights_remove_confirmed, name="rights_remove"),
+    path(f"{_member}droits/signature/", views.rights_request, name="rights_request"),
+    path(f"{_member}droits/<id:change_id>/signer/", views.rights_sign, name="rights_sign"),
+    path(
+        f"{_member}droits/<id:change_id>/signer/code/",
+        views.rights_send_code,
+        name="rights_send_code",
+    ),
+    path(f"{_member}suspendre/", views.member_suspend_view, name="member_suspend"),
+    path(f"{_member}reactiver/", views.member_reactivate_view, name="member_reactivate"),
+    path(f"{_member}retirer/", views.member_remove_view, name="member_remove"),
 ]

@@ -6,7 +6,7 @@ from invitations.services.accepting import (
     invitation_accept_new_account,
     invitation_for_token,
 )
-from invitations.services.creating import invitation_create
+from invitations.services.creating import invitation_create, invitation_edit_rights
 from invitations.services.exceptions import (
     AccountExists,
     InvitationLinkInvalid,
@@ -45,6 +45,7 @@ __all__ = [
     "invitation_create",
     "invitation_dispatch",
     "invitation_dispatch_retry_planned",
+    "invitation_edit_rights",
     "invitation_for_token",
     "invitation_mark_failed",
     "invitation_request_code",

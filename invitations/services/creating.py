@@ -173,3 +173,61 @@ def invitation_create(
         data={"rights": invitation.rights},
     )
     return invitation
+
+
+@transaction.atomic
+def invitation_edit_rights(
+    *,
+    invitation_id: int,
+    company: Company,
+    actor: User,
+    rights: Iterable[str],
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> Invitation:
+    """New rights for an invitation not yet accepted: it needs a new signature, any link dies."""
+    # lock: a dispatch or an acceptance running now must see the invitation before or after
+    invitation = Invitation.objects.select_for_update().get(pk=invitation_id, company=company)
+    if not invitation.rights_can_be_edited:
+        raise InvitationRefused(_("Cette invitation n’est plus en cours."))
+    chosen = [r.value for r in _check_rights(company, rights)]
+    previous = list(invitation.rights)
+    if chosen == previous:
+        raise InvitationRefused(_("Vous n’avez modifié aucun droit."), field="rights")
+    previous_status = invitation.status
+    invitation.rights = chosen
+    invitation.status = InvitationStatus.AWAITING_SIGNATURE
+    invitation.challenge = None
+    invitation.authorisation = None
+    invitation.token_hash = None
+    invitation.signed_at = None
+    invitation.sent_at = None
+    invitation.expires_at = None
+    invitation.failed_at = None
+    invitation.dispatch_due_at = None
+    # a dispatch queued for the old signature belongs to a dead chain: it sends nothing
+    invitation.dispatch_chain += 1
+    invitation.save(
+        update_fields=[
+            "rights",
+            "status",
+            "challenge",
+            "authorisation",
+            "token_hash",
+            "signed_at",
+            "sent_at",
+            "expires_at",
+            "failed_at",
+            "dispatch_due_at",
+            "dispatch_chain",
+        ]
+    )
+    audit_record(
+        action=Action.INVITATION_RIGHTS_EDITED,
+        actor=actor,
+        company=company,
+        target=invitation,
+        ip_address=ip_address,
+        data={"from": previous, "to": chosen, "previous_status": previous_status},
+    )
+    return invitation

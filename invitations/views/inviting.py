@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import client_ip
-from invitations.forms import (
-    InvitationForm,
-)
+from invitations.forms import InvitationForm, InvitationRightsForm
 from invitations.models import Invitation
+from invitations.selectors import company_invitation
 from invitations.services import (
     InvitationRefused,
     invitation_create,
+    invitation_edit_rights,
     invitation_resend,
     invitation_revoke,
 )
@@ -118,3 +118,47 @@ def revoke(request: CompanyRequest, company_id: int, invitation_id: int) -> Http
             % {"name": invitation.full_name}
         ),
     )
+
+
+@require_http_methods(["GET", "POST"])
+@require_company_admin
+def edit_rights(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    """New rights for an invitation not yet accepted: then a new signature, and a new link."""
+    invitation = company_invitation(company=request.company, invitation_id=invitation_id)
+    if invitation is None:
+        raise Http404
+    if not invitation.rights_can_be_edited:
+        messages.info(request, _("Cette invitation n’est plus en cours."))
+        return redirect_to(request, team_url(request))
+    form = InvitationRightsForm(request.POST or None, initial={"rights": invitation.rights})
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_edit_rights(
+                invitation_id=invitation.pk,
+                company=request.company,
+                actor=current_user(request),
+                rights=form.cleaned_data["rights"],
+                ip_address=client_ip(request),
+                now=timezone.now(),
+            )
+        except InvitationRefused as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Droits modifiés. Signez la nouvelle autorisation : l’invitation sera ensuite "
+                    "envoyée avec un nouveau lien, l’ancien ne fonctionne plus."
+                ),
+            )
+            return redirect_to(request, sign_url(request, invitation.pk))
+    selected = set(form["rights"].value() or [])
+    context = {
+        "company": request.company,
+        "invitation": invitation,
+        "form": form,
+        "options": [
+            (option, option.code in selected) for option in grantable_rights(request.company)
+        ],
+    }
+    return render(request, "invitations/edit_rights.html", context)

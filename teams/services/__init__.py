@@ -1,0 +1,40 @@
+"""The team of a company: its members' rights, suspension and removal."""
+
+from teams.services.exceptions import TeamRefused
+from teams.services.members import (
+    last_admin_refusal,
+    member_reactivate,
+    member_remove,
+    member_suspend,
+)
+from teams.services.notifications import rights_change_notify_admins, rights_change_notify_member
+from teams.services.rights import (
+    RightsDiff,
+    member_rights,
+    rights_change_request,
+    rights_change_request_code,
+    rights_change_sign,
+    rights_diff,
+    rights_remove,
+    signature_payload,
+    signature_statement,
+)
+
+__all__ = [
+    "RightsDiff",
+    "TeamRefused",
+    "last_admin_refusal",
+    "member_reactivate",
+    "member_remove",
+    "member_rights",
+    "member_suspend",
+    "rights_change_notify_admins",
+    "rights_change_notify_member",
+    "rights_change_request",
+    "rights_change_request_code",
+    "rights_change_sign",
+    "rights_diff",
+    "rights_remove",
+    "signature_payload",
+    "signature_statement",
+]

@@ -1,0 +1,24 @@
+"""Mes équipes: the team, a member's page, their rights, suspension and removal."""
+
+from teams.views.members import member_reactivate_view, member_remove_view, member_suspend_view
+from teams.views.rights import (
+    rights_remove_confirmed,
+    rights_request,
+    rights_review,
+    rights_send_code,
+    rights_sign,
+)
+from teams.views.team import member, team
+
+__all__ = [
+    "member",
+    "member_reactivate_view",
+    "member_remove_view",
+    "member_suspend_view",
+    "rights_remove_confirmed",
+    "rights_request",
+    "rights_review",
+    "rights_send_code",
+    "rights_sign",
+    "team",
+]

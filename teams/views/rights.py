@@ -1,0 +1,253 @@
+"""Change a collaborator's rights: see the difference, remove at once, sign an addition."""
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.services import client_ip
+from invitations.views.common import current_user, htmx_details, redirect_to
+from otp.forms import SignatureCodeForm
+from otp.pages import code_panel_context, code_panel_template
+from otp.services import SignatureError
+from permissions.catalogue import specs_for
+from permissions.checks import CompanyRequest, require_company_admin
+from portal.decorators import require_recent_login
+from teams.forms import MemberRightsForm
+from teams.models import Membership, RightsChange
+from teams.selectors import rights_change_to_sign, team_member
+from teams.services import (
+    TeamRefused,
+    rights_change_request,
+    rights_change_request_code,
+    rights_change_sign,
+    rights_diff,
+    rights_remove,
+    signature_payload,
+    signature_statement,
+)
+from teams.views.common import member_url
+from teams.views.team import member_page
+
+
+def _sign_url(request: CompanyRequest, change: RightsChange) -> str:
+    return reverse("teams:rights_sign", args=[request.company.pk, change.membership_id, change.pk])
+
+
+def _refused(request: CompanyRequest, membership_id: int, refusal: TeamRefused) -> HttpResponse:
+    messages.error(request, refusal.message)
+    return redirect_to(request, member_url(request, membership_id))
+
+
+@require_POST
+@require_company_admin
+def rights_review(request: CompanyRequest, company_id: int, membership_id: int) -> HttpResponse:
+    """The difference between the member's rights and the new choice, before anything happens."""
+    member = team_member(company=request.company, membership_id=membership_id)
+    if member is None:
+        raise Http404
+    form = MemberRightsForm(request.POST)
+    if not form.is_valid():
+        return member_page(request, membership_id, form=form, status=400)
+    try:
+        diff = rights_diff(membership=member, rights=form.cleaned_data["rights"])
+    except TeamRefused as refusal:
+        if refusal.field is None:
+            return _refused(request, membership_id, refusal)
+        form.add_error(refusal.field, refusal.message)
+        return member_page(request, membership_id, form=form, status=400)
+    if diff.changes_nothing:
+        messages.info(request, _("Vous n’avez modifié aucun droit."))
+        return HttpResponseRedirect(member_url(request, membership_id))
+    context = {
+        "company": request.company,
+        "member": member,
+        "diff": diff,
+        "added": specs_for(diff.added),
+        "removed": specs_for(diff.removed),
+        "kept": specs_for(diff.kept),
+    }
+    return render(request, "teams/rights_review.html", context)
+
+
+@require_POST
+@require_company_admin
+def rights_remove_confirmed(
+    request: CompanyRequest, company_id: int, membership_id: int
+) -> HttpResponse:
+    form = MemberRightsForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseRedirect(member_url(request, membership_id))
+    try:
+        change = rights_remove(
+            membership_id=membership_id,
+            company=request.company,
+            actor=current_user(request),
+            rights=form.cleaned_data["rights"],
+            ip_address=client_ip(request),
+            now=timezone.now(),
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+    except TeamRefused as refusal:
+        return _refused(request, membership_id, refusal)
+    messages.success(
+        request,
+        _("Droits retirés : %(rights)s. Le changement s’applique dès maintenant.")
+        % {"rights": ", ".join(str(spec.short_label) for spec in specs_for(change.removed))},
+    )
+    return HttpResponseRedirect(member_url(request, membership_id))
+
+
+@require_POST
+@require_company_admin
+def rights_request(request: CompanyRequest, company_id: int, membership_id: int) -> HttpResponse:
+    """An addition waits for the administrator's signature: on to the signature page."""
+    form = MemberRightsForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseRedirect(member_url(request, membership_id))
+    try:
+        change = rights_change_request(
+            membership_id=membership_id,
+            company=request.company,
+            requested_by=current_user(request),
+            rights=form.cleaned_data["rights"],
+            now=timezone.now(),
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+    except TeamRefused as refusal:
+        return _refused(request, membership_id, refusal)
+    return HttpResponseRedirect(_sign_url(request, change))
+
+
+def _sign_context(
+    request: CompanyRequest,
+    change: RightsChange,
+    now: datetime.datetime,
+    *,
+    form: SignatureCodeForm | None,
+    error: str,
+) -> dict[str, Any]:
+    signer = current_user(request)
+    return {
+        "company": request.company,
+        "change": change,
+        "member": change.membership,
+        "rights": specs_for(change.rights),
+        "added": specs_for(change.added),
+        "removed": specs_for(change.removed),
+        "statement": signature_statement(change, signer=signer),
+        **code_panel_context(
+            challenge=change.challenge,
+            signer=signer,
+            payload=signature_payload(change, signer=signer),
+            now=now,
+            sign_url=_sign_url(request, change),
+            send_url=reverse(
+                "teams:rights_send_code",
+                args=[request.company.pk, change.membership_id, change.pk],
+            ),
+            submit_label=_("Signer et appliquer les nouveaux droits"),
+            form=form,
+            error=error,
+        ),
+    }
+
+
+def _sign_page(
+    request: CompanyRequest,
+    membership_id: int,
+    change_id: int,
+    now: datetime.datetime,
+    *,
+    form: SignatureCodeForm | None = None,
+    error: str = "",
+) -> HttpResponse:
+    change = rights_change_to_sign(
+        company=request.company, membership_id=membership_id, change_id=change_id
+    )
+    if change is None:
+        raise Http404
+    if not change.awaits_signature:
+        messages.info(
+            request, _("Cette modification des droits a déjà été signée ou n’est plus en cours.")
+        )
+        return redirect_to(request, member_url(request, membership_id))
+    htmx = htmx_details(request)
+    template = code_panel_template(
+        "teams/rights_sign.html", htmx_target=(htmx.target or "") if htmx else None
+    )
+    context = _sign_context(request, change, now, form=form, error=error)
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_company_admin
+def rights_sign(
+    request: CompanyRequest, company_id: int, membership_id: int, change_id: int
+) -> HttpResponse:
+    now = timezone.now()
+    if request.method != "POST":
+        return _sign_page(request, membership_id, change_id, now)
+    form = SignatureCodeForm(request.POST)
+    if not form.is_valid():
+        return _sign_page(request, membership_id, change_id, now, form=form)
+    try:
+        change = rights_change_sign(
+            change_id=change_id,
+            membership_id=membership_id,
+            company=request.company,
+            signer=current_user(request),
+            code=form.cleaned_data["code"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            now=now,
+        )
+    except (Membership.DoesNotExist, RightsChange.DoesNotExist):
+        raise Http404 from None
+    except TeamRefused as refusal:
+        return _refused(request, membership_id, refusal)
+    except SignatureError as failure:
+        return _sign_page(request, membership_id, change_id, now, error=failure.message)
+    messages.success(
+        request,
+        _("Autorisation signée. Les nouveaux droits de %(name)s s’appliquent dès maintenant.")
+        % {"name": change.membership.user.get_full_name() or change.membership.user.email},
+    )
+    return redirect_to(request, member_url(request, membership_id))
+
+
+@require_POST
+@require_company_admin
+@require_recent_login(next_page="teams:rights_sign")
+def rights_send_code(
+    request: CompanyRequest, company_id: int, membership_id: int, change_id: int
+) -> HttpResponse:
+    now = timezone.now()
+    try:
+        rights_change_request_code(
+            change_id=change_id,
+            membership_id=membership_id,
+            company=request.company,
+            signer=current_user(request),
+            ip_address=client_ip(request),
+            now=now,
+        )
+    except (Membership.DoesNotExist, RightsChange.DoesNotExist):
+        raise Http404 from None
+    except TeamRefused as refusal:
+        return _refused(request, membership_id, refusal)
+    except SignatureError as failure:
+        return _sign_page(request, membership_id, change_id, now, error=failure.message)
+    if htmx_details(request):
+        return _sign_page(request, membership_id, change_id, now)
+    return HttpResponseRedirect(
+        reverse("teams:rights_sign", args=[request.company.pk, membership_id, change_id])
+    )

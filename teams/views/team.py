@@ -1,0 +1,58 @@
+"""Mes équipes: the team of a company, and the page of one member."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from permissions.catalogue import specs_for
+from permissions.checks import CompanyRequest, require_company_admin
+from teams.forms import MemberRightsForm
+from teams.selectors import open_invitations, pending_rights_change, team_member, team_members
+from teams.services import member_rights
+from teams.views.common import rights_options
+
+
+@require_GET
+@require_company_admin
+def team(request: CompanyRequest, company_id: int) -> HttpResponse:
+    context = {
+        "company": request.company,
+        "members": team_members(company=request.company),
+        "invitations": open_invitations(company=request.company),
+    }
+    htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
+    template = "teams/team.html"
+    if htmx:
+        template += "#invitation-table"
+    return render(request, template, context)
+
+
+def member_page(
+    request: CompanyRequest,
+    membership_id: int,
+    *,
+    form: MemberRightsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    member = team_member(company=request.company, membership_id=membership_id)
+    if member is None:
+        raise Http404
+    held = [] if member.is_admin else member_rights(member)
+    checked = form["rights"].value() or [] if form is not None and form.is_bound else held
+    context = {
+        "company": request.company,
+        "member": member,
+        "is_self": member.user_id == request.user.pk,
+        "rights": specs_for(held),
+        "form": form or MemberRightsForm(initial={"rights": held}),
+        "options": rights_options(member, checked=checked, held=held),
+        "pending": None if member.is_admin else pending_rights_change(membership=member),
+    }
+    return render(request, "teams/member.html", context, status=status)
+
+
+@require_GET
+@require_company_admin
+def member(request: CompanyRequest, company_id: int, membership_id: int) -> HttpResponse:
+    return member_page(request, membership_id)
