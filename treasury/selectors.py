@@ -1,0 +1,147 @@
+"""Every read the treasury page needs, always for one company."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from documents.amortisation import schedule
+from teams.models import Company, Contract, ContractStatus
+from treasury.chart import Chart, forecast_chart
+from treasury.forecast import (
+    HORIZON_DAYS,
+    Forecast,
+    Movement,
+    forecast_build,
+    instalment_movements,
+)
+from treasury.models import (
+    BankAccount,
+    CashFlow,
+    FlowCategory,
+    LowBalanceAlert,
+    TreasurySubscription,
+)
+
+
+def bank_accounts(*, company: Company) -> list[BankAccount]:
+    return list(BankAccount.objects.filter(company=company).order_by("label", "pk"))
+
+
+def scheduled_movements(
+    *, company: Company, start: datetime.date, end: datetime.date
+) -> list[Movement]:
+    flows = CashFlow.objects.filter(company=company, flow_date__range=(start, end)).order_by(
+        "flow_date", "pk"
+    )
+    return [
+        Movement(
+            movement_date=flow.flow_date,
+            label=flow.label,
+            amount=flow.amount,
+            category=flow.get_category_display(),
+        )
+        for flow in flows
+    ]
+
+
+def contract_movements(
+    *, company: Company, start: datetime.date, end: datetime.date
+) -> list[Movement]:
+    """The instalments of the company's running contracts, from their amortisation tables."""
+    contracts = Contract.objects.filter(
+        company=company,
+        status=ContractStatus.ACTIVE,
+        start_date__lte=end,
+        end_date__gte=start,
+    ).order_by("reference")
+    movements: list[Movement] = []
+    for contract in contracts:
+        instalments = [i for i in schedule(contract) if start <= i.due_date <= end]
+        movements += instalment_movements(
+            reference=contract.reference,
+            instalments=instalments,
+            category=FlowCategory.LOAN_INSTALMENT.label,
+            label=_("Échéance n° %(number)s du contrat %(reference)s"),
+        )
+    return movements
+
+
+def company_forecast(
+    *, company: Company, accounts: list[BankAccount], today: datetime.date
+) -> Forecast:
+    end = today + datetime.timedelta(days=HORIZON_DAYS)
+    movements = scheduled_movements(company=company, start=today, end=end)
+    movements += contract_movements(company=company, start=today, end=end)
+    return forecast_build(
+        opening_balance=sum((a.balance for a in accounts), Decimal("0")),
+        movements=movements,
+        today=today,
+    )
+
+
+def active_subscription(*, company: Company, today: datetime.date) -> TreasurySubscription | None:
+    subscription = TreasurySubscription.objects.filter(company=company).first()
+    if subscription is None or not subscription.is_active_on(today):
+        return None
+    return subscription
+
+
+def low_balance_alert(*, company: Company) -> LowBalanceAlert | None:
+    return LowBalanceAlert.objects.filter(company=company).select_related("recipient").first()
+
+
+@dataclass(frozen=True)
+class TreasuryOverview:
+    accounts: list[BankAccount]
+    total_balance: Decimal
+    forecast: Forecast
+    chart: Chart
+    subscribed: bool
+    subscription: TreasurySubscription | None
+    alert: LowBalanceAlert | None
+
+    @property
+    def threshold(self) -> Decimal | None:
+        if self.subscribed and self.alert is not None and self.alert.enabled:
+            return self.alert.threshold
+        return None
+
+    @property
+    def first_day_below(self) -> datetime.date | None:
+        if self.threshold is None:
+            return None
+        day = self.forecast.first_day_below(self.threshold)
+        return day.day if day is not None else None
+
+
+def treasury_overview(*, company: Company, today: datetime.date) -> TreasuryOverview:
+    """The treasury page: balances, the forecast and its chart, what the subscription opens."""
+    accounts = bank_accounts(company=company)
+    forecast = company_forecast(company=company, accounts=accounts, today=today)
+    subscription = TreasurySubscription.objects.filter(company=company).first()
+    subscribed = subscription is not None and subscription.is_active_on(today)
+    alert = low_balance_alert(company=company) if subscribed else None
+    threshold = alert.threshold if alert is not None and alert.enabled else None
+    return TreasuryOverview(
+        accounts=accounts,
+        total_balance=forecast.opening_balance,
+        forecast=forecast,
+        chart=forecast_chart(forecast=forecast, threshold=threshold),
+        subscribed=subscribed,
+        subscription=subscription,
+        alert=alert,
+    )
+
+
+def alerts_due(*, today: datetime.date) -> list[int]:
+    """The enabled alerts of subscribed companies not yet sent for today."""
+    return list(
+        LowBalanceAlert.objects.filter(
+            enabled=True, company__treasury_subscription__active_until__gte=today
+        )
+        .exclude(last_sent_for=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

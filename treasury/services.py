@@ -1,0 +1,210 @@
+"""Every write of the treasury section: the export, the alert settings, the alert email."""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import audit_record
+from permissions.catalogue import Right
+from permissions.checks import has_right
+from portal.mail import send_templated_email
+from portal.models import User
+from teams.models import Company, Membership
+from treasury.forecast import Forecast
+from treasury.models import LowBalanceAlert
+from treasury.selectors import active_subscription, bank_accounts, company_forecast
+
+# a spreadsheet runs a cell that starts with one of these as a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SubscriptionInactive(Exception):
+    """A subscriber-only feature asked for by a company whose subscription is not active."""
+
+    def __init__(self) -> None:
+        self.message = _(
+            "Réservé aux abonnés : cette fonction du Suivi de trésorerie demande un abonnement "
+            "actif. Votre conseiller peut vous y abonner."
+        )
+        super().__init__(self.message)
+
+
+def _require_subscription(*, company: Company, today: datetime.date) -> None:
+    if active_subscription(company=company, today=today) is None:
+        raise SubscriptionInactive
+
+
+def decimal_comma(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",")
+
+
+def _text_cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def forecast_csv(forecast: Forecast) -> str:
+    """`;`-separated, decimal comma, dates as dd/mm/yyyy: what a French spreadsheet opens."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [_("Date"), _("Libellé"), _("Catégorie"), _("Montant (EUR)"), _("Solde prévu (EUR)")]
+    )
+    writer.writerow(
+        [
+            f"{forecast.today:%d/%m/%Y}",
+            _("Solde de départ"),
+            "",
+            "",
+            decimal_comma(forecast.opening_balance),
+        ]
+    )
+    for line in forecast.lines:
+        movement = line.movement
+        writer.writerow(
+            [
+                f"{movement.movement_date:%d/%m/%Y}",
+                _text_cell(movement.label),
+                str(movement.category),
+                decimal_comma(movement.amount),
+                decimal_comma(line.balance),
+            ]
+        )
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ForecastExport:
+    filename: str
+    content: str
+
+
+def forecast_export(
+    *, company: Company, actor: User, today: datetime.date, ip_address: str | None
+) -> ForecastExport:
+    """The forecast as CSV (with a BOM, for Excel), for subscribers only; audited."""
+    _require_subscription(company=company, today=today)
+    forecast = company_forecast(
+        company=company, accounts=bank_accounts(company=company), today=today
+    )
+    audit_record(
+        action=Action.TREASURY_EXPORTED,
+        actor=actor,
+        company=company,
+        ip_address=ip_address,
+        data={"from": today.isoformat(), "to": forecast.end.isoformat()},
+    )
+    return ForecastExport(
+        filename=f"prevision-tresorerie-{company.siren}-{today:%Y-%m-%d}.csv",
+        content="\ufeff" + forecast_csv(forecast),
+    )
+
+
+@transaction.atomic
+def low_balance_alert_set(
+    *,
+    company: Company,
+    actor: User,
+    threshold: Decimal,
+    enabled: bool,
+    today: datetime.date,
+    ip_address: str | None,
+) -> LowBalanceAlert:
+    """Set the company's alert; the member who sets it receives it. Subscribers only."""
+    _require_subscription(company=company, today=today)
+    # lock: the daily task must not read a half-changed alert
+    alert = LowBalanceAlert.objects.select_for_update().filter(company=company).first()
+    if alert is None:
+        alert = LowBalanceAlert(company=company)
+    changed_threshold = alert.pk is None or alert.threshold != threshold
+    alert.threshold = threshold
+    alert.enabled = enabled
+    alert.recipient = actor
+    if changed_threshold or not enabled:
+        # a new threshold is a new crossing: it may be told today even if the old one was
+        alert.last_sent_for = None
+    alert.save()
+    audit_record(
+        action=Action.TREASURY_ALERT_CHANGED,
+        actor=actor,
+        company=company,
+        target=alert,
+        ip_address=ip_address,
+        data={"threshold": str(threshold), "enabled": enabled},
+    )
+    return alert
+
+
+def _recipient_may_read(alert: LowBalanceAlert) -> bool:
+    """A member who left, was suspended or lost the right no longer receives treasury figures."""
+    membership = (
+        Membership.objects.active()
+        .select_related("company")
+        .prefetch_related("grants")
+        .filter(user_id=alert.recipient_id, company_id=alert.company_id)
+        .first()
+    )
+    return membership is not None and has_right(membership, Right.TREASURY)
+
+
+def treasury_url(company: Company) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("treasury:index", args=[company.pk])
+
+
+def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
+    """Email the recipient if the forecast goes under the threshold. Run twice, one email a day."""
+    with transaction.atomic():
+        # lock: two workers checking the same alert must send one email
+        alert = (
+            LowBalanceAlert.objects.select_for_update(of=("self",))
+            .select_related("company", "recipient")
+            .filter(pk=alert_id)
+            .first()
+        )
+        if alert is None or not alert.enabled or alert.last_sent_for == today:
+            return False
+        company = alert.company
+        if active_subscription(company=company, today=today) is None:
+            return False
+        if not _recipient_may_read(alert):
+            return False
+        forecast = company_forecast(
+            company=company, accounts=bank_accounts(company=company), today=today
+        )
+        below = forecast.first_day_below(alert.threshold)
+        if below is None:
+            return False
+        send_templated_email(
+            to=alert.recipient.email,
+            subject=_("Alerte trésorerie : le solde prévu de %(company)s passe sous votre seuil")
+            % {"company": company.name},
+            template="treasury/email/low_balance",
+            context={
+                "company": company,
+                "recipient": alert.recipient,
+                "threshold": alert.threshold,
+                "below": below,
+                "lowest": forecast.lowest,
+                "url": treasury_url(company),
+            },
+        )
+        alert.last_sent_for = today
+        alert.save(update_fields=["last_sent_for", "updated_at"])
+        audit_record(
+            action=Action.TREASURY_ALERT_SENT,
+            company=company,
+            target=alert,
+            data={
+                "threshold": str(alert.threshold),
+                "below_on": below.day.isoformat(),
+                "balance": str(below.balance),
+            },
+        )
+        return True
