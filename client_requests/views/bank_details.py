@@ -25,8 +25,9 @@ from permissions.checks import CompanyRequest, require_right
 @require_http_methods(["GET", "POST"])
 @require_right(Right.BANK_DETAILS)
 def index(request: CompanyRequest, company_id: int) -> HttpResponse:
-    form = BankDetailsForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = BankDetailsForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         try:
             client_request = bank_details_change_request(
                 membership=request.membership,

@@ -26,13 +26,14 @@ from permissions.checks import CompanyRequest, require_right
 @require_http_methods(["GET", "POST"])
 @require_right(Right.EARLY_BUYOUT)
 def index(request: CompanyRequest, company_id: int) -> HttpResponse:
+    posted = request.method == "POST"
     form = EarlyBuyoutForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         company=request.company,
         today=timezone.localdate(),
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             client_request = early_buyout_request(
                 membership=request.membership,
