@@ -3,6 +3,7 @@
 import datetime
 import io
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfWriter
 
+from client_requests.models import private_storage
 from teams.models import Company, Contract, ContractKind
 from tests.factories import ContractFactory
 
@@ -81,9 +83,5 @@ def broken_pdf() -> SimpleUploadedFile:
 
 def stored_files(company: Company) -> list[str]:
     """The private files of the company's requests (the storage's directory for it)."""
-    from pathlib import Path
-
-    from client_requests.models import private_storage
-
     directory = Path(private_storage().path(f"requests/{company.pk}"))
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
