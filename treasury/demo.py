@@ -41,6 +41,7 @@ FLOWS = (
     (70, "Règlement client Hôtel des Tilleuls", Decimal("38900.00"), FlowCategory.RECEIPT),
     (78, "Fournisseur Bois & Panneaux SA", Decimal("-19480.60"), FlowCategory.DISBURSEMENT),
     (82, "Cotisations URSSAF", Decimal("-21300.00"), FlowCategory.PAYROLL),
+    (84, "Règlement client Groupe Habitat Est", Decimal("52300.00"), FlowCategory.RECEIPT),
     (87, "Salaires", Decimal("-58400.00"), FlowCategory.PAYROLL),
 )
 
