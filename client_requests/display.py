@@ -101,7 +101,13 @@ def format_value(key: str, value: Any) -> str:
     return str(value)
 
 
+def _order(key: str) -> int:
+    # PostgreSQL's jsonb sorts keys: the table above gives the reading order back
+    return list(DETAIL_LABELS).index(key) if key in DETAIL_LABELS else len(DETAIL_LABELS)
+
+
 def detail_rows(details: dict[str, Any]) -> list[DetailRow]:
+    details = dict(sorted(details.items(), key=lambda item: _order(item[0])))
     return [
         DetailRow(label=_label(key), value=format_value(key, value))
         for key, value in details.items()

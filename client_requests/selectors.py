@@ -55,7 +55,7 @@ def can_see(*, membership: Membership, client_request: ClientRequest) -> bool:
 
 
 def may_work(*, membership: Membership, client_request: ClientRequest) -> bool:
-    """Completing, submitting and reviewing need the kind's right (see services._check_may_work)."""
+    """Completing, submitting and reviewing need the kind's right (see services.common._check_may_work)."""
     return client_request.right in held_rights(membership)
 
 

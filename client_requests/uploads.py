@@ -62,6 +62,14 @@ def _clean_name(name: str) -> str:
     return name[:255] or "fichier"
 
 
+def size_label(size: int) -> str:
+    """A limit as people write it: "5 Mo" rather than "5,0 Mio"."""
+    mebibyte = 1024 * 1024
+    if size >= mebibyte and size % mebibyte == 0:
+        return _("%(count)s Mo") % {"count": size // mebibyte}
+    return str(filesizeformat(size))
+
+
 def check_upload(
     upload: UploadedFile, *, accepted: tuple[str, ...] = tuple(ACCEPTED_TYPES)
 ) -> CheckedFile:
@@ -70,8 +78,7 @@ def check_upload(
     accepted_names = ", ".join(ACCEPTED_TYPES[t] for t in accepted)
     if upload.size is None or upload.size > limit:
         raise ValidationError(
-            _("Le fichier dépasse la taille maximale de %(limit)s.")
-            % {"limit": filesizeformat(limit)},
+            _("Le fichier dépasse la taille maximale de %(limit)s.") % {"limit": size_label(limit)},
             code="too_large",
         )
     if upload.size == 0:

@@ -6,13 +6,12 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
 from client_requests.services import PROOF_REQUIRED_KINDS, NewFile
-from client_requests.uploads import ACCEPTED_TYPES, check_upload
+from client_requests.uploads import ACCEPTED_TYPES, check_upload, size_label
 
 MAX_FILES = 10
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -23,7 +22,7 @@ def upload_hint() -> str:
         "Formats acceptés : %(types)s ; %(size)s maximum par fichier, %(count)s fichiers au plus."
     ) % {
         "types": ", ".join(ACCEPTED_TYPES.values()),
-        "size": filesizeformat(settings.UPLOAD_MAX_BYTES),
+        "size": size_label(settings.UPLOAD_MAX_BYTES),
         "count": MAX_FILES,
     }
 

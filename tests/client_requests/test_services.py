@@ -75,12 +75,12 @@ def test_another_companys_contract_is_refused(requester, other_company):
 
 
 def test_a_failing_create_leaves_no_row_and_no_file(requester, company, settings, monkeypatch):
-    from client_requests import services
+    from client_requests.services import filing
 
     def fail(**kwargs):
         raise RuntimeError("panne")
 
-    monkeypatch.setattr(services, "_submit", fail)
+    monkeypatch.setattr(filing, "_submit", fail)
     files_before = _stored_files(settings.PRIVATE_MEDIA_ROOT)
 
     with pytest.raises(RuntimeError):
@@ -322,7 +322,7 @@ def test_support_cannot_attach_to_a_closed_request(requester, staff):
 
 
 def test_a_failing_completion_removes_the_files_it_wrote(requester, settings, monkeypatch):
-    from client_requests import services
+    from client_requests.services import filing
 
     draft = make_request(membership=requester)
     files_before = _stored_files(settings.PRIVATE_MEDIA_ROOT)
@@ -330,7 +330,7 @@ def test_a_failing_completion_removes_the_files_it_wrote(requester, settings, mo
     def fail(**kwargs):
         raise RuntimeError("panne")
 
-    monkeypatch.setattr(services, "_submit", fail)
+    monkeypatch.setattr(filing, "_submit", fail)
     with contextlib.suppress(RuntimeError):
         request_complete(
             membership=requester, client_request=draft, files=(new_file(),), submit=True
