@@ -24,6 +24,11 @@ TOTAL = "total"
 PARTIAL = "partiel"
 
 
+def _money(amount: Decimal) -> str:
+    """Stored as the pipeline stores amounts: a string with the cents, "10000.00"."""
+    return str(amount.quantize(Decimal("0.01")))
+
+
 def _describe_club(contract: Contract) -> str:
     return gettext(
         "%(reference)s — disponible %(available)s — décaissé %(drawn)s — fin le %(end)s"
@@ -155,7 +160,7 @@ class RenunciationForm(FundOperationForm):
         amount = contract.available_amount if scope == TOTAL else self.cleaned_data["amount"]
         return {
             "scope": scope,
-            "amount": str(amount),
+            "amount": _money(amount),
             "requested_date": self.cleaned_data["effective_date"].isoformat(),
         }
 
@@ -193,7 +198,7 @@ class DisbursementForm(FundOperationForm):
 
     def details(self) -> dict[str, str]:
         return {
-            "amount": str(self.cleaned_data["amount"]),
+            "amount": _money(self.cleaned_data["amount"]),
             "disbursement_date": self.cleaned_data["desired_date"].isoformat(),
         }
 
@@ -243,7 +248,7 @@ class EarlyRepaymentForm(FundOperationForm):
         amount = contract.drawn_amount if scope == TOTAL else self.cleaned_data["amount"]
         return {
             "scope": scope,
-            "amount": str(amount),
+            "amount": _money(amount),
             "repayment_date": self.cleaned_data["repayment_date"].isoformat(),
         }
 
