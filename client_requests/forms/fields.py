@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.template.defaultfilters import filesizeformat
 from django.utils.formats import date_format, number_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from client_requests.kinds import AttachmentPurpose
 from client_requests.services import NewFile, RequestRefused
-from client_requests.uploads import ACCEPTED_TYPES, check_upload
+from client_requests.uploads import ACCEPTED_TYPES, check_upload, size_label
 from teams.models import Contract, ContractStatus
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
@@ -152,7 +151,7 @@ def upload_hint() -> str:
         "contenu du fichier, pas son nom."
     ) % {
         "types": ", ".join(ACCEPTED_TYPES.values()),
-        "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+        "limit": size_label(settings.UPLOAD_MAX_BYTES),
     }
 
 

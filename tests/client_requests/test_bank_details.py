@@ -91,7 +91,7 @@ def test_the_upload_states_its_formats_and_size(member_client, company):
 
     assert 'enctype="multipart/form-data"' in response.text
     assert 'accept="application/pdf,image/jpeg,image/png' in response.text
-    assert "Formats acceptés : PDF, JPEG, PNG ; 5,0" in response.text
+    assert "Formats acceptés : PDF, JPEG, PNG ; 5 Mo au maximum." in response.text
 
 
 def test_an_administrator_holds_the_right(admin_client, company):
