@@ -3,6 +3,7 @@
 import csv
 import io
 from decimal import Decimal
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -10,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from documents.amortisation import Instalment, schedule, totals
 from teams.models import Contract
+
+PDF_STYLESHEET = Path(__file__).resolve().parent / "pdf" / "amortisation.css"
 
 
 def french_decimal(value: Decimal) -> str:
@@ -47,7 +50,7 @@ def amortisation_csv(*, contract: Contract) -> bytes:
 
 def amortisation_pdf(*, contract: Contract, instalments: list[Instalment] | None = None) -> bytes:
     # imported here: the portal starts (and its other pages work) on a machine without Pango
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     rows = schedule(contract) if instalments is None else instalments
     html = render_to_string(
@@ -60,7 +63,7 @@ def amortisation_pdf(*, contract: Contract, instalments: list[Instalment] | None
             "generated_at": timezone.localtime(),
         },
     )
-    return bytes(HTML(string=html).write_pdf())
+    return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PDF_STYLESHEET))]))
 
 
 def export_filename(*, contract: Contract, extension: str) -> str:

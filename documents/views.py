@@ -103,7 +103,8 @@ def amortisation_pdf_download(
 def duplicate_request(request: CompanyRequest, company_id: int, contract_id: int) -> HttpResponse:
     contract = selectors.company_contract(company=request.company, contract_id=contract_id)
     documents = list(contract.documents.all())
-    form = DuplicateRequestForm(request.POST or None, documents=documents)
+    data = request.POST if request.method == "POST" else None
+    form = DuplicateRequestForm(data, documents=documents)
     if request.method == "POST" and form.is_valid():
         try:
             services.duplicate_request_create(

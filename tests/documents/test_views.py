@@ -262,7 +262,7 @@ def test_the_contract_list_query_count_is_bounded(
             end_date="2025-01-01",
         )
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = reader_client.get(url("index", company=company))
 
     assert response.status_code == 200
@@ -274,7 +274,28 @@ def test_the_duplicate_list_query_count_is_bounded(
     for _ in range(5):
         reader_client.post(url("duplicate", loan, company=company), {"subject": "contrat"})
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = reader_client.get(url("duplicate_requests", company=company))
 
     assert response.text.count("Contrat complet") == 5
+
+
+def test_a_club_credits_table_says_it_is_on_the_drawn_amount(reader_client, company):
+    club = company.contracts.get(kind="club")
+    club.drawn_amount = Decimal("100000.00")
+    club.annual_rate = Decimal("4.6")
+    club.save()
+
+    response = reader_client.get(url("contract", club, company=company))
+
+    assert "calculé sur le montant décaissé" in response.text
+    assert "100\u00a0000,00\u00a0€" in response.text
+
+
+def test_a_club_credit_with_nothing_drawn_offers_no_export(reader_client, company):
+    club = company.contracts.get(kind="club")
+
+    response = reader_client.get(url("contract", club, company=company))
+
+    assert "Aucune échéance" in response.text
+    assert url("amortisation_csv", club, company=company) not in response.text
