@@ -1,15 +1,20 @@
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import Action
 from audit.services import audit_record, client_ip
 from permissions.admin import GrantInline
 from permissions.models import Grant
-from teams.models import Company, Contract, Membership
+from teams.models import Company, Contract, Membership, MembershipStatus, Role
+from teams.services import last_admin_refusal
 
 # Support staff's edits of who may do what are audited like the portal's own: actor, company,
 # target, address. A membership's fields that matter, and its rights, before and after.
@@ -66,6 +71,76 @@ def _rights_of(membership: Membership) -> set[str]:
     return set(Grant.objects.filter(membership=membership).values_list("right", flat=True))
 
 
+def _stays_active_admin(role: Any, status: Any) -> bool:
+    return role == Role.ADMIN and status == MembershipStatus.ACTIVE
+
+
+class MembershipAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Support designates administrators; a company never loses its last active one."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        membership = self.instance
+        if membership.pk is None or not membership.is_admin:
+            return cleaned
+        if _stays_active_admin(cleaned.get("role"), cleaned.get("status")) and (
+            cleaned.get("company") in (None, membership.company)
+        ):
+            return cleaned
+        if refusal := last_admin_refusal(company_id=membership.company_id, leaving=[membership.pk]):
+            raise forms.ValidationError(refusal)
+        return cleaned
+
+
+class MembershipInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        company = self.instance
+        if company.pk is None:
+            return
+        leaving, joining = [], 0
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            membership = form.instance
+            deleted = bool(self.can_delete and form.cleaned_data.get("DELETE"))
+            stays = not deleted and _stays_active_admin(
+                form.cleaned_data.get("role"), form.cleaned_data.get("status")
+            )
+            if membership.pk is None:
+                joining += int(stays)
+            elif not stays:
+                leaving.append(membership.pk)
+        if refusal := last_admin_refusal(company_id=company.pk, leaving=leaving, joining=joining):
+            raise forms.ValidationError(refusal)
+
+
+def _deletion_refusal(memberships: QuerySet[Membership]) -> str | None:
+    by_company: dict[int, list[int]] = {}
+    for pk, company_id in memberships.values_list("pk", "company_id"):
+        by_company.setdefault(company_id, []).append(pk)
+    for company_id, leaving in by_company.items():
+        if refusal := last_admin_refusal(company_id=company_id, leaving=leaving):
+            return refusal
+    return None
+
+
+@admin.action(description=_("Supprimer les membres sélectionnés"), permissions=["delete"])
+def delete_selected_members(
+    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    request: HttpRequest,
+    queryset: QuerySet[Membership],
+) -> HttpResponse | None:
+    if refusal := _deletion_refusal(queryset):
+        modeladmin.message_user(request, refusal, messages.ERROR)
+        return None
+    response: HttpResponse | None = delete_selected(modeladmin, request, queryset)
+    return response
+
+
+delete_selected_members.__name__ = "delete_selected"
+
+
 class ContractInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Contract
     fields = ("reference", "kind", "amount", "start_date", "end_date", "status")
@@ -76,6 +151,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     """Who belongs to the company; rights are edited on each membership's own page."""
 
     model = Membership
+    formset = MembershipInlineFormSet
     fields = ("user", "role", "status", "created_at")
     readonly_fields = ("created_at",)
     autocomplete_fields = ("user",)
@@ -126,6 +202,8 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = MembershipAdminForm
+    actions = (delete_selected_members,)
     list_display = ("user", "company", "role", "status", "created_at")
     list_filter = ("role", "status", "company")
     search_fields = ("user__email", "user__first_name", "user__last_name", "company__name")
@@ -162,6 +240,15 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                     "rights": sorted(after),
                 },
             )
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        memberships = Membership.objects.filter(pk=object_id) if object_id.isdigit() else None
+        if memberships is not None and (refusal := _deletion_refusal(memberships)):
+            self.message_user(request, refusal, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:teams_membership_change", args=[object_id]))
+        return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
         _membership_deleted(request, obj)

@@ -1,0 +1,22 @@
+"""Fixtures for the team pages: in-memory SMS, tasks run in this process."""
+
+import pytest
+
+from otp import sms
+from portal.celery import app
+
+
+@pytest.fixture(autouse=True)
+def empty_sms_outbox():
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Tasks queued on commit run in this process."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    (app.conf.changes or {}).pop("task_always_eager", None)
