@@ -43,7 +43,7 @@ def contract_detail(request: CompanyRequest, company_id: int, contract_id: int) 
 
 @require_GET
 # a FileResponse streams: permissions.checks types views as returning HttpResponse only
-@require_right(Right.DOCUMENTS)  # type: ignore[arg-type]
+@require_right(Right.DOCUMENTS)
 def document_download(
     request: CompanyRequest, company_id: int, contract_id: int, document_id: int
 ) -> FileResponse:

@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,8 @@ def active_membership(*, user: Any, company_id: int) -> Membership:
         raise Http404 from None
 
 
-ViewFunc = Callable[Concatenate[CompanyRequest, P], HttpResponse]
+# a page, or a streamed file (FileResponse)
+ViewFunc = Callable[Concatenate[CompanyRequest, P], HttpResponseBase]
 
 
 def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
@@ -71,10 +73,10 @@ def missing_right_response(request: HttpRequest, right: Right) -> HttpResponse:
 
 def _company_view(
     check: Callable[[Membership], str | None],
-) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponse]]:
-    def decorator(view: ViewFunc[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponseBase]]:
+    def decorator(view: ViewFunc[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             company_id = kwargs["company_id"]
             membership = active_membership(user=request.user, company_id=int(str(company_id)))
             refusal = check(membership)
@@ -90,13 +92,15 @@ def _company_view(
     return decorator
 
 
-def require_membership(view: ViewFunc[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+def require_membership(
+    view: ViewFunc[P],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
     return _company_view(lambda membership: None)(view)
 
 
 def require_company_admin(
     view: ViewFunc[P],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
     def check(membership: Membership) -> str | None:
         if membership.is_admin:
             return None
@@ -107,7 +111,7 @@ def require_company_admin(
 
 def require_right(
     right: Right,
-) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponse]]:
+) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponseBase]]:
     def check(membership: Membership) -> str | None:
         if has_right(membership, right):
             return None

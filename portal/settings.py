@@ -9,6 +9,7 @@ tasks run in-process, SMS and emails kept in files and shown at /dev/outbox.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -298,5 +299,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {
         "task": "invitations.tasks.expire_invitations",
         "schedule": 3600.0,
+    },
+    # the task works out "today" in Paris time; once a day is what subscribers were promised
+    "treasury-low-balance-alerts": {
+        "task": "treasury.tasks.check_low_balance_alerts",
+        "schedule": crontab(hour=6, minute=30),
     },
 }

@@ -119,6 +119,8 @@ def low_balance_alert_set(
 ) -> LowBalanceAlert:
     """Set the company's alert; the member who sets it receives it. Subscribers only."""
     _require_subscription(company=company, today=today)
+    # lock the company: two members setting its first alert at once must not both insert one
+    Company.objects.select_for_update().filter(pk=company.pk).first()
     # lock: the daily task must not read a half-changed alert
     alert = LowBalanceAlert.objects.select_for_update().filter(company=company).first()
     if alert is None:

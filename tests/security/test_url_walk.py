@@ -7,14 +7,32 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from invitations.models import InvitationStatus
+from client_requests.kinds import AttachmentPurpose, RequestKind
+from invitations.models import Invitation, InvitationStatus
 from otp import sms
+from permissions.catalogue import Right
+from teams.models import ContractKind
+from teams.services.rights import rights_change_request
+from tests.client_requests.factories import make_request, new_file
+from tests.documents.factories import ContractDocumentFactory
+from tests.factories import ContractFactory, MembershipFactory
 from tests.invitations.factories import create
 
 pytestmark = pytest.mark.django_db
 
-COMPANY_APPS = ("teams", "invitations", "portal")
+COMPANY_APPS = ("teams", "invitations", "portal", "documents", "treasury", "client_requests")
+# every object a company-scoped URL names
+OBJECT_PARAMS = (
+    "invitation_id",
+    "membership_id",
+    "change_id",
+    "contract_id",
+    "document_id",
+    "request_id",
+    "attachment_id",
+)
 # the Django admin has its own CSRF-protected forms; its login is walked as a sample
 SKIPPED_NAMESPACES = ("admin",)
 
@@ -76,19 +94,45 @@ def test_the_walk_finds_the_company_scoped_pages():
     } <= names
 
 
+def their_objects(other_admin) -> dict[str, object]:
+    """One object of each kind, all of another company."""
+    theirs = create(other_admin, email="cible@partenaire.example")
+    contract = ContractFactory.create(company=other_admin.company, kind=ContractKind.CLUB)
+    client_request = make_request(
+        membership=other_admin,
+        kind=RequestKind.BANK_DETAILS_CHANGE,
+        details={"holder": "X", "iban": "FR7630006000011234567890189", "bic": "AGRIFRPPXXX"},
+        files=(new_file(purpose=AttachmentPurpose.PROOF_OF_POWER),),
+    )
+    member = MembershipFactory.create(company=other_admin.company)
+    change = rights_change_request(
+        membership_id=member.pk,
+        company=other_admin.company,
+        requested_by=other_admin.user,
+        rights=[Right.DOCUMENTS.value],
+        now=timezone.now(),
+    )
+    return {
+        "invitation_id": theirs.pk,
+        "membership_id": member.pk,
+        "change_id": change.pk,
+        "contract_id": contract.pk,
+        "document_id": ContractDocumentFactory.create(contract=contract).pk,
+        "request_id": client_request.pk,
+        "attachment_id": client_request.attachments.get().pk,
+    }
+
+
 @pytest.mark.parametrize("route", company_routes(), ids=lambda route: route.name)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_another_companys_ids_look_like_missing_ones(
     route, method, admin_client, admin, other_admin
 ):
-    theirs = create(other_admin, email="cible@partenaire.example")
-    missing = {"company_id": 999_999, "invitation_id": 999_999}
-    attacks = [
-        {"company_id": other_admin.company_id, "invitation_id": theirs.pk},
-        {"company_id": admin.company_id, "invitation_id": theirs.pk},
-    ]
-    if "invitation_id" not in route.params:
-        attacks = attacks[:1]
+    theirs = their_objects(other_admin)
+    missing = {"company_id": 999_999, **dict.fromkeys(OBJECT_PARAMS, 999_999)}
+    attacks = [{"company_id": other_admin.company_id, **theirs}]
+    if set(route.params) & set(OBJECT_PARAMS):
+        attacks.append({"company_id": admin.company_id, **theirs})
     expected = getattr(admin_client, method)(url_for(route, missing)).status_code
 
     for values in attacks:
@@ -96,8 +140,8 @@ def test_another_companys_ids_look_like_missing_ones(
         assert response.status_code == expected, values
         assert response.status_code in (404, 405)
 
-    theirs.refresh_from_db()
-    assert theirs.status == InvitationStatus.AWAITING_SIGNATURE
+    invitation = Invitation.objects.get(pk=theirs["invitation_id"])
+    assert invitation.status == InvitationStatus.AWAITING_SIGNATURE
     assert sms.outbox == []
 
 
@@ -114,6 +158,7 @@ def _values(admin, invitation) -> dict[str, object]:
     return {
         "company_id": admin.company_id,
         "invitation_id": invitation.pk,
+        **dict.fromkeys(OBJECT_PARAMS[1:], 999_999),
         "token": "A" * 43,
         "uidb64": "MQ",
         "kind": "mail",

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from documents.demo import load_demo_documents
 from permissions.catalogue import Right
 from permissions.models import Grant
 from portal.models import User
@@ -26,6 +27,7 @@ from teams.models import (
     MembershipStatus,
     Role,
 )
+from treasury.demo import load_demo_treasury
 
 DEMO_PASSWORD = "demo-Mes-equipes-2026"  # noqa: S105 - printed on purpose, demo only
 SUPPORT_PASSWORD = "support-Mes-equipes-2026"  # noqa: S105 - printed on purpose, demo only
@@ -217,6 +219,8 @@ class Command(BaseCommand):
         companies = {demo.siren: _company(demo) for demo in (ATELIER, BOULANGERIE)}
         for contract in CONTRACTS:
             _contract(contract, companies[contract.siren])
+        for company in companies.values():
+            load_demo_documents(company)
 
         admin = _user(ADMIN, password=DEMO_PASSWORD)
         for company in companies.values():
@@ -228,6 +232,7 @@ class Command(BaseCommand):
             _membership(user, atelier, role=Role.COLLABORATOR, rights=rights)
 
         _user(SUPPORT, password=SUPPORT_PASSWORD, is_staff=True, is_superuser=True)
+        load_demo_treasury(atelier)
 
     def _print_credentials(self) -> None:
         collaborators = ", ".join(person.email for person, _ in COLLABORATORS)
