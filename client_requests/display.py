@@ -63,6 +63,14 @@ def group_iban(iban: str) -> str:
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
+def iban_masked(iban: str) -> str:
+    """Only the last four characters shown, grouped by four: enough to recognise an account."""
+    if not iban:
+        return ""
+    visible = 4
+    return group_iban("•" * max(len(iban) - visible, 0) + iban[-visible:])
+
+
 def format_amount(value: Any) -> str:
     try:
         amount = Decimal(str(value))

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from permissions.catalogue import Right
+from teams.models import ContractKind
 
 
 class RequestKind(models.TextChoices):
@@ -36,6 +37,24 @@ KIND_RIGHT: dict[RequestKind, Right] = {
     RequestKind.BANK_DETAILS_CHANGE: Right.BANK_DETAILS,
     RequestKind.EARLY_PURCHASE_OPTION: Right.EARLY_BUYOUT,
     RequestKind.TERMINATION_WITH_SALE: Right.EARLY_BUYOUT,
+}
+
+
+# What each section files, and the contracts it files them on.
+FUND_OPERATION_KINDS = (
+    RequestKind.CREDIT_RENUNCIATION,
+    RequestKind.DISBURSEMENT,
+    RequestKind.EARLY_REPAYMENT,
+    RequestKind.STATEMENT,
+)
+FUND_OPERATION_CONTRACT_KINDS = (ContractKind.CLUB,)
+BANK_DETAILS_KINDS = (RequestKind.BANK_DETAILS_CHANGE,)
+EARLY_BUYOUT_KINDS = (RequestKind.EARLY_PURCHASE_OPTION, RequestKind.TERMINATION_WITH_SALE)
+EARLY_BUYOUT_CONTRACT_KINDS = (ContractKind.CBM, ContractKind.LOCFI)
+# CBM: the lessee buys the equipment early; LOCFI: the lease ends and the equipment is sold.
+BUYOUT_KIND_OF_CONTRACT: dict[str, RequestKind] = {
+    ContractKind.CBM: RequestKind.EARLY_PURCHASE_OPTION,
+    ContractKind.LOCFI: RequestKind.TERMINATION_WITH_SALE,
 }
 
 

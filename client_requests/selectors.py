@@ -1,12 +1,17 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from client_requests.kinds import RequestKind, RequestStatus, kinds_covered_by
+from client_requests.kinds import (
+    EARLY_BUYOUT_KINDS,
+    RequestKind,
+    RequestStatus,
+    kinds_covered_by,
+)
 from client_requests.models import Attachment, ClientRequest, ClientRequestQuerySet, StatusChange
 from permissions.checks import held_rights
 from permissions.models import Grant
 from portal.models import User
-from teams.models import Company, Contract, Membership
+from teams.models import Company, Contract, ContractKind, ContractStatus, Membership
 
 # the kinds filed in the section "Demandes de l'entreprise"
 COMPANY_REQUEST_KINDS = (
@@ -95,6 +100,31 @@ def request_attachment(*, client_request: ClientRequest, attachment_id: int) -> 
 
 def company_contracts(*, company: Company) -> QuerySet[Contract]:
     return Contract.objects.filter(company=company).order_by("reference", "pk")
+
+
+def eligible_contracts(
+    *, company: Company, kinds: tuple[ContractKind, ...] | tuple[str, ...]
+) -> QuerySet[Contract]:
+    """The company's active contracts of these kinds, the soonest to end first."""
+    return Contract.objects.filter(
+        company=company, kind__in=kinds, status=ContractStatus.ACTIVE
+    ).order_by("end_date", "reference", "pk")
+
+
+def open_bank_details_change(*, company: Company) -> ClientRequest | None:
+    """The company's RIB change still waiting for the bank: there is at most one."""
+    return (
+        ClientRequest.objects.open()
+        .filter(company=company, kind=RequestKind.BANK_DETAILS_CHANGE)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def buyout_open(*, contract: Contract) -> bool:
+    return (
+        ClientRequest.objects.open().filter(contract=contract, kind__in=EARLY_BUYOUT_KINDS).exists()
+    )
 
 
 def request_followers(*, client_request: ClientRequest) -> list[User]:

@@ -1,5 +1,5 @@
 """A RIB change: holder, IBAN, BIC and a proof of power. Validation only: the change is a request
-that support validates; `client_requests.operations` refuses the current IBAN and a second one."""
+that support validates; `client_requests.services` refuses the current IBAN and a second one."""
 
 import re
 from typing import Any

@@ -3,20 +3,23 @@
 import datetime
 from typing import Any
 
-from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from client_requests.forms.fields import ContractField, DateField, ProofOfPowerField, short_date
-from client_requests.operations import (
-    EARLY_BUYOUT_CONTRACT_KINDS,
-    company_contracts,
-    eligible_contracts,
+from client_requests.forms.fields import (
+    ContractField,
+    ContractForm,
+    DateField,
+    ProofOfPowerField,
+    short_date,
 )
-from teams.models import Company, Contract
+from client_requests.kinds import EARLY_BUYOUT_CONTRACT_KINDS
+from teams.models import Contract
 
 
-class EarlyBuyoutForm(forms.Form):
+class EarlyBuyoutForm(ContractForm):
+    contract_kinds = EARLY_BUYOUT_CONTRACT_KINDS
+
     contract = ContractField(
         label=_("Contrat CBM ou LOCFI"),
         wrong_kind_message=_(
@@ -29,15 +32,6 @@ class EarlyBuyoutForm(forms.Form):
         help_text=_("À partir d’aujourd’hui, avant la date de fin du contrat."),
     )
     proof_of_power = ProofOfPowerField()
-
-    def __init__(self, *args: Any, company: Company, today: datetime.date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.today = today
-        contract_field: ContractField = self.fields["contract"]  # type: ignore[assignment]
-        contract_field.limit_to(
-            eligible=eligible_contracts(company=company, kinds=EARLY_BUYOUT_CONTRACT_KINDS),
-            company_contracts=company_contracts(company=company),
-        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

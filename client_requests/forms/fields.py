@@ -4,7 +4,7 @@ import datetime
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -16,9 +16,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from client_requests.kinds import AttachmentPurpose
+from client_requests.selectors import company_contracts, eligible_contracts
 from client_requests.services import NewFile, RequestRefused
 from client_requests.uploads import ACCEPTED_TYPES, check_upload, size_label
-from teams.models import Contract, ContractStatus
+from teams.models import Company, Contract, ContractStatus
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
@@ -119,11 +120,9 @@ class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
             "end": short_date(obj.end_date),
         }
 
-    def limit_to(
-        self, *, eligible: QuerySet[Contract], company_contracts: QuerySet[Contract]
-    ) -> None:
-        self.queryset = eligible
-        self.company_contracts = company_contracts
+    def limit_to(self, *, company: Company, kinds: tuple[str, ...]) -> None:
+        self.queryset = eligible_contracts(company=company, kinds=kinds)
+        self.company_contracts = company_contracts(company=company)
 
     def to_python(self, value: Any) -> Contract | None:
         if value in self.empty_values:
@@ -143,6 +142,19 @@ class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
     def validate(self, value: Any) -> None:
         forms.Field.validate(self, value)
+
+
+class ContractForm(forms.Form):
+    """A request on one of the company's active contracts of `contract_kinds`, with a date
+    checked against `today`."""
+
+    contract_kinds: ClassVar[tuple[str, ...]]
+
+    def __init__(self, *args: Any, company: Company, today: datetime.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        contract_field: ContractField = self.fields["contract"]  # type: ignore[assignment]
+        contract_field.limit_to(company=company, kinds=self.contract_kinds)
 
 
 def upload_hint() -> str:

@@ -6,20 +6,23 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from client_requests.forms.fields import AmountField, ContractField, DateField, euros, short_date
-from client_requests.kinds import RequestKind
-from client_requests.operations import (
-    FUND_OPERATION_CONTRACT_KINDS,
-    company_contracts,
-    eligible_contracts,
+from client_requests.forms.fields import (
+    AmountField,
+    ContractField,
+    ContractForm,
+    DateField,
+    euros,
+    short_date,
 )
-from teams.models import Company, Contract
+from client_requests.kinds import FUND_OPERATION_CONTRACT_KINDS, RequestKind
+from teams.models import Contract
 
-# a renunciation or an early repayment is of the whole amount or of a part of it; the value is
-# stored in `details["scope"]`, which the request's page shows as it is
+# a renunciation or an early repayment is of the whole amount or of a part of it, stored in
+# `details["scope"]` (the request's page reads it with `client_requests.display`)
 TOTAL = "total"
 PARTIAL = "partiel"
 
@@ -48,24 +51,31 @@ def _club_contract_field() -> ContractField:
     )
 
 
-class FundOperationForm(forms.Form):
-    """A request on one of the company's active CLUB contracts; dates are checked against `today`."""
+class FundOperationForm(ContractForm):
+    """A request on one of the company's active CLUB contracts; dates are checked against `today`.
+
+    A subclass names its date field, the key the date is stored under, and whether the date may
+    come before the contract's start."""
 
     kind: ClassVar[RequestKind]
     date_field: ClassVar[str]
+    date_detail: ClassVar[str]
+    date_from_start: ClassVar[bool] = False
+    contract_kinds = FUND_OPERATION_CONTRACT_KINDS
 
     contract = _club_contract_field()
 
-    def __init__(self, *args: Any, company: Company, today: datetime.date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.today = today
-        contract_field: ContractField = self.fields["contract"]  # type: ignore[assignment]
-        contract_field.limit_to(
-            eligible=eligible_contracts(company=company, kinds=FUND_OPERATION_CONTRACT_KINDS),
-            company_contracts=company_contracts(company=company),
-        )
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        contract: Contract | None = cleaned.get("contract")
+        if contract is not None:
+            self.check_against(contract)
+        return cleaned
 
-    def _check_date(self, contract: Contract, *, from_start: bool = False) -> None:
+    def check_against(self, contract: Contract) -> None:
+        self._check_date(contract)
+
+    def _check_date(self, contract: Contract) -> None:
         """Not in the past, not after the contract's end (nor before its start, when asked)."""
         value: datetime.date | None = self.cleaned_data.get(self.date_field)
         if value is None:
@@ -78,28 +88,49 @@ class FundOperationForm(forms.Form):
                 gettext("Choisissez une date au plus tard le %(end)s, fin du contrat.")
                 % {"end": short_date(contract.end_date)},
             )
-        elif from_start and value < contract.start_date:
+        elif self.date_from_start and value < contract.start_date:
             self.add_error(
                 self.date_field,
                 gettext("Choisissez une date à partir du %(start)s, début du contrat.")
                 % {"start": short_date(contract.start_date)},
             )
 
-    def _check_amount_within(self, limit: Decimal, message: str) -> None:
+    def details(self) -> dict[str, str]:
+        return {
+            **self.amount_details(),
+            self.date_detail: self.cleaned_data[self.date_field].isoformat(),
+        }
+
+    def amount_details(self) -> dict[str, str]:
+        return {}
+
+
+class _AmountForm(FundOperationForm):
+    """An amount up to the contract's limit: what is still available, or what has been drawn."""
+
+    limit_attribute: ClassVar[str]
+    nothing_left: ClassVar[str | Promise]
+    over_limit: ClassVar[str | Promise]
+
+    def limit(self, contract: Contract) -> Decimal:
+        limit: Decimal = getattr(contract, self.limit_attribute)
+        return limit
+
+    def check_against(self, contract: Contract) -> None:
+        limit = self.limit(contract)
+        if limit <= 0:
+            self.add_error("contract", str(self.nothing_left))
+            return
+        self.check_amount(limit)
+        self._check_date(contract)
+
+    def check_amount(self, limit: Decimal) -> None:
         amount: Decimal | None = self.cleaned_data.get("amount")
         if amount is not None and amount > limit:
-            self.add_error("amount", message % {"limit": euros(limit)})
+            self.add_error("amount", str(self.over_limit) % {"limit": euros(limit)})
 
-    def _require_partial_amount(self) -> None:
-        if (
-            self.cleaned_data.get("scope") == PARTIAL
-            and self.cleaned_data.get("amount") is None
-            and "amount" not in self.errors
-        ):
-            self.add_error("amount", gettext("Indiquez le montant, ou choisissez l’option totale."))
-
-    def details(self) -> dict[str, str]:
-        raise NotImplementedError
+    def amount_details(self) -> dict[str, str]:
+        return {"amount": _money(self.cleaned_data["amount"])}
 
 
 def _scope_field(label: Any, total: Any, partial: Any) -> forms.ChoiceField:
@@ -115,9 +146,30 @@ def _scope_field(label: Any, total: Any, partial: Any) -> forms.ChoiceField:
     )
 
 
-class RenunciationForm(FundOperationForm):
+class _ScopedAmountForm(_AmountForm):
+    """The whole of the limit, or a part of it: then the amount is asked for."""
+
+    def check_amount(self, limit: Decimal) -> None:
+        if self.cleaned_data.get("scope") != PARTIAL:
+            return
+        if self.cleaned_data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", gettext("Indiquez le montant, ou choisissez l’option totale."))
+        super().check_amount(limit)
+
+    def amount_details(self) -> dict[str, str]:
+        scope = self.cleaned_data["scope"]
+        if scope == PARTIAL:
+            return {"scope": scope, **super().amount_details()}
+        return {"scope": scope, "amount": _money(self.limit(self.cleaned_data["contract"]))}
+
+
+class RenunciationForm(_ScopedAmountForm):
     kind = RequestKind.CREDIT_RENUNCIATION
     date_field = "effective_date"
+    date_detail = "requested_date"
+    limit_attribute = "available_amount"
+    nothing_left = _("Ce crédit est entièrement utilisé : il n’y a plus rien à quoi renoncer.")
+    over_limit = _("Le montant dépasse la part non utilisée de ce crédit (%(limit)s).")
 
     scope = _scope_field(
         _("Renoncer à"),
@@ -134,40 +186,15 @@ class RenunciationForm(FundOperationForm):
         help_text=_("À partir d’aujourd’hui, au plus tard à la fin du contrat."),
     )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        contract: Contract | None = cleaned.get("contract")
-        if contract is None:
-            return cleaned
-        if contract.available_amount <= 0:
-            self.add_error(
-                "contract",
-                gettext("Ce crédit est entièrement utilisé : il n’y a plus rien à quoi renoncer."),
-            )
-            return cleaned
-        self._require_partial_amount()
-        if cleaned.get("scope") == PARTIAL:
-            self._check_amount_within(
-                contract.available_amount,
-                gettext("Le montant dépasse la part non utilisée de ce crédit (%(limit)s)."),
-            )
-        self._check_date(contract)
-        return cleaned
 
-    def details(self) -> dict[str, str]:
-        contract: Contract = self.cleaned_data["contract"]
-        scope = self.cleaned_data["scope"]
-        amount = contract.available_amount if scope == TOTAL else self.cleaned_data["amount"]
-        return {
-            "scope": scope,
-            "amount": _money(amount),
-            "requested_date": self.cleaned_data["effective_date"].isoformat(),
-        }
-
-
-class DisbursementForm(FundOperationForm):
+class DisbursementForm(_AmountForm):
     kind = RequestKind.DISBURSEMENT
     date_field = "desired_date"
+    date_detail = "disbursement_date"
+    date_from_start = True
+    limit_attribute = "available_amount"
+    nothing_left = _("Ce crédit est entièrement décaissé : il n’y a plus rien de disponible.")
+    over_limit = _("Le montant dépasse le disponible de ce crédit (%(limit)s).")
 
     amount = AmountField(
         label=_("Montant à décaisser (€)"),
@@ -178,34 +205,14 @@ class DisbursementForm(FundOperationForm):
         help_text=_("À partir d’aujourd’hui, pendant la durée du contrat."),
     )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        contract: Contract | None = cleaned.get("contract")
-        if contract is None:
-            return cleaned
-        if contract.available_amount <= 0:
-            self.add_error(
-                "contract",
-                gettext("Ce crédit est entièrement décaissé : il n’y a plus rien de disponible."),
-            )
-            return cleaned
-        self._check_amount_within(
-            contract.available_amount,
-            gettext("Le montant dépasse le disponible de ce crédit (%(limit)s)."),
-        )
-        self._check_date(contract, from_start=True)
-        return cleaned
 
-    def details(self) -> dict[str, str]:
-        return {
-            "amount": _money(self.cleaned_data["amount"]),
-            "disbursement_date": self.cleaned_data["desired_date"].isoformat(),
-        }
-
-
-class EarlyRepaymentForm(FundOperationForm):
+class EarlyRepaymentForm(_ScopedAmountForm):
     kind = RequestKind.EARLY_REPAYMENT
     date_field = "repayment_date"
+    date_detail = "repayment_date"
+    limit_attribute = "drawn_amount"
+    nothing_left = _("Rien n’a été décaissé sur ce crédit : il n’y a rien à rembourser.")
+    over_limit = _("Le montant dépasse le capital restant dû de ce crédit (%(limit)s).")
 
     scope = _scope_field(
         _("Rembourser"),
@@ -222,40 +229,11 @@ class EarlyRepaymentForm(FundOperationForm):
         help_text=_("À partir d’aujourd’hui, au plus tard à la fin du contrat."),
     )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        contract: Contract | None = cleaned.get("contract")
-        if contract is None:
-            return cleaned
-        if contract.drawn_amount <= 0:
-            self.add_error(
-                "contract",
-                gettext("Rien n’a été décaissé sur ce crédit : il n’y a rien à rembourser."),
-            )
-            return cleaned
-        self._require_partial_amount()
-        if cleaned.get("scope") == PARTIAL:
-            self._check_amount_within(
-                contract.drawn_amount,
-                gettext("Le montant dépasse le capital restant dû de ce crédit (%(limit)s)."),
-            )
-        self._check_date(contract)
-        return cleaned
-
-    def details(self) -> dict[str, str]:
-        contract: Contract = self.cleaned_data["contract"]
-        scope = self.cleaned_data["scope"]
-        amount = contract.drawn_amount if scope == TOTAL else self.cleaned_data["amount"]
-        return {
-            "scope": scope,
-            "amount": _money(amount),
-            "repayment_date": self.cleaned_data["repayment_date"].isoformat(),
-        }
-
 
 class StatementForm(FundOperationForm):
     kind = RequestKind.STATEMENT
     date_field = "as_of_date"
+    date_detail = "statement_date"
 
     as_of_date = DateField(
         label=_("Date du décompte"),
@@ -264,16 +242,6 @@ class StatementForm(FundOperationForm):
             "au plus tard à la fin du contrat."
         ),
     )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        contract: Contract | None = cleaned.get("contract")
-        if contract is not None:
-            self._check_date(contract)
-        return cleaned
-
-    def details(self) -> dict[str, str]:
-        return {"statement_date": self.cleaned_data["as_of_date"].isoformat()}
 
 
 # The prefix of each form on the page, also the value of its hidden "operation" input.

@@ -1,4 +1,5 @@
-"""The company files its requests: create, complete (any member holding the right), submit."""
+"""The company files its requests: create, complete (any member holding the right), submit; and
+the rules a section's form cannot check alone (one open RIB change, one open buyout per contract)."""
 
 import datetime
 from collections.abc import Sequence
@@ -11,11 +12,9 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
-from client_requests.kinds import (
-    RequestKind,
-    RequestStatus,
-)
+from client_requests.kinds import BUYOUT_KIND_OF_CONTRACT, RequestKind, RequestStatus
 from client_requests.models import ClientRequest, StatusChange
+from client_requests.selectors import buyout_open, open_bank_details_change
 from client_requests.services.common import (
     NewFile,
     RequestRefused,
@@ -26,7 +25,7 @@ from client_requests.services.common import (
     _store,
     _submit,
 )
-from teams.models import Contract, Membership
+from teams.models import Company, Contract, Membership
 
 
 def request_create(
@@ -152,3 +151,82 @@ def request_submit(
         ip_address=ip_address,
         now=now,
     )
+
+
+def bank_details_change_request(
+    *,
+    membership: Membership,
+    holder: str,
+    iban: str,
+    bic: str,
+    proof_of_power: NewFile,
+    ip_address: str | None = None,
+    now: datetime.datetime | None = None,
+) -> ClientRequest:
+    """File a RIB change: the company's RIB changes only when support validates the request."""
+    with transaction.atomic():
+        # lock: two members filing at once must not both open a RIB change
+        company = Company.objects.select_for_update().get(pk=membership.company_id)
+        pending = open_bank_details_change(company=company)
+        if pending is not None:
+            raise RequestRefused(
+                _(
+                    "Une demande de changement de RIB est déjà en cours (n° %(number)s) : "
+                    "attendez sa réponse avant d’en faire une autre."
+                )
+                % {"number": pending.pk}
+            )
+        if iban == company.iban:
+            raise RequestRefused(
+                _("Cet IBAN est déjà celui de l’entreprise : saisissez le nouvel IBAN."),
+                field="iban",
+            )
+        return request_create(
+            membership=membership,
+            kind=RequestKind.BANK_DETAILS_CHANGE,
+            details={"holder": holder, "iban": iban, "bic": bic},
+            files=[proof_of_power],
+            submit=True,
+            ip_address=ip_address,
+            now=now,
+        )
+
+
+def early_buyout_request(
+    *,
+    membership: Membership,
+    contract: Contract,
+    desired_date: datetime.date,
+    proof_of_power: NewFile,
+    ip_address: str | None = None,
+    now: datetime.datetime | None = None,
+) -> ClientRequest:
+    """CBM: early purchase option at the residual value; LOCFI: termination with sale."""
+    kind = BUYOUT_KIND_OF_CONTRACT.get(contract.kind)
+    if kind is None or contract.company_id != membership.company_id:
+        raise RequestRefused(
+            _("Le rachat anticipé ne concerne que les contrats CBM et LOCFI de l’entreprise."),
+            field="contract",
+        )
+    details = {"buyout_date": desired_date.isoformat()}
+    if kind == RequestKind.EARLY_PURCHASE_OPTION:
+        # the purchase option price
+        details["residual_value"] = str(contract.residual_value)
+    with transaction.atomic():
+        # lock: two members filing at once must not both open a buyout of the same contract
+        Contract.objects.select_for_update().filter(pk=contract.pk).first()
+        if buyout_open(contract=contract):
+            raise RequestRefused(
+                _("Une demande de rachat anticipé est déjà en cours pour ce contrat."),
+                field="contract",
+            )
+        return request_create(
+            membership=membership,
+            kind=kind,
+            contract=contract,
+            details=details,
+            files=[proof_of_power],
+            submit=True,
+            ip_address=ip_address,
+            now=now or timezone.now(),
+        )

@@ -1,23 +1,17 @@
 """Changement de RIB: a request with a proof of power; the RIB changes when support validates."""
 
-from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import client_ip
+from client_requests.display import iban_masked
 from client_requests.forms.bank_details import BankDetailsForm
-from client_requests.forms.fields import add_refusal
-from client_requests.operations import (
-    BANK_DETAILS_KINDS,
-    bank_details_change_request,
-    iban_masked,
-    open_bank_details_change,
-)
-from client_requests.selectors import requests_of_kinds
-from client_requests.services import RequestRefused
+from client_requests.kinds import BANK_DETAILS_KINDS
+from client_requests.selectors import open_bank_details_change, requests_of_kinds
+from client_requests.services import bank_details_change_request
+from client_requests.views.common import file_request
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
@@ -28,26 +22,22 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
     posted = request.method == "POST"
     form = BankDetailsForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
-        try:
-            client_request = bank_details_change_request(
+        filed = file_request(
+            request,
+            form,
+            lambda: bank_details_change_request(
                 membership=request.membership,
                 ip_address=client_ip(request),
                 **form.request_fields(),
-            )
-        except RequestRefused as refusal:
-            add_refusal(form, refusal)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Votre demande de changement de RIB n° %(number)s est transmise à la banque. "
-                    "Le RIB de l’entreprise changera quand la banque l’aura validée."
-                )
-                % {"number": client_request.pk},
-            )
-            return HttpResponseRedirect(
-                reverse("client_requests:bank_details", args=[request.company.pk]) + "#contenu"
-            )
+            ),
+            success=_(
+                "Votre demande de changement de RIB n° %(number)s est transmise à la banque. "
+                "Le RIB de l’entreprise changera quand la banque l’aura validée."
+            ),
+            url_name="client_requests:bank_details",
+        )
+        if filed is not None:
+            return filed
     company = request.company
     pending = open_bank_details_change(company=company)
     context = {

@@ -1,24 +1,17 @@
 """Rachat anticipé: early purchase option (CBM) or termination with sale (LOCFI)."""
 
-from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import client_ip
 from client_requests.forms.early_buyout import EarlyBuyoutForm
-from client_requests.forms.fields import add_refusal
-from client_requests.operations import (
-    EARLY_BUYOUT_CONTRACT_KINDS,
-    EARLY_BUYOUT_KINDS,
-    early_buyout_request,
-    eligible_contracts,
-)
-from client_requests.selectors import requests_of_kinds
-from client_requests.services import RequestRefused
+from client_requests.kinds import EARLY_BUYOUT_CONTRACT_KINDS, EARLY_BUYOUT_KINDS
+from client_requests.selectors import eligible_contracts, requests_of_kinds
+from client_requests.services import early_buyout_request
+from client_requests.views.common import file_request
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
@@ -34,23 +27,19 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
         today=timezone.localdate(),
     )
     if posted and form.is_valid():
-        try:
-            client_request = early_buyout_request(
+        filed = file_request(
+            request,
+            form,
+            lambda: early_buyout_request(
                 membership=request.membership,
                 ip_address=client_ip(request),
                 **form.request_fields(),
-            )
-        except RequestRefused as refusal:
-            add_refusal(form, refusal)
-        else:
-            messages.success(
-                request,
-                _("Votre demande n° %(number)s (%(kind)s) est transmise à la banque.")
-                % {"number": client_request.pk, "kind": client_request.get_kind_display()},
-            )
-            return HttpResponseRedirect(
-                reverse("client_requests:early_buyout", args=[request.company.pk]) + "#contenu"
-            )
+            ),
+            success=_("Votre demande n° %(number)s (%(kind)s) est transmise à la banque."),
+            url_name="client_requests:early_buyout",
+        )
+        if filed is not None:
+            return filed
     context = {
         "company": request.company,
         "form": form,

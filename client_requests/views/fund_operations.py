@@ -1,35 +1,27 @@
 """Gestion des fonds: four requests on CLUB contracts. Nothing here moves money."""
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import client_ip
-from client_requests.forms.fields import add_refusal
 from client_requests.forms.fund_operations import FUND_OPERATION_FORMS, FundOperationForm
-from client_requests.operations import (
-    FUND_OPERATION_CONTRACT_KINDS,
-    FUND_OPERATION_KINDS,
-    eligible_contracts,
-)
-from client_requests.selectors import requests_of_kinds
-from client_requests.services import RequestRefused, request_create
+from client_requests.kinds import FUND_OPERATION_CONTRACT_KINDS, FUND_OPERATION_KINDS
+from client_requests.selectors import eligible_contracts, requests_of_kinds
+from client_requests.services import request_create
+from client_requests.views.common import file_request
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
-
-
-def _page_url(request: CompanyRequest) -> str:
-    return reverse("client_requests:fund_operations", args=[request.company.pk])
 
 
 @require_http_methods(["GET", "POST"])
 @require_right(Right.FUND_OPERATIONS)
 def index(request: CompanyRequest, company_id: int) -> HttpResponse:
     today = timezone.localdate()
+    contracts = eligible_contracts(company=request.company, kinds=FUND_OPERATION_CONTRACT_KINDS)
     forms: dict[str, FundOperationForm] = {
         prefix: form_class(company=request.company, today=today, prefix=prefix)
         for prefix, form_class in FUND_OPERATION_FORMS.items()
@@ -38,37 +30,42 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
         prefix = request.POST.get("operation", "")
         if prefix not in FUND_OPERATION_FORMS:
             return HttpResponseBadRequest(_("Opération inconnue."))
-        form = FUND_OPERATION_FORMS[prefix](
-            request.POST, company=request.company, today=today, prefix=prefix
-        )
-        forms[prefix] = form
-        if form.is_valid():
-            try:
-                client_request = request_create(
-                    membership=request.membership,
-                    kind=form.kind,
-                    contract=form.cleaned_data["contract"],
-                    details=form.details(),
-                    submit=True,
-                    ip_address=client_ip(request),
-                )
-            except RequestRefused as refusal:
-                add_refusal(form, refusal)
-            else:
-                messages.success(
+        if not contracts:
+            # the page offers no form then: its errors would have nowhere to show
+            messages.error(
+                request,
+                _(
+                    "Votre demande n’a pas été transmise : l’entreprise n’a aucun crédit CLUB en "
+                    "cours, et les opérations sur les fonds ne sont possibles que sur ces crédits."
+                ),
+            )
+        else:
+            form = forms[prefix] = FUND_OPERATION_FORMS[prefix](
+                request.POST, company=request.company, today=today, prefix=prefix
+            )
+            if form.is_valid():
+                filed = file_request(
                     request,
-                    _(
+                    form,
+                    lambda: request_create(
+                        membership=request.membership,
+                        kind=form.kind,
+                        contract=form.cleaned_data["contract"],
+                        details=form.details(),
+                        submit=True,
+                        ip_address=client_ip(request),
+                    ),
+                    success=_(
                         "Votre demande n° %(number)s (%(kind)s) est transmise à la banque. "
                         "Aucun fonds ne bouge avant sa réponse."
-                    )
-                    % {"number": client_request.pk, "kind": client_request.get_kind_display()},
+                    ),
+                    url_name="client_requests:fund_operations",
                 )
-                return HttpResponseRedirect(_page_url(request) + "#contenu")
+                if filed is not None:
+                    return filed
     context = {
         "company": request.company,
-        "contracts": eligible_contracts(
-            company=request.company, kinds=FUND_OPERATION_CONTRACT_KINDS
-        ),
+        "contracts": contracts,
         "forms": forms,
         "requests": requests_of_kinds(membership=request.membership, kinds=FUND_OPERATION_KINDS),
     }

@@ -117,6 +117,28 @@ def test_says_so_when_the_company_has_no_active_club_contract(collaborator_with,
     assert 'name="operation"' not in response.text
 
 
+def test_says_why_a_request_posted_without_an_active_club_contract_is_refused(
+    collaborator_with, client_for
+):
+    company = CompanyFactory.create()
+    closed = club_contract(company, status=ContractStatus.CLOSED)
+    member = collaborator_with(Right.FUND_OPERATIONS, company=company)
+
+    response = post(
+        client_for(member.user),
+        company,
+        "decompte",
+        contract=closed.pk,
+        as_of_date=in_days(1).isoformat(),
+    )
+
+    assert response.status_code == 200
+    assert "Votre demande n’a pas été transmise : l’entreprise n’a aucun crédit CLUB" in (
+        response.text
+    )
+    assert not requests_of(company).exists()
+
+
 def test_lists_the_section_requests_with_their_status_and_no_others(
     member_client, member, company, club, admin
 ):
