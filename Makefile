@@ -18,7 +18,7 @@ RUN_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settin
 WORKER_ENV := env REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=portal.settings \
 	DJANGO_DEBUG="$${DJANGO_DEBUG:-true}"
 
-.PHONY: venv run test lint fmt worker beat load
+.PHONY: venv run test lint fmt worker beat load bench
 
 venv: $(STAMP)
 
@@ -61,3 +61,11 @@ beat: venv
 # Fails unless every signed invitation is emailed exactly once, with no error.
 load: venv
 	$(PY) scripts/load.py
+
+# Benchmarks, not part of `make test`: pytest-benchmark on PostgreSQL 127.0.0.1:5432 and Redis
+# (portal/settings_test.py) in a private database (pytest-django creates test_portal_bench).
+# Prints medians and peak allocations as ratios to a baseline view measured in the same run.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+bench: venv
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/pytest bench -p no:cacheprovider --benchmark-only \
+		--benchmark-sort=name --benchmark-columns=min,median,iqr,rounds

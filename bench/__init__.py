@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): medians and peak allocations as ratios to an in-run baseline."""

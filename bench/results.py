@@ -1,0 +1,94 @@
+"""What a bench run measured, and the table of ratios printed at its end."""
+
+import gc
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+BASELINE = "baseline: tiny template view"
+
+# name -> median seconds, in the order measured
+medians: dict[str, float] = {}
+# name -> peak bytes allocated (tracemalloc) during one call
+peaks: dict[str, int] = {}
+
+
+def timed(benchmark: Any, name: str, call: Callable[[], object]) -> None:
+    """Benchmark `call` (pytest-benchmark calibrates the rounds) and keep its median."""
+    benchmark.name = name
+    benchmark(call)
+    medians[name] = benchmark.stats.stats.median
+
+
+def timed_with_setup(
+    benchmark: Any, name: str, call: Callable[..., object], setup: Callable[[], Any], rounds: int
+) -> None:
+    """Benchmark `call(*setup())`: a fresh argument each round, its making not timed."""
+    benchmark.name = name
+    benchmark.pedantic(
+        call, setup=lambda: (setup(), {}), rounds=rounds, iterations=1, warmup_rounds=1
+    )
+    medians[name] = benchmark.stats.stats.median
+
+
+def peak(name: str, call: Callable[[], object]) -> None:
+    """The peak of memory allocated while `call` runs once, warm, counted from zero."""
+    call()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        call()
+        _current, highest = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    peaks[name] = highest
+
+
+def page(benchmark: Any, client: Any, name: str, url: str, *, memory: bool = True) -> None:
+    """A GET through the whole stack; a page that does not answer 200 measures nothing useful."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{name}: {url} answered {response.status_code}, not 200")
+    timed(benchmark, name, lambda: client.get(url))
+    if memory:
+        peak(name, lambda: client.get(url))
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.2f} ms".replace(",", " ")
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:,.0f} KiB".replace(",", " ")
+
+
+def _ratio(value: float, base: float | None) -> str:
+    return f"×{value / base:,.1f}".replace(",", " ") if base else "n/a"
+
+
+def table() -> list[str]:
+    if not medians and not peaks:
+        return []
+    base_time = medians.get(BASELINE)
+    base_peak = peaks.get(BASELINE)
+    width = max(len(name) for name in [*medians, *peaks])
+    lines = [
+        "Times: median of the rounds, ratio to the baseline's median measured in this run",
+        f"{'name':<{width}}  {'median':>12}  {'ratio':>9}",
+    ]
+    lines += [
+        f"{name:<{width}}  {_ms(median):>12}  {_ratio(median, base_time):>9}"
+        for name, median in medians.items()
+    ]
+    if peaks:
+        lines += [
+            "",
+            "Memory: peak allocated during one warm call (tracemalloc), ratio to the baseline's",
+            f"{'name':<{width}}  {'peak':>12}  {'ratio':>9}",
+        ]
+        lines += [
+            f"{name:<{width}}  {_kib(size):>12}  {_ratio(size, base_peak):>9}"
+            for name, size in peaks.items()
+        ]
+    return lines
