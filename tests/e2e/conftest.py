@@ -3,6 +3,9 @@ import shutil
 
 import pytest
 
+from otp import sms
+from portal.celery import app as celery_app
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 # Playwright drives the browser from an event loop in the test's thread; the ORM calls the test
@@ -31,3 +34,13 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def portal(live_server, settings):
+    # tasks run in the live server's thread, as in `make run`
+    celery_app.conf.task_always_eager = True
+    settings.PORTAL_BASE_URL = live_server.url
+    sms.outbox.clear()
+    yield live_server.url
+    celery_app.conf.changes.pop("task_always_eager", None)  # type: ignore[union-attr]

@@ -9,39 +9,15 @@ from playwright.sync_api import Browser, Page, expect
 
 from otp import sms
 from permissions.models import Grant
-from portal.celery import app as celery_app
-from tests.factories import PASSWORD
+from tests.e2e.helpers import first_match, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def portal(live_server, settings):
-    # tasks run in the live server's thread, as in `make run`
-    celery_app.conf.task_always_eager = True
-    settings.PORTAL_BASE_URL = live_server.url
-    sms.outbox.clear()
-    yield live_server.url
-    celery_app.conf.changes.pop("task_always_eager", None)  # type: ignore[union-attr]
-
-
-def _first(pattern: str, text: str, *, group: int = 0) -> str:
-    match = re.search(pattern, text)
-    assert match is not None, text
-    return match.group(group)
-
-
-def _log_in(page: Page, url: str, email: str) -> None:
-    page.goto(f"{url}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def test_an_invitation_is_signed_by_sms_and_accepted_in_a_browser(
     portal: str, page: Page, browser: Browser, admin, company
 ) -> None:
-    _log_in(page, portal, admin.user.email)
+    log_in(page, portal, admin.user.email)
     page.get_by_role("link", name=re.compile(re.escape(company.name))).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(company.name)
     page.locator(f'main a[href="/entreprises/{company.pk}/equipes/"]').first.click()
@@ -60,13 +36,13 @@ def test_an_invitation_is_signed_by_sms_and_accepted_in_a_browser(
     page.get_by_role("button", name="Recevoir le code par SMS").click()
     code_field = page.get_by_label("Code reçu par SMS")
     expect(code_field).to_be_visible()
-    code = _first(r"\b(\d{6})\b", sms.outbox[-1].body, group=1)
+    code = first_match(r"\b(\d{6})\b", sms.outbox[-1].body, group=1)
     code_field.fill(code)
     page.get_by_role("button", name="Signer et envoyer l’invitation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Mes équipes"))
     expect(page.locator("#messages")).to_contain_text("Autorisation signée")
 
-    link = _first(r"https?://\S+/invitation/\S+/", str(mail.outbox[-1].body))
+    link = first_match(r"https?://\S+/invitation/\S+/", str(mail.outbox[-1].body))
     invitee = browser.new_context(locale="fr-FR").new_page()
     invitee.goto(link)
     expect(invitee.locator("main")).to_contain_text(company.name)
@@ -89,7 +65,7 @@ def test_an_invitation_is_signed_by_sms_and_accepted_in_a_browser(
 def test_the_invite_form_can_be_filled_with_the_keyboard_alone(
     portal: str, page: Page, admin, company
 ) -> None:
-    _log_in(page, portal, admin.user.email)
+    log_in(page, portal, admin.user.email)
     page.goto(f"{portal}/entreprises/{company.pk}/equipes/invitations/nouvelle/")
 
     page.get_by_label("Prénom").focus()
