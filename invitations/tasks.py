@@ -1,16 +1,11 @@
 import datetime
-import smtplib
 
 from celery import Task, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
 from invitations import services
-from portal.queueing import backoff_seconds, enqueue
-
-# what a mail server does when it fails: refuse, drop the connection, stop answering
-MAIL_FAILURES = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
+from portal.queueing import MAIL_FAILURES, backoff_seconds, enqueue, mail_task
 
 
 @shared_task(
@@ -41,20 +36,9 @@ def dispatch_invitation(self: Task, *, invitation_id: int, chain: int | None = N
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=settings.INVITATION_MAIL_MAX_RETRIES,
-    soft_time_limit=settings.INVITATION_DISPATCH_SOFT_TIME_LIMIT,
-    time_limit=settings.INVITATION_DISPATCH_TIME_LIMIT,
-)
-def notify_inviter(self: Task, *, invitation_id: int) -> bool:
-    try:
-        return services.notify_inviter_of_acceptance(
-            invitation_id=invitation_id, now=timezone.now()
-        )
-    except MAIL_FAILURES as exc:
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+@mail_task
+def notify_inviter(*, invitation_id: int) -> bool:
+    return services.notify_inviter_of_acceptance(invitation_id=invitation_id, now=timezone.now())
 
 
 @shared_task

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
 from otp.forms import SignatureCodeForm
 from otp.models import SignatureChallenge
@@ -53,3 +56,10 @@ def code_panel_template(page: str, *, htmx_target: str | None) -> str:
     if htmx_target == "resend-control":
         return "otp/code_panel.html#resend-control"
     return "otp/code_panel.html#code-panel"
+
+
+def code_panel_page(request: HttpRequest, page: str, context: dict[str, Any]) -> HttpResponse:
+    """Render a signature page, or for htmx the part of its code panel that was asked for."""
+    htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
+    template = code_panel_template(page, htmx_target=(htmx.target or "") if htmx else None)
+    return render(request, template, context)

@@ -1,29 +1,13 @@
-import smtplib
-
-from celery import Task, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
+from celery import shared_task
 from django.utils import timezone
 
-from portal.queueing import backoff_seconds, enqueue
+from portal.queueing import enqueue, mail_task
 from treasury import selectors, services
 
-# what a mail server does when it fails: refuse, drop the connection, stop answering
-MAIL_FAILURES = (smtplib.SMTPException, OSError, SoftTimeLimitExceeded)
 
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=settings.INVITATION_MAIL_MAX_RETRIES,
-    soft_time_limit=settings.INVITATION_DISPATCH_SOFT_TIME_LIMIT,
-    time_limit=settings.INVITATION_DISPATCH_TIME_LIMIT,
-)
-def send_low_balance_alert(self: Task, *, alert_id: int) -> bool:
-    try:
-        return services.low_balance_alert_send(alert_id=alert_id, today=timezone.localdate())
-    except MAIL_FAILURES as exc:
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+@mail_task
+def send_low_balance_alert(*, alert_id: int) -> bool:
+    return services.low_balance_alert_send(alert_id=alert_id, today=timezone.localdate())
 
 
 @shared_task

@@ -13,6 +13,7 @@ from audit.services import audit_record
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.exceptions import InvitationRefused
 from otp import services as otp
+from otp import signing
 from otp.models import AuthorisationKind, SignatureChallenge
 from permissions.catalogue import sorted_rights, specs_for
 from portal.models import User
@@ -70,28 +71,23 @@ def invitation_request_code(
     otp.signing_check(signer=signer, now=now)
     with transaction.atomic():
         invitation = _open_for_signature(invitation_id, company)
-        payload = signature_payload(invitation, signer=signer)
-        challenge = otp.live_challenge(
-            invitation.challenge, signer=signer, payload=payload, now=now
+        challenge, is_resend = signing.challenge_for(
+            invitation,
+            signer=signer,
+            purpose=PURPOSE,
+            payload=signature_payload(invitation, signer=signer),
+            now=now,
         )
-        is_resend = challenge is not None
-        if challenge is None:
-            challenge = otp.challenge_start(
-                signer=signer, purpose=PURPOSE, payload=payload, now=now
-            )
-            invitation.challenge = challenge
-            invitation.save(update_fields=["challenge"])
-    reason = _("autoriser l’accès de %(name)s") % {"name": invitation.full_name}
-    challenge = otp.challenge_send(challenge=challenge, signer=signer, now=now, reason=reason)
-    audit_record(
-        action=Action.CODE_SENT,
-        actor=signer,
-        company=company,
+    return signing.code_send(
+        challenge,
         target=invitation,
+        company=company,
+        signer=signer,
+        reason=_("autoriser l’accès de %(name)s") % {"name": invitation.full_name},
+        is_resend=is_resend,
         ip_address=ip_address,
-        data={"phone": challenge.phone_masked, "send": challenge.send_count, "resend": is_resend},
+        now=now,
     )
-    return challenge
 
 
 def invitation_sign(
@@ -105,65 +101,70 @@ def invitation_sign(
     now: datetime.datetime,
 ) -> Invitation:
     """Check the code; if right, record the authorisation and queue the email in one transaction."""
-    from invitations.tasks import queue_dispatch
-
     with transaction.atomic():
         invitation = _open_for_signature(invitation_id, company)
-        if invitation.challenge is None or invitation.challenge.signer_id != signer.pk:
-            # the code was sent to another administrator: this one asks for their own
-            raise otp.CodeNotSent
         payload = signature_payload(invitation, signer=signer)
-        verification = otp.challenge_verify(
-            challenge_id=invitation.challenge_id, signer=signer, payload=payload, code=code, now=now
+        verification = signing.code_verify(
+            invitation,
+            company=company,
+            signer=signer,
+            payload=payload,
+            code=code,
+            ip_address=ip_address,
+            now=now,
         )
         if verification.ok:
-            invitation.authorisation = otp.authorisation_record(
-                kind=AuthorisationKind.INVITATION,
-                verification=verification,
-                company=company,
+            _apply_signed(
+                invitation,
+                verification,
                 signer=signer,
-                subject_email=invitation.email,
-                subject_name=invitation.full_name,
                 rights=payload["rights"],
-                statement=signature_statement(invitation, signer=signer),
                 ip_address=ip_address,
                 user_agent=user_agent,
                 now=now,
             )
-            invitation.status = InvitationStatus.SIGNED
-            invitation.signed_at = now
-            invitation.dispatch_due_at = now
-            invitation.save(
-                update_fields=["authorisation", "status", "signed_at", "dispatch_due_at"]
-            )
-            audit_record(
-                action=Action.SIGNED,
-                actor=signer,
-                company=company,
-                target=invitation,
-                ip_address=ip_address,
-                data={
-                    "authorisation": str(invitation.authorisation.pk),
-                    "rights": payload["rights"],
-                },
-            )
-            transaction.on_commit(
-                partial(
-                    queue_dispatch, invitation_id=invitation.pk, chain=invitation.dispatch_chain
-                )
-            )
-        else:
-            audit_record(
-                action=Action.CODE_WRONG,
-                actor=signer,
-                company=company,
-                target=invitation,
-                ip_address=ip_address,
-                data={
-                    "outcome": verification.outcome.value,
-                    "failed_attempts": verification.challenge.failed_attempts,
-                },
-            )
     if not verification.ok:
         raise otp.SignatureError(verification.message)
     return invitation
+
+
+def _apply_signed(
+    invitation: Invitation,
+    verification: otp.Verification,
+    *,
+    signer: User,
+    rights: list[str],
+    ip_address: str | None,
+    user_agent: str,
+    now: datetime.datetime,
+) -> None:
+    from invitations.tasks import queue_dispatch
+
+    invitation.authorisation = otp.authorisation_record(
+        kind=AuthorisationKind.INVITATION,
+        verification=verification,
+        company=invitation.company,
+        signer=signer,
+        subject_email=invitation.email,
+        subject_name=invitation.full_name,
+        rights=rights,
+        statement=signature_statement(invitation, signer=signer),
+        ip_address=ip_address,
+        user_agent=user_agent,
+        now=now,
+    )
+    invitation.status = InvitationStatus.SIGNED
+    invitation.signed_at = now
+    invitation.dispatch_due_at = now
+    invitation.save(update_fields=["authorisation", "status", "signed_at", "dispatch_due_at"])
+    audit_record(
+        action=Action.SIGNED,
+        actor=signer,
+        company=invitation.company,
+        target=invitation,
+        ip_address=ip_address,
+        data={"authorisation": str(invitation.authorisation.pk), "rights": rights},
+    )
+    transaction.on_commit(
+        partial(queue_dispatch, invitation_id=invitation.pk, chain=invitation.dispatch_chain)
+    )

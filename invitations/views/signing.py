@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from invitations.services import (
 )
 from invitations.views.common import current_user, htmx_details, redirect_to, sign_url, team_url
 from otp.forms import SignatureCodeForm
-from otp.pages import code_panel_context, code_panel_template
+from otp.pages import code_panel_context, code_panel_page
 from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
@@ -72,12 +71,11 @@ def _sign_page(
     if not invitation.awaits_signature:
         messages.info(request, _("Cette invitation a déjà été signée ou n’est plus en cours."))
         return redirect_to(request, team_url(request))
-    htmx = htmx_details(request)
-    template = code_panel_template(
-        "invitations/sign.html", htmx_target=(htmx.target or "") if htmx else None
+    return code_panel_page(
+        request,
+        "invitations/sign.html",
+        _sign_context(request, invitation, now, form=form, error=error),
     )
-    context = _sign_context(request, invitation, now, form=form, error=error)
-    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -54,8 +54,50 @@ def _refuse_last_admin(member: Membership) -> None:
         raise TeamRefused(refusal)
 
 
-def _rights_of(member: Membership) -> list[str]:
-    return sorted(member.grants.values_list("right", flat=True))
+def _audit(
+    member: Membership,
+    action: Action,
+    *,
+    actor: User,
+    ip_address: str | None,
+    **data: str,
+) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        company=member.company,
+        target=member,
+        ip_address=ip_address,
+        data={
+            **data,
+            "role": member.role,
+            "rights": sorted(member.grants.values_list("right", flat=True)),
+        },
+    )
+
+
+def _status_set(
+    *,
+    membership_id: int,
+    company: Company,
+    actor: User,
+    ip_address: str | None,
+    status: MembershipStatus,
+    already: str,
+    action: Action,
+) -> Membership:
+    member = locked_member(membership_id=membership_id, company=company)
+    suspending = status == MembershipStatus.SUSPENDED
+    if suspending:
+        _refuse_self(member, actor, _("Vous ne pouvez pas suspendre votre propre accès."))
+    if member.status == status:
+        raise TeamRefused(already)
+    if suspending:
+        _refuse_last_admin(member)
+    member.status = status
+    member.save(update_fields=["status"])
+    _audit(member, action, actor=actor, ip_address=ip_address)
+    return member
 
 
 @transaction.atomic
@@ -63,42 +105,30 @@ def member_suspend(
     *, membership_id: int, company: Company, actor: User, ip_address: str | None
 ) -> Membership:
     """The member loses access at their next request; their rights are kept for a reactivation."""
-    member = locked_member(membership_id=membership_id, company=company)
-    _refuse_self(member, actor, _("Vous ne pouvez pas suspendre votre propre accès."))
-    if member.status == MembershipStatus.SUSPENDED:
-        raise TeamRefused(_("Ce membre est déjà suspendu."))
-    _refuse_last_admin(member)
-    member.status = MembershipStatus.SUSPENDED
-    member.save(update_fields=["status"])
-    audit_record(
-        action=Action.MEMBER_SUSPENDED,
-        actor=actor,
+    return _status_set(
+        membership_id=membership_id,
         company=company,
-        target=member,
+        actor=actor,
         ip_address=ip_address,
-        data={"role": member.role, "rights": _rights_of(member)},
+        status=MembershipStatus.SUSPENDED,
+        already=_("Ce membre est déjà suspendu."),
+        action=Action.MEMBER_SUSPENDED,
     )
-    return member
 
 
 @transaction.atomic
 def member_reactivate(
     *, membership_id: int, company: Company, actor: User, ip_address: str | None
 ) -> Membership:
-    member = locked_member(membership_id=membership_id, company=company)
-    if member.status == MembershipStatus.ACTIVE:
-        raise TeamRefused(_("Ce membre est déjà actif."))
-    member.status = MembershipStatus.ACTIVE
-    member.save(update_fields=["status"])
-    audit_record(
-        action=Action.MEMBER_REACTIVATED,
-        actor=actor,
+    return _status_set(
+        membership_id=membership_id,
         company=company,
-        target=member,
+        actor=actor,
         ip_address=ip_address,
-        data={"role": member.role, "rights": _rights_of(member)},
+        status=MembershipStatus.ACTIVE,
+        already=_("Ce membre est déjà actif."),
+        action=Action.MEMBER_REACTIVATED,
     )
-    return member
 
 
 @transaction.atomic
@@ -109,18 +139,13 @@ def member_remove(
     member = locked_member(membership_id=membership_id, company=company)
     _refuse_self(member, actor, _("Vous ne pouvez pas vous retirer vous-même de l’entreprise."))
     _refuse_last_admin(member)
-    audit_record(
-        action=Action.MEMBER_REMOVED,
+    _audit(
+        member,
+        Action.MEMBER_REMOVED,
         actor=actor,
-        company=company,
-        target=member,
         ip_address=ip_address,
-        data={
-            "email": member.user.email,
-            "role": member.role,
-            "status": member.status,
-            "rights": _rights_of(member),
-        },
+        email=member.user.email,
+        status=member.status,
     )
     member.delete()
     return member

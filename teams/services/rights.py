@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import audit_record
 from otp import services as otp
+from otp import signing
 from otp.models import AuthorisationKind, SignatureChallenge
 from permissions.catalogue import CATALOGUE, Right, sorted_rights, specs_for
 from permissions.models import Grant
@@ -241,28 +242,25 @@ def rights_change_request_code(
     otp.signing_check(signer=signer, now=now)
     with transaction.atomic():
         change = _open_for_signature(change_id, membership_id, company)
-        payload = signature_payload(change, signer=signer)
-        challenge = otp.live_challenge(change.challenge, signer=signer, payload=payload, now=now)
-        is_resend = challenge is not None
-        if challenge is None:
-            challenge = otp.challenge_start(
-                signer=signer, purpose=PURPOSE, payload=payload, now=now
-            )
-            change.challenge = challenge
-            change.save(update_fields=["challenge"])
-    reason = _("modifier les droits de %(name)s") % {
-        "name": change.membership.user.get_full_name() or change.membership.user.email
-    }
-    challenge = otp.challenge_send(challenge=challenge, signer=signer, now=now, reason=reason)
-    audit_record(
-        action=Action.CODE_SENT,
-        actor=signer,
-        company=company,
+        challenge, is_resend = signing.challenge_for(
+            change,
+            signer=signer,
+            purpose=PURPOSE,
+            payload=signature_payload(change, signer=signer),
+            now=now,
+        )
+    member = change.membership.user
+    return signing.code_send(
+        challenge,
         target=change,
+        company=company,
+        signer=signer,
+        reason=_("modifier les droits de %(name)s")
+        % {"name": member.get_full_name() or member.email},
+        is_resend=is_resend,
         ip_address=ip_address,
-        data={"phone": challenge.phone_masked, "send": challenge.send_count, "resend": is_resend},
+        now=now,
     )
-    return challenge
 
 
 def _apply_signed(
@@ -328,14 +326,13 @@ def rights_change_sign(
     """Check the code; if right, record the authorisation and apply the new set in one transaction."""
     with transaction.atomic():
         change = _open_for_signature(change_id, membership_id, company)
-        if change.challenge is None or change.challenge.signer_id != signer.pk:
-            # the code was sent to another administrator: this one asks for their own
-            raise otp.CodeNotSent
-        verification = otp.challenge_verify(
-            challenge_id=change.challenge_id,
+        verification = signing.code_verify(
+            change,
+            company=company,
             signer=signer,
             payload=signature_payload(change, signer=signer),
             code=code,
+            ip_address=ip_address,
             now=now,
         )
         if verification.ok:
@@ -346,18 +343,6 @@ def rights_change_sign(
                 ip_address=ip_address,
                 user_agent=user_agent,
                 now=now,
-            )
-        else:
-            audit_record(
-                action=Action.CODE_WRONG,
-                actor=signer,
-                company=company,
-                target=change,
-                ip_address=ip_address,
-                data={
-                    "outcome": verification.outcome.value,
-                    "failed_attempts": verification.challenge.failed_attempts,
-                },
             )
     if not verification.ok:
         raise otp.SignatureError(verification.message)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -104,25 +105,16 @@ def _act(request: CompanyRequest, membership_id: int, action: MemberAction) -> H
     return HttpResponseRedirect(member_url(request, membership_id))
 
 
-@require_http_methods(["GET", "POST"])
-@require_company_admin
-def member_suspend_view(
-    request: CompanyRequest, company_id: int, membership_id: int
-) -> HttpResponse:
-    return _act(request, membership_id, SUSPEND)
+def _action_view(action: MemberAction) -> Callable[..., HttpResponseBase]:
+    @require_http_methods(["GET", "POST"])
+    @require_company_admin
+    def view(request: CompanyRequest, company_id: int, membership_id: int) -> HttpResponse:
+        return _act(request, membership_id, action)
+
+    view.__name__ = view.__qualname__ = action.url_name.removeprefix("teams:") + "_view"
+    return view
 
 
-@require_http_methods(["GET", "POST"])
-@require_company_admin
-def member_reactivate_view(
-    request: CompanyRequest, company_id: int, membership_id: int
-) -> HttpResponse:
-    return _act(request, membership_id, REACTIVATE)
-
-
-@require_http_methods(["GET", "POST"])
-@require_company_admin
-def member_remove_view(
-    request: CompanyRequest, company_id: int, membership_id: int
-) -> HttpResponse:
-    return _act(request, membership_id, REMOVE)
+member_suspend_view = _action_view(SUSPEND)
+member_reactivate_view = _action_view(REACTIVATE)
+member_remove_view = _action_view(REMOVE)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import client_ip
 from invitations.views.common import current_user, htmx_details, redirect_to
 from otp.forms import SignatureCodeForm
-from otp.pages import code_panel_context, code_panel_template
+from otp.pages import code_panel_context, code_panel_page
 from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
@@ -180,12 +180,11 @@ def _sign_page(
             request, _("Cette modification des droits a déjà été signée ou n’est plus en cours.")
         )
         return redirect_to(request, member_url(request, membership_id))
-    htmx = htmx_details(request)
-    template = code_panel_template(
-        "teams/rights_sign.html", htmx_target=(htmx.target or "") if htmx else None
+    return code_panel_page(
+        request,
+        "teams/rights_sign.html",
+        _sign_context(request, change, now, form=form, error=error),
     )
-    context = _sign_context(request, change, now, form=form, error=error)
-    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from client_requests.display import iban_masked
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
 from client_requests.models import ClientRequest
-from client_requests.display import iban_masked
 from client_requests.services import request_create, request_move
 from permissions.catalogue import Right
 from tests.client_requests.ops_factories import (

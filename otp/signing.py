@@ -1,0 +1,104 @@
+"""Signing an object that holds a challenge (an invitation, a rights change): what the code's
+sending and checking share, called by the object's own service under its lock."""
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, Protocol, cast
+
+from django.db.models import Model
+
+from audit.models import Action
+from audit.services import audit_record
+from otp.models import SignatureChallenge
+from otp.services import (
+    CodeNotSent,
+    Verification,
+    challenge_send,
+    challenge_start,
+    challenge_verify,
+    live_challenge,
+)
+
+
+class Signed(Protocol):
+    """A model row whose `challenge` binds the code to what it asks to sign."""
+
+    pk: Any
+    challenge: SignatureChallenge | None
+
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+def challenge_for(
+    holder: Signed,
+    *,
+    signer: Any,
+    purpose: str,
+    payload: Mapping[str, Any],
+    now: datetime.datetime,
+) -> tuple[SignatureChallenge, bool]:
+    """The holder's live challenge for this content (a resend: True) or a new one it keeps."""
+    challenge = live_challenge(holder.challenge, signer=signer, payload=payload, now=now)
+    if challenge is not None:
+        return challenge, True
+    holder.challenge = challenge_start(signer=signer, purpose=purpose, payload=payload, now=now)
+    holder.save(update_fields=["challenge"])
+    return holder.challenge, False
+
+
+def code_send(
+    challenge: SignatureChallenge,
+    *,
+    target: Any,
+    company: Any,
+    signer: Any,
+    reason: str,
+    is_resend: bool,
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> SignatureChallenge:
+    """Send the SMS (after the holder's transaction: no lock is held while Twilio answers)."""
+    challenge = challenge_send(challenge=challenge, signer=signer, now=now, reason=reason)
+    audit_record(
+        action=Action.CODE_SENT,
+        actor=signer,
+        company=company,
+        target=target,
+        ip_address=ip_address,
+        data={"phone": challenge.phone_masked, "send": challenge.send_count, "resend": is_resend},
+    )
+    return challenge
+
+
+def code_verify(
+    holder: Signed,
+    *,
+    company: Any,
+    signer: Any,
+    payload: Mapping[str, Any],
+    code: str,
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> Verification:
+    """Check the code against the holder's challenge; a wrong one is audited (the caller raises
+    `SignatureError` once its transaction has kept the failed attempt)."""
+    challenge = holder.challenge
+    if challenge is None or challenge.signer_id != signer.pk:
+        # the code was sent to another administrator: this one asks for their own
+        raise CodeNotSent
+    verification = challenge_verify(
+        challenge_id=challenge.pk, signer=signer, payload=payload, code=code, now=now
+    )
+    if not verification.ok:
+        audit_record(
+            action=Action.CODE_WRONG,
+            actor=signer,
+            company=company,
+            target=cast(Model, holder),
+            ip_address=ip_address,
+            data={
+                "outcome": verification.outcome.value,
+                "failed_attempts": verification.challenge.failed_attempts,
+            },
+        )
+    return verification
