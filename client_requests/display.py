@@ -10,7 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from client_requests.kinds import RequestStatus
+from client_requests.kinds import OperationScope, RequestStatus
 
 # The keys the sections write in `details`; an unknown key still reads as words.
 DETAIL_LABELS: dict[str, str | Promise] = {
@@ -37,6 +37,11 @@ DETAIL_LABELS: dict[str, str | Promise] = {
     "contract_kind": gettext_lazy("Type de contrat"),
     "residual_value": gettext_lazy("Valeur résiduelle"),
     "comment": gettext_lazy("Commentaire"),
+}
+
+# Keys whose stored value is a code: the page shows its French label.
+VALUE_LABELS: dict[str, dict[str, str | Promise]] = {
+    "scope": dict(OperationScope.choices),
 }
 
 STATUS_BADGES: dict[str, str] = {
@@ -106,7 +111,7 @@ def format_value(key: str, value: Any) -> str:
         return format_amount(value)
     if key == "date" or key.endswith("_date"):
         return _format_date(value)
-    return str(value)
+    return str(VALUE_LABELS.get(key, {}).get(str(value), value))
 
 
 def _order(key: str) -> int:

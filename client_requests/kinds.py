@@ -40,6 +40,13 @@ KIND_RIGHT: dict[RequestKind, Right] = {
 }
 
 
+class OperationScope(models.TextChoices):
+    """A renunciation or an early repayment is of the whole amount or of a part of it."""
+
+    TOTAL = "total", _("Totale")
+    PARTIAL = "partiel", _("Partielle")
+
+
 # What each section files, and the contracts it files them on.
 FUND_OPERATION_KINDS = (
     RequestKind.CREDIT_RENUNCIATION,

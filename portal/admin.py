@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
@@ -12,6 +13,7 @@ from otp.limits import signing_unlock
 from otp.services import mask_phone
 from portal.forms import PortalUserChangeForm, PortalUserCreationForm
 from portal.models import User
+from teams.services import user_deactivation_refusal
 
 
 class SigningLockedFilter(admin.SimpleListFilter):
@@ -27,9 +29,24 @@ class SigningLockedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SupportUserChangeForm(PortalUserChangeForm):
+    """A company never loses its last active administrator, not even by a deactivated account."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        deactivating = "is_active" in self.changed_data and not cleaned.get("is_active")
+        if (
+            deactivating
+            and self.instance.pk is not None
+            and (refusal := user_deactivation_refusal(user_id=self.instance.pk))
+        ):
+            raise forms.ValidationError(refusal)
+        return cleaned
+
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
-    form = PortalUserChangeForm
+    form = SupportUserChangeForm
     add_form = PortalUserCreationForm
     list_display = (
         "email",

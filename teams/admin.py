@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import Action
 from audit.services import audit_record, client_ip
 from permissions.admin import GrantInline
+from permissions.catalogue import specs_for
 from permissions.models import Grant
-from teams.models import Company, Contract, Membership, MembershipStatus, Role
+from teams.models import Company, Contract, Membership, MembershipStatus, RightsChange, Role
 from teams.services import last_admin_refusal
 
 # Support staff's edits of who may do what are audited like the portal's own: actor, company,
@@ -258,3 +259,58 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         for membership in queryset.select_related("company", "user"):
             _membership_deleted(request, membership)
         super().delete_queryset(request, queryset)
+
+
+@admin.register(RightsChange)
+class RightsChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: a change is made and signed by the company's administrator in the portal."""
+
+    list_display = (
+        "membership",
+        "company",
+        "status",
+        "added_rights",
+        "removed_rights",
+        "created_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("membership__user__email", "membership__company__name")
+    list_select_related = ("membership__user", "membership__company")
+    ordering = ("-created_at", "-pk")
+    fields = (
+        "membership",
+        "company",
+        "status",
+        "added_rights",
+        "removed_rights",
+        "rights",
+        "previous_rights",
+        "requested_by",
+        "created_at",
+        "applied_at",
+        "authorisation",
+        "member_notified_at",
+        "admins_notified_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("entreprise"), ordering="membership__company__name")
+    def company(self, change: RightsChange) -> str:
+        return change.membership.company.name
+
+    @admin.display(description=_("droits ajoutés"))
+    def added_rights(self, change: RightsChange) -> str:
+        return ", ".join(str(spec.short_label) for spec in specs_for(change.added)) or "—"
+
+    @admin.display(description=_("droits retirés"))
+    def removed_rights(self, change: RightsChange) -> str:
+        return ", ".join(str(spec.short_label) for spec in specs_for(change.removed)) or "—"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -18,13 +18,12 @@ from client_requests.forms.fields import (
     euros,
     short_date,
 )
-from client_requests.kinds import FUND_OPERATION_CONTRACT_KINDS, RequestKind
+from client_requests.kinds import FUND_OPERATION_CONTRACT_KINDS, OperationScope, RequestKind
 from teams.models import Contract
 
-# a renunciation or an early repayment is of the whole amount or of a part of it, stored in
-# `details["scope"]` (the request's page reads it with `client_requests.display`)
-TOTAL = "total"
-PARTIAL = "partiel"
+# stored in `details["scope"]`; the request's page shows its label (`client_requests.display`)
+TOTAL = OperationScope.TOTAL.value
+PARTIAL = OperationScope.PARTIAL.value
 
 
 def _money(amount: Decimal) -> str:

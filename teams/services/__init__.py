@@ -6,6 +6,7 @@ from teams.services.members import (
     member_reactivate,
     member_remove,
     member_suspend,
+    user_deactivation_refusal,
 )
 from teams.services.notifications import rights_change_notify_admins, rights_change_notify_member
 from teams.services.rights import (
@@ -37,4 +38,5 @@ __all__ = [
     "rights_remove",
     "signature_payload",
     "signature_statement",
+    "user_deactivation_refusal",
 ]

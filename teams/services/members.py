@@ -31,6 +31,21 @@ def last_admin_refusal(*, company_id: int, leaving: Iterable[int], joining: int 
     return None
 
 
+def user_deactivation_refusal(*, user_id: int) -> str | None:
+    """Why this person's account cannot be deactivated: they are the last active administrator of
+    one of their companies (the company is named). None: it can."""
+    admin_of = (
+        Membership.objects.active()
+        .filter(user_id=user_id, role=Role.ADMIN)
+        .values_list("pk", "company_id", "company__name")
+        .order_by("company__name", "pk")
+    )
+    for membership_id, company_id, company_name in admin_of:
+        if refusal := last_admin_refusal(company_id=company_id, leaving=[membership_id]):
+            return f"{company_name} : {refusal}"
+    return None
+
+
 def locked_member(*, membership_id: int, company: Company) -> Membership:
     """The member under lock, after the company's row: changes of one company's team queue up,
     so two administrators suspending each other cannot leave it without one."""

@@ -12,6 +12,7 @@ from otp import sms
 from otp.models import AccessAuthorisation, SignatureChallenge
 from permissions.models import Grant
 from teams.models import Role
+from tests.admin.forms import company_form, membership_form
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import create, sent
 from tests.otp.factories import last_code
@@ -264,23 +265,6 @@ def test_the_company_page_shows_its_contracts_and_members(support, admin):
     assert "Claire Durand" in page
 
 
-def membership_form(membership, *rights):
-    data = {
-        "user": membership.user_id,
-        "company": membership.company_id,
-        "role": membership.role,
-        "status": membership.status,
-        "grants-TOTAL_FORMS": len(rights),
-        "grants-INITIAL_FORMS": 0,
-        "grants-MIN_NUM_FORMS": 0,
-        "grants-MAX_NUM_FORMS": 1000,
-    }
-    for n, right in enumerate(rights):
-        data[f"grants-{n}-right"] = right
-        data[f"grants-{n}-membership"] = membership.pk
-    return data
-
-
 def test_support_grants_a_right_on_the_membership_page(support, collaborator_with):
     member = collaborator_with()
     url = admin_url("teams.membership", "change", member.pk)
@@ -408,29 +392,7 @@ def test_rights_granted_and_removed_by_support_are_audited(support, collaborator
 def test_a_role_changed_on_the_company_page_is_audited(support, admin, collaborator_with):
     member = collaborator_with()
     company = admin.company
-    members = list(company.memberships.order_by("pk"))
-    data = {
-        "name": company.name,
-        "siren": company.siren,
-        "contracts-TOTAL_FORMS": 0,
-        "contracts-INITIAL_FORMS": 0,
-        "memberships-TOTAL_FORMS": len(members),
-        "memberships-INITIAL_FORMS": len(members),
-    }
-    if company.has_entreprise_subscription:
-        data["has_entreprise_subscription"] = "on"
-    for n, membership in enumerate(members):
-        data.update(
-            {
-                f"memberships-{n}-id": membership.pk,
-                f"memberships-{n}-company": company.pk,
-                f"memberships-{n}-user": membership.user_id,
-                f"memberships-{n}-role": membership.role,
-                f"memberships-{n}-status": membership.status,
-            }
-        )
-        if membership == member:
-            data[f"memberships-{n}-status"] = "suspended"
+    data = company_form(company, {member.pk: {"status": "suspended"}})
 
     response = support.post(admin_url("teams.company", "change", company.pk), data)
 

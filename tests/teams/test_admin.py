@@ -5,8 +5,12 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from teams.models import Membership, MembershipStatus, Role
+from teams import services
+from teams.models import Membership, MembershipStatus, RightsChangeStatus, Role
+from tests.admin.forms import company_form, membership_form
 from tests.factories import MembershipFactory, UserFactory
+from tests.otp.factories import NOW
+from tests.teams.factories import request_change
 
 pytestmark = pytest.mark.django_db
 
@@ -19,47 +23,6 @@ def support():
     client = Client()
     client.force_login(staff)
     return client
-
-
-def membership_form(membership, **changes):
-    data = {
-        "user": membership.user_id,
-        "company": membership.company_id,
-        "role": membership.role,
-        "status": membership.status,
-        "grants-TOTAL_FORMS": 0,
-        "grants-INITIAL_FORMS": 0,
-        "grants-MIN_NUM_FORMS": 0,
-        "grants-MAX_NUM_FORMS": 1000,
-    }
-    return {**data, **changes}
-
-
-def company_form(company, member_changes):
-    members = list(company.memberships.order_by("pk"))
-    data = {
-        "name": company.name,
-        "siren": company.siren,
-        "contracts-TOTAL_FORMS": 0,
-        "contracts-INITIAL_FORMS": 0,
-        "memberships-TOTAL_FORMS": len(members),
-        "memberships-INITIAL_FORMS": len(members),
-    }
-    if company.has_entreprise_subscription:
-        data["has_entreprise_subscription"] = "on"
-    for n, membership in enumerate(members):
-        data.update(
-            {
-                f"memberships-{n}-id": membership.pk,
-                f"memberships-{n}-company": company.pk,
-                f"memberships-{n}-user": membership.user_id,
-                f"memberships-{n}-role": membership.role,
-                f"memberships-{n}-status": membership.status,
-            }
-        )
-        for field, value in member_changes.get(membership.pk, {}).items():
-            data[f"memberships-{n}-{field}"] = value
-    return data
 
 
 def test_support_cannot_suspend_the_last_active_administrator(support, admin):
@@ -145,3 +108,56 @@ def test_support_cannot_delete_the_last_administrator_on_the_company_page(suppor
 
     assert LAST_ADMIN in response.content.decode()
     assert Membership.objects.filter(pk=admin.pk).exists()
+
+
+# --- Rights changes, read-only for support ----------------------------------------------------
+
+
+@pytest.fixture
+def pending_and_applied(admin, collaborator_with):
+    member = collaborator_with("documents", "treasury")
+    applied = services.rights_remove(
+        membership_id=member.pk,
+        company=admin.company,
+        actor=admin.user,
+        rights=["documents"],
+        ip_address=None,
+        now=NOW,
+    )
+    pending = request_change(admin, member, "documents", "bank_details")
+    return pending, applied
+
+
+def test_support_sees_pending_and_applied_rights_changes(support, pending_and_applied):
+    response = support.get(reverse("admin:teams_rightschange_changelist"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "En attente de signature" in page
+    assert "Appliquée" in page
+
+
+def test_a_rights_change_page_shows_what_is_added_and_removed(support, pending_and_applied):
+    pending, applied = pending_and_applied
+
+    pending_page = support.get(reverse("admin:teams_rightschange_change", args=[pending.pk]))
+    applied_page = support.get(reverse("admin:teams_rightschange_change", args=[applied.pk]))
+
+    assert "Changement de RIB" in pending_page.content.decode()
+    assert "Suivi de trésorerie" in applied_page.content.decode()
+
+
+def test_support_cannot_add_change_or_delete_a_rights_change(support, pending_and_applied):
+    pending, _applied = pending_and_applied
+    change_url = reverse("admin:teams_rightschange_change", args=[pending.pk])
+
+    added = support.get(reverse("admin:teams_rightschange_add"))
+    saved = support.post(change_url, {"status": "applied"})
+    deleted = support.post(
+        reverse("admin:teams_rightschange_delete", args=[pending.pk]), {"post": "yes"}
+    )
+
+    assert added.status_code == deleted.status_code == 403
+    assert saved.status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == RightsChangeStatus.AWAITING_SIGNATURE

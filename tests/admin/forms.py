@@ -1,0 +1,51 @@
+"""The POST data of the admin's membership and company pages, as support's browser sends it."""
+
+from teams.models import Company, Membership
+
+
+def membership_form(membership: Membership, *rights: str, **changes: object) -> dict[str, object]:
+    """The membership page, adding `rights` as new grants and changing some fields."""
+    data: dict[str, object] = {
+        "user": membership.user_id,
+        "company": membership.company_id,
+        "role": membership.role,
+        "status": membership.status,
+        "grants-TOTAL_FORMS": len(rights),
+        "grants-INITIAL_FORMS": 0,
+        "grants-MIN_NUM_FORMS": 0,
+        "grants-MAX_NUM_FORMS": 1000,
+    }
+    for n, right in enumerate(rights):
+        data[f"grants-{n}-right"] = right
+        data[f"grants-{n}-membership"] = membership.pk
+    return {**data, **changes}
+
+
+def company_form(
+    company: Company, member_changes: dict[int, dict[str, object]]
+) -> dict[str, object]:
+    """The company page with its members inline; `member_changes` by membership id."""
+    members = list(company.memberships.order_by("pk"))
+    data: dict[str, object] = {
+        "name": company.name,
+        "siren": company.siren,
+        "contracts-TOTAL_FORMS": 0,
+        "contracts-INITIAL_FORMS": 0,
+        "memberships-TOTAL_FORMS": len(members),
+        "memberships-INITIAL_FORMS": len(members),
+    }
+    if company.has_entreprise_subscription:
+        data["has_entreprise_subscription"] = "on"
+    for n, membership in enumerate(members):
+        data.update(
+            {
+                f"memberships-{n}-id": membership.pk,
+                f"memberships-{n}-company": company.pk,
+                f"memberships-{n}-user": membership.user_id,
+                f"memberships-{n}-role": membership.role,
+                f"memberships-{n}-status": membership.status,
+            }
+        )
+        for field, value in member_changes.get(membership.pk, {}).items():
+            data[f"memberships-{n}-{field}"] = value
+    return data
