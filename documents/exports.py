@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from documents.amortisation import Instalment, schedule, totals
@@ -67,4 +68,5 @@ def amortisation_pdf(*, contract: Contract, instalments: list[Instalment] | None
 
 
 def export_filename(*, contract: Contract, extension: str) -> str:
-    return f"tableau-amortissement-{contract.reference}.{extension}"
+    # the reference is free text typed by support: no quote, separator or newline reaches a header
+    return get_valid_filename(f"tableau-amortissement-{contract.reference}.{extension}")

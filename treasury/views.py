@@ -53,6 +53,8 @@ def export(request: CompanyRequest, company_id: int) -> HttpResponse:
         return _subscribers_only(request)
     response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    # the company's forecast: kept by no shared cache nor the browser's
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
