@@ -68,4 +68,5 @@ load: venv
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: venv
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/pytest bench -p no:cacheprovider --benchmark-only \
-		--benchmark-sort=name --benchmark-columns=min,median,iqr,rounds
+		--benchmark-sort=name --benchmark-columns=min,median,iqr,rounds \
+		--benchmark-storage="$${TMPDIR:-/tmp}/portal-bench"  # saves nothing; keeps .benchmarks/ out
