@@ -1,5 +1,6 @@
 """The code, the link's token and the passwords never appear in the logs (DEBUG level), the audit
-trail, the Celery task messages or any text column of the database, along the whole main path."""
+trail, the Celery task messages or any text column of the database, along the whole main path and
+along the signing of a rights change."""
 
 import base64
 import json
@@ -20,10 +21,12 @@ from audit.models import AuditEvent
 from invitations import services
 from invitations.models import Invitation
 from permissions.catalogue import Right
+from permissions.models import Grant
 from portal.models import User
+from teams.models import RightsChange
 from tests.factories import UserFactory
 from tests.invitations.factories import token_in
-from tests.otp.factories import last_code
+from tests.otp.factories import last_code, wrong_code
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +174,49 @@ def test_the_scan_would_see_a_secret_written_in_clear(admin):
     admin.user.save()
 
     assert leaks({"admin password": ADMIN_PASSWORD}, database_texts()) != []
+
+
+def test_no_code_is_kept_anywhere_along_the_rights_change_signing_path(
+    caplog, queue, admin, company, collaborator_with, django_capture_on_commit_callbacks
+):
+    caplog.set_level(logging.DEBUG)
+    admin.user.set_password(ADMIN_PASSWORD)
+    admin.user.save()
+    member = collaborator_with(Right.DOCUMENTS)
+    browser = Client()
+    browser.post(reverse("portal:login"), {"email": admin.user.email, "password": ADMIN_PASSWORD})
+    rights = [Right.DOCUMENTS, Right.BANK_DETAILS]
+    on_member = [company.pk, member.pk]
+
+    assert browser.get(reverse("teams:member", args=on_member)).status_code == 200
+    browser.post(reverse("teams:rights_review", args=on_member), {"rights": rights})
+    browser.post(reverse("teams:rights_request", args=on_member), {"rights": rights})
+    change = RightsChange.objects.get(membership=member)
+    sign_url = reverse("teams:rights_sign", args=[company.pk, member.pk, change.pk])
+    browser.post(reverse("teams:rights_send_code", args=[company.pk, member.pk, change.pk]))
+    code = last_code()
+    wrong = wrong_code(code)
+    browser.post(sign_url, {"code": wrong})
+    with django_capture_on_commit_callbacks(execute=True):
+        signed = browser.post(sign_url, {"code": code})
+    assert signed.status_code == 302
+    assert Grant.objects.filter(membership=member, right=Right.BANK_DETAILS).exists()
+    # replaying the used code changes nothing and writes it nowhere either
+    browser.post(sign_url, {"code": code})
+
+    secrets = {"code": code, "wrong code": wrong, "admin password": ADMIN_PASSWORD}
+    log_texts = [caplog.text, *(record.getMessage() for record in caplog.records)]
+    assert leaks(secrets, log_texts) == []
+    audit_texts = [
+        json.dumps(event, default=str)
+        for event in AuditEvent.objects.filter(company=company).values()
+    ]
+    assert any("rights" in text for text in audit_texts)
+    assert leaks(secrets, audit_texts) == []
+    # the member's email and the administrators' warning for a money right
+    messages = task_messages(queue())
+    assert len(messages) >= 2
+    assert leaks(secrets, messages) == []
+    stored = database_texts()
+    assert any(Right.BANK_DETAILS.value in text for text in stored)
+    assert leaks(secrets, stored) == []
