@@ -268,7 +268,7 @@ def _stored_files(admin) -> list[str]:
         files=(new_file("devis.pdf"), new_file("photo.png", png_bytes())),
     )
     document = ContractDocumentFactory.create(contract=admin.company.contracts.first())
-    return [*(a.file.name for a in draft.attachments.all()), document.file.name]
+    return [str(a.file.name) for a in draft.attachments.all()] + [str(document.file.name)]
 
 
 @pytest.mark.parametrize(

@@ -190,9 +190,7 @@ def test_the_four_fund_operation_forms_and_their_hidden_operation_field(
 ):
     club = contract_of(admin.company, ContractKind.CLUB)
     cbm = contract_of(admin.company, ContractKind.CBM)
-    plausible: dict[str, st.SearchStrategy[Any]] = {
-        "operation": st.sampled_from([*FUND_OPERATION_FORMS, "renonciation-", "DECOMPTE"])
-    }
+    plausible = {"operation": st.sampled_from([*FUND_OPERATION_FORMS, "renonciation-", "DECOMPTE"])}
     for prefix in FUND_OPERATION_FORMS:
         plausible |= {
             f"{prefix}-contract": ids(club, cbm, elsewhere),
