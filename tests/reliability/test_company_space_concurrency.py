@@ -2,6 +2,7 @@
 together: one open RIB change, one signed rights change, one decision of support, and a company that
 keeps an administrator whatever its last two do to each other at the same instant."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -10,14 +11,14 @@ from django.core import mail
 
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
 from client_requests.models import Attachment, ClientRequest, StatusChange
-from client_requests.operations import bank_details_change_request
+from client_requests.operations import bank_details_change_request, early_buyout_request
 from client_requests.services import RequestRefused, request_move
 from otp.models import AccessAuthorisation
 from otp.services import SignatureError
 from permissions.catalogue import Right
 from permissions.models import Grant
 from teams import services as teams
-from teams.models import Company, Membership, MembershipStatus, RightsChange, Role
+from teams.models import Company, ContractKind, Membership, MembershipStatus, RightsChange, Role
 from tests.client_requests.factories import make_request, new_file
 from tests.factories import MembershipFactory, UserFactory
 from tests.otp.factories import last_code
@@ -170,3 +171,23 @@ def test_the_last_two_administrators_acting_on_each_other_at_once_leave_one(two_
         company=first.company, role=Role.ADMIN, status=MembershipStatus.ACTIVE
     )
     assert active_admins.count() == 1
+
+
+def test_two_simultaneous_early_buyouts_of_one_contract_open_one_request(admin, collaborator_with):
+    contract = admin.company.contracts.get(kind=ContractKind.CBM)
+    filers = iter([admin, collaborator_with(Right.EARLY_BUYOUT)])
+
+    outcomes = all_at_once(
+        2,
+        lambda: early_buyout_request(
+            membership=next(filers),
+            contract=contract,
+            desired_date=contract.end_date - datetime.timedelta(days=30),
+            proof_of_power=new_file("pouvoir.pdf", purpose=AttachmentPurpose.PROOF_OF_POWER),
+        ),
+    )
+
+    assert sum(o.error is None for o in outcomes) == 1
+    assert all(isinstance(e, RequestRefused) for e in errors(outcomes))
+    assert ClientRequest.objects.open().filter(contract=contract).count() == 1
+    assert len(company_files(admin.company)) == 1

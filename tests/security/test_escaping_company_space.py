@@ -331,3 +331,31 @@ def test_names_are_escaped_in_the_low_balance_alert_email(evil_admin, payload):
     assert_escaped(str(html), payload)
     assert "&lt;" in str(html)
     assert "\n" not in message.subject
+
+
+def test_names_reach_the_amortisation_pdf_as_text_not_markup(
+    admin_browser, evil_admin, payload, monkeypatch
+):
+    import weasyprint
+
+    rendered: list[str] = []
+    real_html = weasyprint.HTML
+
+    def capture(*args, **kwargs):
+        rendered.append(kwargs.get("string", ""))
+        return real_html(*args, **kwargs)
+
+    # markup in the HTML handed to WeasyPrint would be fetched (img src) or laid out
+    monkeypatch.setattr(weasyprint, "HTML", capture)
+    contract = ContractFactory.create(
+        company=evil_admin.company, kind=ContractKind.LOAN, reference=payload[:40]
+    )
+
+    response = admin_browser.get(
+        reverse("documents:amortisation_pdf", args=[evil_admin.company_id, contract.pk])
+    )
+
+    assert response.status_code == 200
+    [html] = rendered
+    assert_escaped(html, payload)
+    assert "&lt;" in html
