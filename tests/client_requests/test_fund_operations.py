@@ -25,6 +25,14 @@ def post(client, company, operation, **fields):
     return client.post(page_url(company), data)
 
 
+def as_posted(fields):
+    """Dates as the date picker sends them."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime.date) else value
+        for name, value in fields.items()
+    }
+
+
 def requests_of(company):
     return ClientRequest.objects.filter(company=company)
 
@@ -275,22 +283,6 @@ def test_refuses_a_disbursement_date_out_of_bounds(member_client, company, club,
     assert not requests_of(company).exists()
 
 
-def test_refuses_a_disbursement_before_the_contract_starts(member_client, company):
-    future = club_contract(company, start_date=in_days(30), end_date=in_days(400))
-
-    response = post(
-        member_client,
-        company,
-        "decaissement",
-        contract=future.pk,
-        amount="100",
-        desired_date=in_days(5).isoformat(),
-    )
-
-    assert "Choisissez une date à partir du" in response.text
-    assert not requests_of(company).exists()
-
-
 def test_accepts_a_date_typed_the_french_way(member_client, company, club):
     date = in_days(3)
 
@@ -305,22 +297,6 @@ def test_accepts_a_date_typed_the_french_way(member_client, company, club):
 
     [filed] = requests_of(company)
     assert filed.details["disbursement_date"] == date.isoformat()
-
-
-def test_refuses_a_disbursement_on_a_fully_drawn_credit(member_client, company):
-    drawn = club_contract(company, drawn_amount=Decimal("100000.00"))
-
-    response = post(
-        member_client,
-        company,
-        "decaissement",
-        contract=drawn.pk,
-        amount="1",
-        desired_date=in_days(1).isoformat(),
-    )
-
-    assert "Ce crédit est entièrement décaissé" in response.text
-    assert not requests_of(company).exists()
 
 
 # the contract
@@ -444,65 +420,6 @@ def test_files_a_partial_renunciation(member_client, company, club):
     assert filed.details["amount"] == "10000.00"
 
 
-def test_a_partial_renunciation_needs_an_amount(member_client, company, club):
-    response = post(
-        member_client,
-        company,
-        "renonciation",
-        contract=club.pk,
-        scope="partiel",
-        effective_date=in_days(1).isoformat(),
-    )
-
-    assert "Indiquez le montant, ou choisissez l’option totale." in response.text
-    assert not requests_of(company).exists()
-
-
-def test_refuses_to_renounce_more_than_the_unused_part(member_client, company, club):
-    response = post(
-        member_client,
-        company,
-        "renonciation",
-        contract=club.pk,
-        scope="partiel",
-        amount="60000,01",
-        effective_date=in_days(1).isoformat(),
-    )
-
-    assert "Le montant dépasse la part non utilisée de ce crédit" in response.text
-    assert not requests_of(company).exists()
-
-
-def test_refuses_a_renunciation_after_the_contract_ends(member_client, company, club):
-    response = post(
-        member_client,
-        company,
-        "renonciation",
-        contract=club.pk,
-        scope="total",
-        effective_date=(club.end_date + datetime.timedelta(days=1)).isoformat(),
-    )
-
-    assert "Choisissez une date au plus tard le" in response.text
-    assert not requests_of(company).exists()
-
-
-def test_refuses_to_renounce_a_fully_drawn_credit(member_client, company):
-    drawn = club_contract(company, drawn_amount=Decimal("100000.00"))
-
-    response = post(
-        member_client,
-        company,
-        "renonciation",
-        contract=drawn.pk,
-        scope="total",
-        effective_date=in_days(1).isoformat(),
-    )
-
-    assert "il n’y a plus rien à quoi renoncer" in response.text
-    assert not requests_of(company).exists()
-
-
 # early repayment
 
 
@@ -527,50 +444,94 @@ def test_files_a_total_early_repayment_of_the_outstanding_capital(member_client,
     }
 
 
-def test_refuses_to_repay_more_than_the_outstanding_capital(member_client, company, club):
-    response = post(
-        member_client,
-        company,
-        "remboursement",
-        contract=club.pk,
-        scope="partiel",
-        amount="40 000,01",
-        repayment_date=in_days(1).isoformat(),
-    )
+# what each operation refuses (the default credit: 60 000 € available, 40 000 € drawn)
 
-    assert "Le montant dépasse le capital restant dû de ce crédit (40\xa0000,00 €)." in (
-        response.text
-    )
+
+@pytest.mark.parametrize(
+    "operation, fields, error",
+    [
+        pytest.param(
+            "renonciation",
+            {"scope": "partiel", "effective_date": in_days(1)},
+            "Indiquez le montant, ou choisissez l’option totale.",
+            id="partial-renunciation-without-amount",
+        ),
+        pytest.param(
+            "renonciation",
+            {"scope": "partiel", "amount": "60000,01", "effective_date": in_days(1)},
+            "Le montant dépasse la part non utilisée de ce crédit",
+            id="renunciation-over-the-unused-part",
+        ),
+        pytest.param(
+            "renonciation",
+            {"scope": "total", "effective_date": in_days(731)},
+            "Choisissez une date au plus tard le",
+            id="renunciation-after-the-contract-ends",
+        ),
+        pytest.param(
+            "remboursement",
+            {"scope": "partiel", "amount": "40 000,01", "repayment_date": in_days(1)},
+            "Le montant dépasse le capital restant dû de ce crédit (40\xa0000,00 €).",
+            id="repayment-over-the-outstanding-capital",
+        ),
+        pytest.param(
+            "remboursement",
+            {"scope": "total", "repayment_date": in_days(-1)},
+            "Choisissez une date à partir d’aujourd’hui.",
+            id="repayment-in-the-past",
+        ),
+    ],
+)
+def test_refuses_an_operation_against_its_rules(
+    member_client, company, club, operation, fields, error
+):
+    response = post(member_client, company, operation, contract=club.pk, **as_posted(fields))
+
+    assert error in response.text
     assert not requests_of(company).exists()
 
 
-def test_refuses_an_early_repayment_in_the_past(member_client, company, club):
-    response = post(
-        member_client,
-        company,
-        "remboursement",
-        contract=club.pk,
-        scope="total",
-        repayment_date=in_days(-1).isoformat(),
-    )
+@pytest.mark.parametrize(
+    "credit, operation, fields, error",
+    [
+        pytest.param(
+            {"drawn_amount": Decimal("100000.00")},
+            "decaissement",
+            {"amount": "1", "desired_date": in_days(1)},
+            "Ce crédit est entièrement décaissé",
+            id="disbursement-fully-drawn",
+        ),
+        pytest.param(
+            {"start_date": in_days(30), "end_date": in_days(400)},
+            "decaissement",
+            {"amount": "100", "desired_date": in_days(5)},
+            "Choisissez une date à partir du",
+            id="disbursement-before-the-start",
+        ),
+        pytest.param(
+            {"drawn_amount": Decimal("100000.00")},
+            "renonciation",
+            {"scope": "total", "effective_date": in_days(1)},
+            "il n’y a plus rien à quoi renoncer",
+            id="renunciation-fully-drawn",
+        ),
+        pytest.param(
+            {"drawn_amount": Decimal("0")},
+            "remboursement",
+            {"scope": "total", "repayment_date": in_days(1)},
+            "il n’y a rien à rembourser",
+            id="repayment-nothing-drawn",
+        ),
+    ],
+)
+def test_refuses_an_operation_the_credit_does_not_allow(
+    member_client, company, credit, operation, fields, error
+):
+    contract = club_contract(company, **credit)
 
-    assert "Choisissez une date à partir d’aujourd’hui." in response.text
-    assert not requests_of(company).exists()
+    response = post(member_client, company, operation, contract=contract.pk, **as_posted(fields))
 
-
-def test_refuses_an_early_repayment_when_nothing_was_drawn(member_client, company):
-    undrawn = club_contract(company, drawn_amount=Decimal("0"))
-
-    response = post(
-        member_client,
-        company,
-        "remboursement",
-        contract=undrawn.pk,
-        scope="total",
-        repayment_date=in_days(1).isoformat(),
-    )
-
-    assert "il n’y a rien à rembourser" in response.text
+    assert error in response.text
     assert not requests_of(company).exists()
 
 
