@@ -1,17 +1,12 @@
 from django.core.files import File
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 
 from client_requests.models import Attachment
+from portal.downloads import file_download
 
 
-def attachment_response(attachment: Attachment, file: File) -> FileResponse:
+def attachment_response(attachment: Attachment, file: File) -> HttpResponseBase:
     """A request's file, always downloaded (never shown inline) as the type checked on upload."""
-    response = FileResponse(
-        file,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return file_download(
+        file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

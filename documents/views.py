@@ -1,7 +1,7 @@
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,6 +13,7 @@ from documents.exports import amortisation_csv, amortisation_pdf, export_filenam
 from documents.forms import DuplicateRequestForm
 from permissions.catalogue import Right, duplicate_fee_note
 from permissions.checks import CompanyRequest, require_right
+from portal.downloads import content_download, file_download
 
 
 @require_GET
@@ -43,43 +44,30 @@ def contract_detail(request: CompanyRequest, company_id: int, contract_id: int) 
 
 
 @require_GET
-# a FileResponse streams: permissions.checks types views as returning HttpResponse only
 @require_right(Right.DOCUMENTS)
 def document_download(
     request: CompanyRequest, company_id: int, contract_id: int, document_id: int
-) -> FileResponse:
+) -> HttpResponseBase:
     document = selectors.contract_document(
         company=request.company, contract_id=contract_id, document_id=document_id
     )
     services.document_download_record(
         membership=request.membership, document=document, ip_address=client_ip(request)
     )
-    response = FileResponse(
+    return file_download(
         document.file.open("rb"),
-        as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET
 @require_right(Right.DOCUMENTS)
 def amortisation_csv_download(
     request: CompanyRequest, company_id: int, contract_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     contract = selectors.company_contract(company=request.company, contract_id=contract_id)
-    return _attachment(
+    return content_download(
         amortisation_csv(contract=contract),
         content_type="text/csv; charset=utf-8",
         filename=export_filename(contract=contract, extension="csv"),
@@ -90,9 +78,9 @@ def amortisation_csv_download(
 @require_right(Right.DOCUMENTS)
 def amortisation_pdf_download(
     request: CompanyRequest, company_id: int, contract_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     contract = selectors.company_contract(company=request.company, contract_id=contract_id)
-    return _attachment(
+    return content_download(
         amortisation_pdf(contract=contract),
         content_type="application/pdf",
         filename=export_filename(contract=contract, extension="pdf"),

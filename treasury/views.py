@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.services import client_ip
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
+from portal.downloads import content_download
 from portal.models import User
 from treasury.forms import LowBalanceAlertForm
 from treasury.selectors import active_subscription, low_balance_alert, treasury_overview
@@ -41,7 +43,7 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
 
 @require_GET
 @require_right(Right.TREASURY)
-def export(request: CompanyRequest, company_id: int) -> HttpResponse:
+def export(request: CompanyRequest, company_id: int) -> HttpResponseBase:
     try:
         result = forecast_export(
             company=request.company,
@@ -51,11 +53,10 @@ def export(request: CompanyRequest, company_id: int) -> HttpResponse:
         )
     except SubscriptionInactive:
         return _subscribers_only(request)
-    response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     # the company's forecast: kept by no shared cache nor the browser's
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return content_download(
+        result.content, filename=result.filename, content_type="text/csv; charset=utf-8"
+    )
 
 
 @require_http_methods(["GET", "POST"])

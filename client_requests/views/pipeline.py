@@ -214,7 +214,6 @@ def review(
 
 
 @require_GET
-# a FileResponse streams: permissions.checks types views as returning HttpResponse only
 @require_membership
 def attachment(
     request: CompanyRequest, company_id: int, request_id: int, attachment_id: int

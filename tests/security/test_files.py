@@ -21,6 +21,7 @@ from django.views.static import serve
 from client_requests.kinds import AttachmentPurpose, RequestKind
 from client_requests.models import Attachment
 from client_requests.services import bank_attachment_add
+from portal.downloads import download_name
 from tests.client_requests.factories import make_request, new_file, pdf_bytes, png_bytes
 from tests.documents.factories import ContractDocumentFactory
 from tests.factories import ContractFactory, UserFactory
@@ -150,7 +151,8 @@ def test_a_hostile_name_cannot_forge_the_download_headers(admin_client, admin, n
 
     assert_a_private_download(response, content_type="application/pdf")
     _kind, _params, filename = disposition(response)
-    assert filename == attachment.original_name
+    # the name as typed, with the extension of what the file really is
+    assert filename == download_name(attachment.original_name, attachment.content_type)
 
 
 @pytest.mark.parametrize("name", HEADER_BREAKERS)
@@ -164,7 +166,9 @@ def test_a_hostile_name_cannot_forge_the_headers_of_supports_download(client_for
     )
 
     assert_a_private_download(response, content_type="application/pdf")
-    assert disposition(response)[2] == attachment.original_name
+    assert disposition(response)[2] == download_name(
+        attachment.original_name, attachment.content_type
+    )
 
 
 @pytest.mark.parametrize("name", HEADER_BREAKERS)
@@ -181,7 +185,7 @@ def test_a_hostile_name_cannot_forge_the_headers_of_a_contract_document(
     )
 
     assert_a_private_download(response, content_type="application/pdf")
-    assert disposition(response)[2] == document.original_name
+    assert disposition(response)[2] == download_name(document.original_name, document.content_type)
 
 
 @pytest.mark.parametrize(
