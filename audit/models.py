@@ -64,6 +64,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("compte de l’auteur"),
     )
     actor_email = models.CharField(_("auteur"), max_length=254, blank=True)
     company = models.ForeignKey(
@@ -73,6 +74,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("entreprise"),
     )
     target_type = models.CharField(_("objet"), max_length=40, blank=True)
     target_id = models.CharField(_("identifiant"), max_length=64, blank=True)

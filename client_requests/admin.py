@@ -72,7 +72,7 @@ class DraftDocumentationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document"].help_text = upload_hint()
+        self.fields["document"].help_text = upload_hint(several=False)
 
     def clean_document(self) -> Any:
         upload = self.cleaned_data["document"]

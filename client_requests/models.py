@@ -36,9 +36,14 @@ class ClientRequestQuerySet(models.QuerySet["ClientRequest"]):
 class ClientRequest(models.Model):
     """One request a company makes to its bank; every section of the company space files these."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="requests")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="requests", verbose_name=_("entreprise")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="client_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="client_requests",
+        verbose_name=_("auteur"),
     )
     kind = models.CharField(_("type"), max_length=32, choices=RequestKind.choices)
     status = models.CharField(
@@ -111,7 +116,12 @@ class ClientRequest(models.Model):
 class Attachment(models.Model):
     """A file on a request: the company's supporting documents, or the bank's draft documentation."""
 
-    request = models.ForeignKey(ClientRequest, on_delete=models.CASCADE, related_name="attachments")
+    request = models.ForeignKey(
+        ClientRequest,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("demande"),
+    )
     purpose = models.CharField(_("nature"), max_length=24, choices=AttachmentPurpose.choices)
     file = models.FileField(_("fichier"), upload_to=attachment_path, storage=private_storage)
     original_name = models.CharField(_("nom du fichier"), max_length=255)
@@ -174,7 +184,10 @@ class StatusChange(models.Model):
     """The history the company sees: each move of a request, with the bank's comment."""
 
     request = models.ForeignKey(
-        ClientRequest, on_delete=models.CASCADE, related_name="status_changes"
+        ClientRequest,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("demande"),
     )
     from_status = models.CharField(
         _("ancien statut"), max_length=16, choices=RequestStatus.choices, blank=True

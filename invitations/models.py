@@ -37,9 +37,14 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
 
 
 class Invitation(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("entreprise")
+    )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="invitations_sent",
+        verbose_name=_("invité par"),
     )
     email = models.EmailField(_("adresse e-mail"))
     first_name = models.CharField(_("prénom"), max_length=150)
@@ -58,6 +63,7 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("demande de code de signature"),
     )
     authorisation = models.OneToOneField(
         AccessAuthorisation,
@@ -65,6 +71,7 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="invitation",
+        verbose_name=_("autorisation d’accès"),
     )
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("créée le"))
@@ -86,6 +93,7 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("accepté par"),
     )
 
     objects = InvitationQuerySet.as_manager()

@@ -22,7 +22,10 @@ class SignatureChallenge(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signature_challenges"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="signature_challenges",
+        verbose_name=_("signataire"),
     )
     purpose = models.CharField(_("objet"), max_length=40)
     payload_digest = models.CharField(_("empreinte du contenu signé"), max_length=64)
@@ -66,13 +69,22 @@ class AccessAuthorisation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("nature"), max_length=20, choices=AuthorisationKind.choices)
     challenge = models.OneToOneField(
-        SignatureChallenge, on_delete=models.PROTECT, related_name="authorisation"
+        SignatureChallenge,
+        on_delete=models.PROTECT,
+        related_name="authorisation",
+        verbose_name=_("demande de code de signature"),
     )
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="access_authorisations"
+        Company,
+        on_delete=models.PROTECT,
+        related_name="access_authorisations",
+        verbose_name=_("entreprise"),
     )
     signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signed_authorisations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="signed_authorisations",
+        verbose_name=_("signataire"),
     )
     subject_email = models.EmailField(_("bénéficiaire (e-mail)"))
     subject_name = models.CharField(_("bénéficiaire"), max_length=310)

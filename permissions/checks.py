@@ -1,6 +1,7 @@
 """The one place that answers "may this user do X in this company"."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
@@ -58,33 +59,50 @@ def active_membership(*, user: Any, company_id: int) -> Membership:
 ViewFunc = Callable[Concatenate[CompanyRequest, P], HttpResponseBase]
 
 
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "403.html", {"reason": reason}, status=403)
+@dataclass(frozen=True)
+class Refusal:
+    """Why a member may not open a page, and what they can do about it."""
+
+    reason: str
+    advice: str
+
+
+def _ask_the_administrator() -> str:
+    return _(
+        "Si vous pensez avoir besoin de cet accès, adressez-vous à l’administrateur de votre "
+        "entreprise : il peut ajuster vos droits depuis la page Mes équipes."
+    )
+
+
+def _forbidden(request: HttpRequest, refusal: Refusal, company: Company | None) -> HttpResponse:
+    context = {"reason": refusal.reason, "advice": refusal.advice, "company": company}
+    return render(request, "403.html", context, status=403)
 
 
 def missing_right_reason(right: Right) -> str:
     return _("Il vous manque le droit « %(right)s ».") % {"right": right.label}
 
 
-def missing_right_response(request: HttpRequest, right: Right) -> HttpResponse:
+def missing_right_response(request: CompanyRequest, right: Right) -> HttpResponse:
     """The 403 page naming the right, for a view that checks an object's right itself."""
-    return _forbidden(request, missing_right_reason(right))
+    refusal = Refusal(missing_right_reason(right), _ask_the_administrator())
+    return _forbidden(request, refusal, request.company)
 
 
 def _company_view(
-    check: Callable[[Membership], str | None],
+    check: Callable[[Membership], Refusal | None],
 ) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponseBase]]:
     def decorator(view: ViewFunc[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             company_id = kwargs["company_id"]
             membership = active_membership(user=request.user, company_id=int(str(company_id)))
-            refusal = check(membership)
-            if refusal is not None:
-                return _forbidden(request, refusal)
             company_request: CompanyRequest = request  # type: ignore[assignment]
             company_request.membership = membership
             company_request.company = membership.company
+            refusal = check(membership)
+            if refusal is not None:
+                return _forbidden(request, refusal, membership.company)
             return view(company_request, *args, **kwargs)
 
         return wrapper
@@ -101,10 +119,16 @@ def require_membership(
 def require_company_admin(
     view: ViewFunc[P],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
-    def check(membership: Membership) -> str | None:
+    def check(membership: Membership) -> Refusal | None:
         if membership.is_admin:
             return None
-        return _("Cette page est réservée aux administrateurs de l’entreprise.")
+        return Refusal(
+            _("Cette page est réservée aux administrateurs de l’entreprise."),
+            _(
+                "Les administrateurs sont les représentants légaux de l’entreprise, désignés par "
+                "la banque."
+            ),
+        )
 
     return _company_view(check)(view)
 
@@ -112,9 +136,19 @@ def require_company_admin(
 def require_right(
     right: Right,
 ) -> Callable[[ViewFunc[P]], Callable[Concatenate[HttpRequest, P], HttpResponseBase]]:
-    def check(membership: Membership) -> str | None:
+    def check(membership: Membership) -> Refusal | None:
         if has_right(membership, right):
             return None
-        return missing_right_reason(right)
+        # the company lacks the contracts this right is about: say that, not "ask your admin"
+        for option in grantable_rights(membership.company):
+            if option.spec.right == right and not option.enabled:
+                return Refusal(
+                    str(option.reason),
+                    _(
+                        "Ce service concerne des contrats que votre entreprise ne détient pas : "
+                        "votre chargé d’affaires peut vous les présenter."
+                    ),
+                )
+        return Refusal(missing_right_reason(right), _ask_the_administrator())
 
     return _company_view(check)

@@ -8,7 +8,9 @@ from teams.models import Membership
 class Grant(models.Model):
     """One right held by one membership, as signed in an access authorisation."""
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="grants", verbose_name=_("membre")
+    )
     right = models.CharField(_("droit"), max_length=32, choices=Right.choices)
     granted_at = models.DateTimeField(_("accordé le"), auto_now_add=True)
 

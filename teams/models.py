@@ -49,7 +49,9 @@ class PaymentFrequency(models.IntegerChoices):
 
 
 class Contract(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contracts")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("entreprise")
+    )
     kind = models.CharField(_("type"), max_length=10, choices=ContractKind.choices)
     reference = models.CharField(_("référence"), max_length=40, unique=True)
     amount = models.DecimalField(_("montant"), max_digits=14, decimal_places=2)
@@ -142,9 +144,14 @@ class Membership(models.Model):
     """A person's place in a company. Administrators are the company's legal representatives."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("utilisateur"),
     )
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("entreprise")
+    )
     role = models.CharField(
         _("rôle"), max_length=20, choices=Role.choices, default=Role.COLLABORATOR
     )
@@ -197,10 +204,16 @@ class RightsChange(models.Model):
     """
 
     membership = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="rights_changes"
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="rights_changes",
+        verbose_name=_("membre"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("demandé par"),
     )
     rights = models.JSONField(_("nouveaux droits"), default=list)
     previous_rights = models.JSONField(_("droits précédents"), default=list)
@@ -216,6 +229,7 @@ class RightsChange(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("demande de code de signature"),
     )
     authorisation = models.OneToOneField(
         "otp.AccessAuthorisation",
@@ -223,6 +237,7 @@ class RightsChange(models.Model):
         null=True,
         blank=True,
         related_name="rights_change",
+        verbose_name=_("autorisation d’accès"),
     )
     created_at = models.DateTimeField(_("demandée le"))
     applied_at = models.DateTimeField(_("appliquée le"), null=True, blank=True)

@@ -10,7 +10,12 @@ from teams.models import Company
 
 
 class BankAccount(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bank_accounts")
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="bank_accounts",
+        verbose_name=_("entreprise"),
+    )
     label = models.CharField(_("libellé"), max_length=100)
     # never the whole number: the end is enough to recognise the account
     number_end = models.CharField(
@@ -51,7 +56,9 @@ class FlowCategory(models.TextChoices):
 class CashFlow(models.Model):
     """A flow the bank already knows about: signed, a receipt is positive, any other negative."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="cash_flows")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="cash_flows", verbose_name=_("entreprise")
+    )
     flow_date = models.DateField(_("date"))
     label = models.CharField(_("libellé"), max_length=140)
     amount = models.DecimalField(
@@ -86,7 +93,10 @@ class CashFlow(models.Model):
 
 class TreasurySubscription(models.Model):
     company = models.OneToOneField(
-        Company, on_delete=models.CASCADE, related_name="treasury_subscription"
+        Company,
+        on_delete=models.CASCADE,
+        related_name="treasury_subscription",
+        verbose_name=_("entreprise"),
     )
     active_until = models.DateField(_("actif jusqu’au"))
     created_at = models.DateTimeField(_("souscrit le"), auto_now_add=True)
@@ -105,7 +115,12 @@ class TreasurySubscription(models.Model):
 class LowBalanceAlert(models.Model):
     """Email the member who set it when the forecast goes under the threshold; once a day."""
 
-    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="treasury_alert")
+    company = models.OneToOneField(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="treasury_alert",
+        verbose_name=_("entreprise"),
+    )
     threshold = models.DecimalField(_("seuil"), max_digits=14, decimal_places=2)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -17,14 +17,20 @@ MAX_FILES = 10
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
-def upload_hint() -> str:
-    return _(
-        "Formats acceptés : %(types)s ; %(size)s maximum par fichier, %(count)s fichiers au plus."
-    ) % {
+def upload_hint(*, several: bool = True) -> str:
+    values = {
         "types": ", ".join(ACCEPTED_TYPES.values()),
         "size": size_label(settings.UPLOAD_MAX_BYTES),
         "count": MAX_FILES,
     }
+    if not several:
+        return _("Formats acceptés : %(types)s ; %(size)s maximum.") % values
+    return (
+        _(
+            "Formats acceptés : %(types)s ; %(size)s maximum par fichier, %(count)s fichiers au plus."
+        )
+        % values
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -129,3 +129,35 @@ def test_a_collaborator_is_refused_an_administrators_page(collaborator_with, com
 
 def test_an_administrator_reaches_an_administrators_page(admin, company):
     assert get(team_view, admin.user, company).status_code == 200
+
+
+@require_right(Right.FUND_OPERATIONS)
+def fund_operations_view(request, company_id):
+    return HttpResponse("fonds")
+
+
+def test_a_missing_right_names_it_and_sends_the_member_to_their_administrator(
+    collaborator_with, company
+):
+    member = collaborator_with(Right.DOCUMENTS)
+
+    response = get(bank_details_view, member.user, company)
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Il vous manque le droit « Effectuer un changement de RIB »" in page
+    assert "adressez-vous à l’administrateur de votre entreprise" in page
+
+
+def test_a_service_for_contracts_the_company_lacks_says_so_even_to_its_administrator():
+    company = CompanyFactory.create()
+    ContractFactory.create(company=company, kind=ContractKind.LOAN)
+    administrator = MembershipFactory.create(company=company, role=Role.ADMIN)
+
+    response = get(fund_operations_view, administrator.user, company)
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Votre entreprise ne détient aucun contrat concerné (Crédit CLUB)" in page
+    assert "votre chargé d’affaires" in page
+    assert "Il vous manque le droit" not in page
