@@ -2,9 +2,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import Action
@@ -13,7 +16,12 @@ from otp.limits import signing_unlock
 from otp.services import mask_phone
 from portal.forms import PortalUserChangeForm, PortalUserCreationForm
 from portal.models import User
-from teams.services import user_deactivation_refusal
+from teams.services import (
+    TeamRefused,
+    user_deactivation_refusal,
+    users_delete,
+    users_leaving_refusal,
+)
 
 
 class SigningLockedFilter(admin.SimpleListFilter):
@@ -44,6 +52,30 @@ class SupportUserChangeForm(PortalUserChangeForm):
         return cleaned
 
 
+@admin.action(description=_("Supprimer les utilisateurs sélectionnés"), permissions=["delete"])
+def delete_selected_users(
+    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    request: HttpRequest,
+    queryset: QuerySet[User],
+) -> HttpResponse | None:
+    """Django's confirmation and deletion, refused while a company would lose its last active
+    administrator: on the confirmation page, and again under lock when deleting."""
+    if refusal := users_leaving_refusal(user_ids=list(queryset.values_list("pk", flat=True))):
+        modeladmin.message_user(request, refusal, messages.ERROR)
+        return None
+    try:
+        # atomic: a refusal found under lock takes back the deletions' log entries too
+        with transaction.atomic():
+            response: HttpResponse | None = delete_selected(modeladmin, request, queryset)
+    except TeamRefused as refused:
+        modeladmin.message_user(request, str(refused), messages.ERROR)
+        return None
+    return response
+
+
+delete_selected_users.__name__ = "delete_selected"
+
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     form = SupportUserChangeForm
@@ -61,7 +93,7 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     search_fields = ("email", "first_name", "last_name", "mobile")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined", "consecutive_wrong_codes", "signing_locked_at")
-    actions = ("unlock_signing",)
+    actions = (delete_selected_users, "unlock_signing")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "mobile")}),
@@ -115,6 +147,25 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
                     "created": not change,
                 },
             )
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        user_ids = [int(object_id)] if object_id.isdigit() else []
+        refusal = users_leaving_refusal(user_ids=user_ids)
+        if refusal is None:
+            try:
+                return super().delete_view(request, object_id, extra_context)
+            except TeamRefused as refused:  # found under lock, the deletion rolled back
+                refusal = str(refused)
+        self.message_user(request, refusal, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:portal_user_change", args=[object_id]))
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        users_delete(user_ids=[obj.pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        users_delete(user_ids=list(queryset.values_list("pk", flat=True)))
 
     @admin.display(description=_("signature bloquée"), boolean=True, ordering="signing_locked_at")
     def signing_locked(self, user: User) -> bool:

@@ -7,6 +7,8 @@ from teams.services.members import (
     member_remove,
     member_suspend,
     user_deactivation_refusal,
+    users_delete,
+    users_leaving_refusal,
 )
 from teams.services.notifications import rights_change_notify_admins, rights_change_notify_member
 from teams.services.rights import (
@@ -39,4 +41,6 @@ __all__ = [
     "signature_payload",
     "signature_statement",
     "user_deactivation_refusal",
+    "users_delete",
+    "users_leaving_refusal",
 ]

@@ -1,6 +1,6 @@
 """Suspending, reactivating and removing a member; a company always keeps an active administrator."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,19 +31,41 @@ def last_admin_refusal(*, company_id: int, leaving: Iterable[int], joining: int 
     return None
 
 
-def user_deactivation_refusal(*, user_id: int) -> str | None:
-    """Why this person's account cannot be deactivated: they are the last active administrator of
-    one of their companies (the company is named). None: it can."""
+def users_leaving_refusal(*, user_ids: Collection[int]) -> str | None:
+    """Why these people's accounts cannot be deactivated or deleted together: they are the last
+    active administrators of one of their companies (the company is named). None: they can."""
     admin_of = (
         Membership.objects.active()
-        .filter(user_id=user_id, role=Role.ADMIN)
+        .filter(user_id__in=user_ids, role=Role.ADMIN)
         .values_list("pk", "company_id", "company__name")
         .order_by("company__name", "pk")
     )
+    by_company: dict[int, tuple[str, list[int]]] = {}
     for membership_id, company_id, company_name in admin_of:
-        if refusal := last_admin_refusal(company_id=company_id, leaving=[membership_id]):
+        by_company.setdefault(company_id, (company_name, []))[1].append(membership_id)
+    for company_id, (company_name, leaving) in by_company.items():
+        if refusal := last_admin_refusal(company_id=company_id, leaving=leaving):
             return f"{company_name} : {refusal}"
     return None
+
+
+def user_deactivation_refusal(*, user_id: int) -> str | None:
+    """Why this person's account cannot be deactivated: they are the last active administrator of
+    one of their companies (the company is named). None: it can."""
+    return users_leaving_refusal(user_ids=[user_id])
+
+
+@transaction.atomic
+def users_delete(*, user_ids: Collection[int]) -> int:
+    """Deletes these accounts with their memberships; how many accounts went. TeamRefused when a
+    company would lose its last active administrator."""
+    # lock: the companies' rows, as a team change does, so a suspension cannot race the deletion
+    companies = Membership.objects.filter(user_id__in=user_ids).values("company_id")
+    list(Company.objects.select_for_update().filter(pk__in=companies).order_by("pk").values("pk"))
+    if refusal := users_leaving_refusal(user_ids=user_ids):
+        raise TeamRefused(refusal)
+    _, deleted = User.objects.filter(pk__in=user_ids).delete()
+    return deleted.get(User._meta.label, 0)
 
 
 def locked_member(*, membership_id: int, company: Company) -> Membership:

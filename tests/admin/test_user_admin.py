@@ -1,9 +1,13 @@
-"""Support deactivating a person's account: a company never loses its last active administrator."""
+"""Support deactivating or deleting a person's account: a company never loses its last active
+administrator."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from portal.models import User
 from teams.models import MembershipStatus, Role
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
@@ -81,3 +85,102 @@ def test_support_deactivates_a_collaborator(support, admin, collaborator_with):
     assert response.status_code == 302
     member.user.refresh_from_db()
     assert not member.user.is_active
+
+
+# --- Deletion ---------------------------------------------------------------------------------
+
+
+def refusals(response):
+    return [str(m) for m in get_messages(response.wsgi_request) if LAST_ADMIN in str(m)]
+
+
+def bulk_delete(support, *users):
+    return support.post(
+        reverse("admin:portal_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [u.pk for u in users], "post": "yes"},
+    )
+
+
+def test_support_cannot_delete_the_last_active_administrator(support, admin):
+    url = reverse("admin:portal_user_delete", args=[admin.user.pk])
+
+    response = support.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:portal_user_change", args=[admin.user.pk])
+    assert admin.company.name in refusals(response)[0]
+    assert User.objects.filter(pk=admin.user.pk).exists()
+
+
+def test_the_delete_confirmation_of_the_last_active_administrator_is_refused(support, admin):
+    url = reverse("admin:portal_user_delete", args=[admin.user.pk])
+
+    response = support.get(url)
+
+    assert response.status_code == 302
+    assert refusals(response)
+
+
+def test_a_deletion_found_refused_under_lock_deletes_nothing(support, admin, monkeypatch):
+    monkeypatch.setattr("portal.admin.users_leaving_refusal", lambda **_: None)  # a race lost
+    url = reverse("admin:portal_user_delete", args=[admin.user.pk])
+
+    response = support.post(url, {"post": "yes"})
+
+    assert refusals(response)
+    assert User.objects.filter(pk=admin.user.pk).exists()
+    assert not LogEntry.objects.filter(object_id=str(admin.user.pk)).exists()
+
+
+def test_support_deletes_an_administrator_when_another_stays(support, admin):
+    MembershipFactory.create(company=admin.company, role=Role.ADMIN)
+    url = reverse("admin:portal_user_delete", args=[admin.user.pk])
+
+    response = support.post(url, {"post": "yes"})
+
+    assert response.url == reverse("admin:portal_user_changelist")
+    assert not User.objects.filter(pk=admin.user.pk).exists()
+
+
+def test_support_cannot_bulk_delete_the_last_active_administrator(support, admin):
+    response = bulk_delete(support, admin.user)
+
+    assert refusals(response)
+    assert User.objects.filter(pk=admin.user.pk).exists()
+
+
+def test_the_bulk_delete_confirmation_of_the_last_active_administrator_is_refused(support, admin):
+    response = support.post(
+        reverse("admin:portal_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [admin.user.pk]},
+    )
+
+    assert response.status_code == 302
+    assert refusals(response)
+
+
+def test_support_cannot_bulk_delete_two_administrators_who_are_the_last_together(support, admin):
+    second = MembershipFactory.create(company=admin.company, role=Role.ADMIN)
+
+    response = bulk_delete(support, admin.user, second.user)
+
+    assert refusals(response)
+    assert User.objects.filter(pk__in=[admin.user.pk, second.user.pk]).count() == 2
+
+
+def test_a_bulk_deletion_found_refused_under_lock_deletes_nothing(support, admin, monkeypatch):
+    monkeypatch.setattr("portal.admin.users_leaving_refusal", lambda **_: None)  # a race lost
+
+    response = bulk_delete(support, admin.user)
+
+    assert refusals(response)
+    assert User.objects.filter(pk=admin.user.pk).exists()
+    assert not LogEntry.objects.filter(object_id=str(admin.user.pk)).exists()
+
+
+def test_support_still_bulk_deletes_a_collaborator(support, admin, collaborator_with):
+    member = collaborator_with()
+
+    bulk_delete(support, member.user)
+
+    assert not User.objects.filter(pk=member.user.pk).exists()
