@@ -11,8 +11,12 @@ from django.core import mail
 
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
 from client_requests.models import Attachment, ClientRequest, StatusChange
-from client_requests.operations import bank_details_change_request, early_buyout_request
-from client_requests.services import RequestRefused, request_move
+from client_requests.services import (
+    RequestRefused,
+    bank_details_change_request,
+    early_buyout_request,
+    request_move,
+)
 from otp.models import AccessAuthorisation
 from otp.services import SignatureError
 from permissions.catalogue import Right
