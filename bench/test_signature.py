@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from bench import results
 from otp.models import SignatureChallenge
-from otp.services import _expected_code, challenge_verify, payload_digest
+from otp.services import challenge_verify, payload_digest
+from otp.services.challenges import expected_code
 from portal.models import User
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def _verify(challenge: SignatureChallenge, code: str) -> None:
 def test_right_code(benchmark, world):
     def setup():
         challenge = _sent_challenge(world.admin)
-        return (challenge, _expected_code(challenge))
+        return (challenge, expected_code(challenge))
 
     results.timed_with_setup(benchmark, "challenge_verify(): right code", _verify, setup, rounds=60)
 
@@ -54,7 +55,7 @@ def test_wrong_code(benchmark, world):
         # a fresh streak each round: the 20th wrong code in a row would lock signing
         User.objects.filter(pk=world.admin.pk).update(consecutive_wrong_codes=0)
         challenge = _sent_challenge(world.admin)
-        wrong = f"{(int(_expected_code(challenge)) + 1) % 1_000_000:06d}"
+        wrong = f"{(int(expected_code(challenge)) + 1) % 1_000_000:06d}"
         return (challenge, wrong)
 
     results.timed_with_setup(benchmark, "challenge_verify(): wrong code", _verify, setup, rounds=60)

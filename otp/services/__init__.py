@@ -1,0 +1,59 @@
+"""Signature by SMS code: a challenge bound to the digest of what is signed.
+
+Split by concern: `challenges` (starting one, its code and its SMS), `verification` (a typed code),
+`authorisations` (the evidence of a right code), `digests` (the content's digest, the masked
+phone) and `exceptions` (the refusals). Import from here.
+"""
+
+from otp.services.authorisations import authorisation_record
+from otp.services.challenges import (
+    challenge_send,
+    challenge_start,
+    live_challenge,
+    resend_available_in,
+    signer_refusal,
+    signing_check,
+)
+from otp.services.digests import mask_phone, payload_digest
+from otp.services.exceptions import (
+    ChallengeExpired,
+    ChallengeLocked,
+    ChallengeUsed,
+    CodeNotSent,
+    NoMobileNumber,
+    ResendTooSoon,
+    SignatureError,
+    SigningLocked,
+    SmsDeliveryFailed,
+    SmsLimitReached,
+    SmsServiceUnavailable,
+    TooManySends,
+)
+from otp.services.verification import Outcome, Verification, challenge_verify
+
+__all__ = [
+    "ChallengeExpired",
+    "ChallengeLocked",
+    "ChallengeUsed",
+    "CodeNotSent",
+    "NoMobileNumber",
+    "Outcome",
+    "ResendTooSoon",
+    "SignatureError",
+    "SigningLocked",
+    "SmsDeliveryFailed",
+    "SmsLimitReached",
+    "SmsServiceUnavailable",
+    "TooManySends",
+    "Verification",
+    "authorisation_record",
+    "challenge_send",
+    "challenge_start",
+    "challenge_verify",
+    "live_challenge",
+    "mask_phone",
+    "payload_digest",
+    "resend_available_in",
+    "signer_refusal",
+    "signing_check",
+]

@@ -1,0 +1,110 @@
+"""Checking a typed code against the content shown now: every wrong code counts."""
+
+import datetime
+import enum
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from otp import limits
+from otp.models import ChallengeStatus, SignatureChallenge
+from otp.services.challenges import expected_code, is_expired
+from otp.services.digests import payload_digest
+from otp.services.exceptions import (
+    ChallengeExpired,
+    ChallengeLocked,
+    ChallengeUsed,
+    CodeNotSent,
+    SigningLocked,
+)
+
+
+class Outcome(enum.Enum):
+    SIGNED = "signed"
+    WRONG_CODE = "wrong_code"
+    LOCKED = "locked"
+    CONTENT_CHANGED = "content_changed"
+    SIGNING_LOCKED = "signing_locked"
+
+
+@dataclass(frozen=True)
+class Verification:
+    outcome: Outcome
+    challenge: SignatureChallenge
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.SIGNED
+
+    @property
+    def remaining_attempts(self) -> int:
+        return max(settings.OTP_MAX_WRONG_CODES - self.challenge.failed_attempts, 0)
+
+    @property
+    def message(self) -> str:
+        if self.outcome is Outcome.WRONG_CODE:
+            return _("Code incorrect. Il vous reste %(n)s essai(s).") % {
+                "n": self.remaining_attempts
+            }
+        if self.outcome is Outcome.LOCKED:
+            return str(ChallengeLocked().message)
+        if self.outcome is Outcome.SIGNING_LOCKED:
+            return str(SigningLocked().message)
+        if self.outcome is Outcome.CONTENT_CHANGED:
+            return _(
+                "Le contenu à signer a changé depuis l’envoi du code. Vérifiez-le et demandez un "
+                "nouveau code."
+            )
+        return ""
+
+
+def challenge_verify(
+    *,
+    challenge_id: Any,
+    signer: Any,
+    payload: Mapping[str, Any],
+    code: str,
+    now: datetime.datetime,
+) -> Verification:
+    """Check a code against the content shown now. Must run inside the caller's transaction.
+
+    Refusals that change the challenge (a wrong code, a changed content) are returned, not raised,
+    so that the caller's transaction keeps the count; refusals that change nothing are raised.
+    """
+    # lock: concurrent submissions must count every wrong code and consume a right one once
+    challenge = SignatureChallenge.objects.select_for_update().get(pk=challenge_id, signer=signer)
+    if challenge.status == ChallengeStatus.CONSUMED:
+        raise ChallengeUsed
+    # lock: a code typed while another locks signing must find it locked
+    if limits.signing_is_locked(signer=signer, for_update=True):
+        raise SigningLocked
+    if challenge.status == ChallengeStatus.DEAD:
+        return Verification(Outcome.LOCKED, challenge)
+    if is_expired(challenge, now):
+        raise ChallengeExpired
+    if challenge.send_count == 0:
+        raise CodeNotSent
+    if challenge.payload_digest != payload_digest(payload):
+        challenge.status = ChallengeStatus.DEAD
+        challenge.save(update_fields=["status"])
+        return Verification(Outcome.CONTENT_CHANGED, challenge)
+    if not hmac.compare_digest(code.strip(), expected_code(challenge)):
+        challenge.failed_attempts += 1
+        signing_locks = limits.wrong_code_record(signer=signer, now=now)
+        if signing_locks or challenge.failed_attempts >= settings.OTP_MAX_WRONG_CODES:
+            challenge.status = ChallengeStatus.DEAD
+        challenge.save(update_fields=["failed_attempts", "status"])
+        if signing_locks:
+            return Verification(Outcome.SIGNING_LOCKED, challenge)
+        if challenge.status == ChallengeStatus.DEAD:
+            return Verification(Outcome.LOCKED, challenge)
+        return Verification(Outcome.WRONG_CODE, challenge)
+    challenge.status = ChallengeStatus.CONSUMED
+    challenge.consumed_at = now
+    challenge.save(update_fields=["status", "consumed_at"])
+    limits.right_code_record(signer=signer)
+    return Verification(Outcome.SIGNED, challenge)
