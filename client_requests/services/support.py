@@ -27,7 +27,7 @@ from client_requests.services.common import (
     _move,
     _store,
 )
-from portal.mail import send_templated_email
+from portal.mail import send_templated_email_once
 from portal.queueing import enqueue_on_commit
 
 
@@ -128,34 +128,39 @@ def bank_attachment_add(
 
 def status_change_notify(*, status_change_id: int, now: datetime.datetime) -> int:
     """Email the bank's move and its comment to the request's author and to the members whose
-    right covers its kind. Run twice, it sends nothing the second time; returns the emails sent."""
-    with transaction.atomic():
-        # lock: the conditional update holds the row, a second run waits and then finds it done
-        marked = StatusChange.objects.filter(
-            pk=status_change_id, by_bank=True, notified_at__isnull=True
-        ).update(notified_at=now)
-        if not marked:
-            return 0
-        change = StatusChange.objects.select_related("request__company").get(pk=status_change_id)
-        client_request = change.request
-        url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-            "client_requests:detail",
-            kwargs={"company_id": client_request.company_id, "request_id": client_request.pk},
+    right covers its kind; returns the emails this run sent. Each person's email is recorded as it
+    leaves: a retry after a mail failure emails only those not emailed yet, a run after all were
+    sends nothing."""
+    change = (
+        StatusChange.objects.filter(pk=status_change_id, by_bank=True, notified_at__isnull=True)
+        .select_related("request__company")
+        .first()
+    )
+    if change is None:
+        return 0
+    client_request = change.request
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "client_requests:detail",
+        kwargs={"company_id": client_request.company_id, "request_id": client_request.pk},
+    )
+    sent = 0
+    for user in request_followers(client_request=client_request):
+        sent += send_templated_email_once(
+            notification=f"client_requests.statuschange:{change.pk}",
+            recipient=user,
+            now=now,
+            subject=_("Votre demande n° %(number)s : %(status)s")
+            % {"number": client_request.pk, "status": change.get_to_status_display()},
+            template="client_requests/email/status_changed",
+            context={
+                "user": user,
+                "change": change,
+                "client_request": client_request,
+                "company": client_request.company,
+                "request_url": url,
+            },
         )
-        recipients = request_followers(client_request=client_request)
-        # an exception here rolls the marker back, so a retry sends again
-        for user in recipients:
-            send_templated_email(
-                to=user.email,
-                subject=_("Votre demande n° %(number)s : %(status)s")
-                % {"number": client_request.pk, "status": change.get_to_status_display()},
-                template="client_requests/email/status_changed",
-                context={
-                    "user": user,
-                    "change": change,
-                    "client_request": client_request,
-                    "company": client_request.company,
-                    "request_url": url,
-                },
-            )
-    return len(recipients)
+    StatusChange.objects.filter(pk=status_change_id, notified_at__isnull=True).update(
+        notified_at=now
+    )
+    return sent

@@ -1,7 +1,10 @@
 """Emails after a rights change: to the member, and to the administrators for rights moving money.
 
-Each runs twice and sends once: a conditional update marks the change before the email leaves, and
-a mail failure rolls the mark back so that a retry sends again.
+Each runs twice and sends once. The member's: a conditional update marks the change before the
+email leaves, and a mail failure rolls the mark back so that a retry sends again. The
+administrators': each one's email is recorded as it leaves (portal.mail.send_templated_email_once),
+so a retry after a failure on one of them emails only those not emailed yet; the change is marked
+once all were.
 """
 
 import datetime
@@ -12,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from permissions.catalogue import specs_for
-from portal.mail import send_templated_email
+from portal.mail import send_templated_email, send_templated_email_once
 from teams.models import Membership, RightsChange, RightsChangeStatus, Role
 
 
@@ -50,19 +53,22 @@ def rights_change_notify_member(*, change_id: int, now: datetime.datetime) -> bo
 
 
 def rights_change_notify_admins(*, change_id: int, now: datetime.datetime) -> int:
-    """Email every active administrator when a right that moves money or bank details is granted."""
-    with transaction.atomic():
-        marked = RightsChange.objects.filter(
+    """Email every active administrator when a right that moves money or bank details is granted;
+    returns the emails this run sent."""
+    change = (
+        RightsChange.objects.filter(
             pk=change_id, status=RightsChangeStatus.APPLIED, admins_notified_at__isnull=True
-        ).update(admins_notified_at=now)
-        if not marked:
-            return 0
-        change = RightsChange.objects.select_related(
+        )
+        .select_related(
             "membership__user", "membership__company", "requested_by", "authorisation__signer"
-        ).get(pk=change_id)
-        granted = [spec for spec in specs_for(change.added) if spec.moves_money]
-        if not granted:
-            return 0
+        )
+        .first()
+    )
+    if change is None:
+        return 0
+    granted = [spec for spec in specs_for(change.added) if spec.moves_money]
+    sent = 0
+    if granted:
         company = change.membership.company
         signer = change.authorisation.signer if change.authorisation else change.requested_by
         admins = (
@@ -72,8 +78,10 @@ def rights_change_notify_admins(*, change_id: int, now: datetime.datetime) -> in
             .order_by("pk")
         )
         for admin in admins:
-            send_templated_email(
-                to=admin.user.email,
+            sent += send_templated_email_once(
+                notification=f"teams.rightschange.admins:{change.pk}",
+                recipient=admin.user,
+                now=now,
                 subject=_("%(company)s : un droit sensible a été accordé")
                 % {"company": company.name},
                 template="teams/email/money_rights_granted",
@@ -87,4 +95,7 @@ def rights_change_notify_admins(*, change_id: int, now: datetime.datetime) -> in
                     + reverse("teams:member", args=[company.pk, change.membership_id]),
                 },
             )
-    return len(admins)
+    RightsChange.objects.filter(pk=change_id, admins_notified_at__isnull=True).update(
+        admins_notified_at=now
+    )
+    return sent

@@ -8,6 +8,7 @@ from client_requests.tasks import notify_status_change
 from permissions.catalogue import Right
 from tests.client_requests.factories import make_request
 from tests.factories import UserFactory
+from tests.mail_backends import SECOND_MESSAGE_FAILS_ONCE, SecondMessageFailsOnce
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,38 @@ def test_the_companys_own_moves_send_nothing(submitted):
 
     assert status_change_notify(status_change_id=change.pk, now=timezone.now()) == 0
     assert mail.outbox == []
+
+
+def test_a_mail_failure_on_the_second_follower_emails_each_one_once(
+    submitted, staff, collaborator_with, settings, monkeypatch
+):
+    colleague = collaborator_with(Right.COMPANY_REQUESTS)
+    change = request_move(
+        client_request=submitted, to_status=RequestStatus.IN_REVIEW, comment="", by=staff
+    ).status_changes.get(to_status=RequestStatus.IN_REVIEW)
+    settings.EMAIL_BACKEND = SECOND_MESSAGE_FAILS_ONCE
+    monkeypatch.setattr(SecondMessageFailsOnce, "attempts", 0)
+
+    notify_status_change.apply(kwargs={"status_change_id": change.pk})
+
+    assert SecondMessageFailsOnce.attempts == 3
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [submitted.author.email, colleague.user.email]
+    )
+    change.refresh_from_db()
+    assert change.notified_at is not None
+
+
+def test_the_followers_are_emailed_once_when_the_task_runs_twice(
+    submitted, staff, collaborator_with
+):
+    collaborator_with(Right.COMPANY_REQUESTS)
+    change = request_move(
+        client_request=submitted, to_status=RequestStatus.IN_REVIEW, comment="", by=staff
+    ).status_changes.get(to_status=RequestStatus.IN_REVIEW)
+
+    notify_status_change.apply(kwargs={"status_change_id": change.pk})
+    second = notify_status_change.apply(kwargs={"status_change_id": change.pk})
+
+    assert second.get() == 0
+    assert len(mail.outbox) == 2
