@@ -7,8 +7,15 @@ from django_htmx.middleware import HtmxDetails
 
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
+from teams.display import member_rows
 from teams.forms import MemberRightsForm
-from teams.selectors import open_invitations, pending_rights_change, team_member, team_members
+from teams.selectors import (
+    open_invitations,
+    pending_rights_change,
+    team_member,
+    team_members,
+    team_rights,
+)
 from teams.services import member_rights
 from teams.views.common import rights_options
 
@@ -18,7 +25,11 @@ from teams.views.common import rights_options
 def team(request: CompanyRequest, company_id: int) -> HttpResponse:
     context = {
         "company": request.company,
-        "members": team_members(company=request.company),
+        "members": member_rows(
+            company_id=request.company.pk,
+            members=team_members(company=request.company),
+            rights=team_rights(company=request.company),
+        ),
         "invitations": open_invitations(company=request.company),
     }
     htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from invitations.models import InvitationStatus
 from permissions.catalogue import Right
-from teams.models import Role
+from teams.models import MembershipStatus, Role
 from tests.factories import GrantFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import InvitationFactory
 
@@ -39,6 +39,44 @@ def test_shows_all_rights_for_an_administrator_member(admin_client, admin):
 
     assert admin.user.email in response.text
     assert "Tous les droits" in response.text
+
+
+def test_each_member_links_to_their_own_page(admin_client, admin, collaborator_with):
+    member = collaborator_with()
+
+    response = admin_client.get(team_url(admin.company))
+
+    member_url = reverse("teams:member", args=[admin.company.pk, member.pk])
+    assert f'<a href="{member_url}">{member.user.get_full_name()}</a>' in response.text
+
+
+def test_a_collaborators_rights_show_in_catalogue_order_with_their_full_label(
+    admin_client, admin, collaborator_with
+):
+    collaborator_with(Right.TREASURY, Right.DOCUMENTS)
+
+    response = admin_client.get(team_url(admin.company))
+
+    documents = f'title="{Right.DOCUMENTS.label}">Documents</span>'
+    treasury = f'title="{Right.TREASURY.label}">Suivi de trésorerie</span>'
+    assert documents in response.text
+    assert response.text.index(documents) < response.text.index(treasury)
+
+
+def test_a_collaborator_without_rights_reads_no_right(admin_client, admin, collaborator_with):
+    collaborator_with()
+
+    response = admin_client.get(team_url(admin.company))
+
+    assert '<span class="muted">Aucun droit</span>' in response.text
+
+
+def test_a_suspended_member_is_badged_as_suspended(admin_client, admin, collaborator_with):
+    collaborator_with(status=MembershipStatus.SUSPENDED)
+
+    response = admin_client.get(team_url(admin.company))
+
+    assert '<span class="badge badge-muted">Suspendu</span>' in response.text
 
 
 def test_does_not_list_another_companys_members(admin_client, admin, other_admin):
