@@ -1,14 +1,21 @@
-"""How a member reads on the team page: one row per member, its labels and badges worked out once
-per page rather than once per row (a page lists a company's whole team)."""
+"""How a member reads on the team page and in the access review: one row per member, its labels
+and badges worked out once per page rather than once per row (a page lists a company's whole team)."""
 
+import csv
 import datetime
+import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from permissions.catalogue import CATALOGUE, Right, specs_for
+from permissions.checks import held_rights
+from portal.csv import text_cell
 from teams.models import Membership, MembershipStatus, Role
+from teams.selectors import AccessReview
 
 
 @dataclass(frozen=True)
@@ -31,11 +38,15 @@ class MemberRow:
     is_active: bool
 
 
-def _member_url(company_id: int) -> Callable[[int], str]:
-    """The member page's URL for any membership id, from one reverse(): the id is its last part."""
-    sample = reverse("teams:member", args=[company_id, 1])
+def _membership_url(name: str, company_id: int) -> Callable[[int], str]:
+    """A member's URL named `name` for any membership id, from one reverse()."""
+    sample = reverse(name, args=[company_id, 1])
     head, _, tail = sample.rpartition("/1/")
     return lambda membership_id: f"{head}/{membership_id}/{tail}"
+
+
+def _member_url(company_id: int) -> Callable[[int], str]:
+    return _membership_url("teams:member", company_id)
 
 
 def member_rows(
@@ -64,3 +75,138 @@ def member_rows(
         )
         for member in members
     ]
+
+
+@dataclass(frozen=True)
+class RightColumn:
+    """One right of the catalogue as a column of the access review."""
+
+    right: Right
+    short_label: str
+    label: str
+    moves_money: bool
+
+
+@dataclass(frozen=True)
+class RightCell:
+    column: RightColumn
+    held: bool
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    membership_id: int
+    url: str
+    review_url: str  # the rights change page, posted with no right: remove them all
+    name: str
+    email: str
+    role: str
+    role_label: str
+    is_admin: bool
+    status_label: str
+    is_active: bool
+    rights: list[RightCell]
+    holds_money_rights: bool
+    rights_changed_at: datetime.datetime | None
+    last_login: datetime.datetime | None
+    last_event_at: datetime.datetime | None
+
+    @property
+    def can_lose_rights(self) -> bool:
+        """A collaborator who holds a right: one click leads to removing them all."""
+        return not self.is_admin and any(cell.held for cell in self.rights)
+
+
+def review_columns() -> list[RightColumn]:
+    return [
+        RightColumn(
+            right=right,
+            short_label=str(spec.short_label),
+            label=spec.label,
+            moves_money=spec.moves_money,
+        )
+        for right, spec in CATALOGUE.items()
+    ]
+
+
+def review_rows(
+    *, company_id: int, review: AccessReview, columns: list[RightColumn]
+) -> list[ReviewRow]:
+    """Administrators hold every right their company can hold (`held_rights`), collaborators
+    what was signed for them."""
+    role_labels = {value: str(label) for value, label in Role.choices}
+    status_labels = {value: str(label) for value, label in MembershipStatus.choices}
+    member_url = _member_url(company_id)
+    review_url = _membership_url("teams:rights_review", company_id)
+    rows = []
+    for member in review.members:
+        held = held_rights(member)
+        rows.append(
+            ReviewRow(
+                membership_id=member.pk,
+                url=member_url(member.pk),
+                review_url=review_url(member.pk),
+                name=member.user.get_full_name() or member.user.email,
+                email=member.user.email,
+                role=member.role,
+                role_label=role_labels[member.role],
+                is_admin=member.is_admin,
+                status_label=status_labels[member.status],
+                is_active=member.status == MembershipStatus.ACTIVE,
+                rights=[RightCell(column=c, held=c.right in held) for c in columns],
+                holds_money_rights=any(c.moves_money and c.right in held for c in columns),
+                # an administrator's rights follow the company's contracts, not a signature
+                rights_changed_at=None
+                if member.is_admin
+                else review.rights_changed_at.get(member.pk),
+                last_login=member.user.last_login,
+                last_event_at=review.last_event_at.get(member.user_id),
+            )
+        )
+    return rows
+
+
+def _csv_time(moment: datetime.datetime | None) -> str:
+    """dd/mm/yyyy HH:MM in the portal's time zone (Europe/Paris), empty when it never happened."""
+    if moment is None:
+        return ""
+    return f"{timezone.localtime(moment, timezone.get_default_timezone()):%d/%m/%Y %H:%M}"
+
+
+def review_csv(rows: Iterable[ReviewRow], columns: list[RightColumn]) -> str:
+    """`;`-separated, "Oui"/"Non" per right: what a French spreadsheet opens (no BOM here)."""
+    yes, no = _("Oui"), _("Non")
+    sensitive = _("%(right)s (engage des fonds)")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("Nom"),
+            _("Adresse e-mail"),
+            _("Rôle"),
+            _("Statut"),
+            *(
+                sensitive % {"right": c.short_label} if c.moves_money else c.short_label
+                for c in columns
+            ),
+            _("Droits qui engagent des fonds"),
+            _("Droits modifiés le"),
+            _("Dernière connexion"),
+            _("Dernière action dans l’espace"),
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                text_cell(row.name),
+                text_cell(row.email),
+                row.role_label,
+                row.status_label,
+                *(yes if cell.held else no for cell in row.rights),
+                yes if row.holds_money_rights else no,
+                _csv_time(row.rights_changed_at),
+                _csv_time(row.last_login),
+                _csv_time(row.last_event_at),
+            ]
+        )
+    return buffer.getvalue()

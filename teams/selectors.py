@@ -1,7 +1,10 @@
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
+from audit.models import AuditEvent
 from invitations.models import Invitation
 from permissions.models import Grant
 from teams.models import Company, Membership, RightsChange, RightsChangeStatus
@@ -32,6 +35,52 @@ def team_rights(*, company: Company) -> dict[int, list[str]]:
     for membership_id, right in grants.values_list("membership_id", "right"):
         rights[membership_id].append(right)
     return rights
+
+
+@dataclass(frozen=True)
+class AccessReview:
+    """The company's members with their grants, and when each last changed rights or acted."""
+
+    members: list[Membership]
+    rights_changed_at: dict[int, datetime.datetime]  # by membership id
+    last_event_at: dict[int, datetime.datetime]  # by user id: their latest audit event here
+
+
+def access_review(*, company: Company) -> AccessReview:
+    """Four queries whatever the size of the team: members, grants, rights changes, audit."""
+    members = list(
+        Membership.objects.filter(company=company)
+        .select_related("user")
+        .prefetch_related("grants")
+        .order_by("role", "user__last_name", "user__first_name", "pk")
+    )
+    for member in members:
+        member.company = company  # one object: held_rights reads its contracts once
+    changed_at: dict[int, datetime.datetime] = {}
+    for member in members:
+        granted = [grant.granted_at for grant in member.grants.all()]
+        if granted:
+            changed_at[member.pk] = max(granted)
+    applied = (
+        RightsChange.objects.filter(membership__company=company, status=RightsChangeStatus.APPLIED)
+        .values("membership_id")
+        .annotate(latest=Max("applied_at"))
+        .values_list("membership_id", "latest")
+    )
+    for membership_id, latest in applied:
+        if membership_id not in changed_at or latest > changed_at[membership_id]:
+            changed_at[membership_id] = latest
+    events = (
+        AuditEvent.objects.filter(company=company, actor__isnull=False)
+        .values("actor_id")
+        .annotate(latest=Max("occurred_at"))
+        .values_list("actor_id", "latest")
+    )
+    return AccessReview(
+        members=members,
+        rights_changed_at=changed_at,
+        last_event_at=dict(events),
+    )
 
 
 def open_invitations(*, company: Company) -> QuerySet[Invitation]:

@@ -8,6 +8,8 @@ _member = "membres/<id:membership_id>/"
 
 urlpatterns = [
     path("", views.team, name="team"),
+    path("revue-des-acces/", views.access_review, name="access_review"),
+    path("revue-des-acces.csv", views.access_review_csv, name="access_review_csv"),
     path(_member, views.member, name="member"),
     path(f"{_member}droits/", views.rights_review, name="rights_review"),
     path(f"{_member}droits/retirer/", views.rights_remove_confirmed, name="rights_remove"),

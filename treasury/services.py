@@ -15,15 +15,13 @@ from audit.models import Action
 from audit.services import audit_record
 from permissions.catalogue import Right
 from permissions.checks import has_right
+from portal.csv import BOM, text_cell
 from portal.mail import send_templated_email
 from portal.models import User
 from teams.models import Company, Membership
 from treasury.forecast import Forecast
 from treasury.models import LowBalanceAlert
 from treasury.selectors import active_subscription, bank_accounts, company_forecast
-
-# a spreadsheet runs a cell that starts with one of these as a formula
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SubscriptionInactive(Exception):
@@ -44,10 +42,6 @@ def _require_subscription(*, company: Company, today: datetime.date) -> None:
 
 def decimal_comma(amount: Decimal) -> str:
     return f"{amount:.2f}".replace(".", ",")
-
-
-def _text_cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def forecast_csv(forecast: Forecast) -> str:
@@ -71,7 +65,7 @@ def forecast_csv(forecast: Forecast) -> str:
         writer.writerow(
             [
                 f"{movement.movement_date:%d/%m/%Y}",
-                _text_cell(movement.label),
+                text_cell(movement.label),
                 str(movement.category),
                 decimal_comma(movement.amount),
                 decimal_comma(line.balance),
@@ -103,7 +97,7 @@ def forecast_export(
     )
     return ForecastExport(
         filename=f"prevision-tresorerie-{company.siren}-{today:%Y-%m-%d}.csv",
-        content="\ufeff" + forecast_csv(forecast),
+        content=BOM + forecast_csv(forecast),
     )
 
 

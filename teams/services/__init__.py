@@ -11,6 +11,7 @@ from teams.services.members import (
     users_leaving_refusal,
 )
 from teams.services.notifications import rights_change_notify_admins, rights_change_notify_member
+from teams.services.review import ReviewExport, access_review_export
 from teams.services.rights import (
     RightsDiff,
     member_rights,
@@ -24,8 +25,10 @@ from teams.services.rights import (
 )
 
 __all__ = [
+    "ReviewExport",
     "RightsDiff",
     "TeamRefused",
+    "access_review_export",
     "last_admin_refusal",
     "member_reactivate",
     "member_remove",

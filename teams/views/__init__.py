@@ -1,6 +1,8 @@
-"""Mes équipes: the team, a member's page, their rights, suspension and removal."""
+"""Mes équipes: the team, a member's page, their rights, suspension and removal, the access
+review."""
 
 from teams.views.members import member_reactivate_view, member_remove_view, member_suspend_view
+from teams.views.review import access_review, access_review_csv
 from teams.views.rights import (
     rights_remove_confirmed,
     rights_request,
@@ -11,6 +13,8 @@ from teams.views.rights import (
 from teams.views.team import member, team
 
 __all__ = [
+    "access_review",
+    "access_review_csv",
     "member",
     "member_reactivate_view",
     "member_remove_view",

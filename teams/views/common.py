@@ -10,9 +10,24 @@ from permissions.checks import CompanyRequest
 from permissions.selectors import grantable_rights
 from teams.models import Membership
 
+# a rights removal started from the access review comes back to it (`back` in the form)
+ACCESS_REVIEW = "access_review"
+
 
 def member_url(request: CompanyRequest, membership_id: int) -> str:
     return reverse("teams:member", args=[request.company.pk, membership_id])
+
+
+def back_from(request: CompanyRequest) -> str:
+    """ACCESS_REVIEW when the change started on the access review, else ""."""
+    return ACCESS_REVIEW if request.POST.get("back") == ACCESS_REVIEW else ""
+
+
+def back_url(request: CompanyRequest, membership_id: int) -> str:
+    """Where a rights change returns: the access review when it started there, else the member."""
+    if back_from(request):
+        return reverse("teams:access_review", args=[request.company.pk])
+    return member_url(request, membership_id)
 
 
 def rights_options(

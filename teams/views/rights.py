@@ -32,7 +32,7 @@ from teams.services import (
     signature_payload,
     signature_statement,
 )
-from teams.views.common import member_url
+from teams.views.common import back_from, back_url, member_url
 from teams.views.team import member_page
 
 
@@ -64,10 +64,12 @@ def rights_review(request: CompanyRequest, company_id: int, membership_id: int) 
         return member_page(request, membership_id, form=form, status=400)
     if diff.changes_nothing:
         messages.info(request, _("Vous n’avez modifié aucun droit."))
-        return HttpResponseRedirect(member_url(request, membership_id))
+        return HttpResponseRedirect(back_url(request, membership_id))
     context = {
         "company": request.company,
         "member": member,
+        "back": back_from(request),
+        "back_url": back_url(request, membership_id),
         "diff": diff,
         "added": specs_for(diff.added),
         "removed": specs_for(diff.removed),
@@ -102,7 +104,7 @@ def rights_remove_confirmed(
         _("Droits retirés : %(rights)s. Le changement s’applique dès maintenant.")
         % {"rights": ", ".join(str(spec.short_label) for spec in specs_for(change.removed))},
     )
-    return HttpResponseRedirect(member_url(request, membership_id))
+    return HttpResponseRedirect(back_url(request, membership_id))
 
 
 @require_POST

@@ -37,6 +37,8 @@ REQUIRES: dict[str, tuple[str | Right, str]] = {
     "portal:company_home": (MEMBER, GET),
     # Mes équipes and the invitations: administrators
     "teams:team": (ADMIN, GET),
+    "teams:access_review": (ADMIN, GET),
+    "teams:access_review_csv": (ADMIN, GET),
     "teams:member": (ADMIN, GET),
     "teams:rights_review": (ADMIN, POST),
     "teams:rights_remove": (ADMIN, POST),
