@@ -1,10 +1,22 @@
+import uuid
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from audit.admin import ReadOnlyAdmin
+from audit.services import client_ip
+from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
 from otp.models import AccessAuthorisation, SignatureChallenge
+from otp.selectors import any_authorisation
+from otp.services import authorisation_download_record
+from portal.downloads import content_download
 
 
 @admin.register(SignatureChallenge)
@@ -45,13 +57,26 @@ class SignatureChallengeAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessAuthorisation)
 class AccessAuthorisationAdmin(ReadOnlyAdmin):
-    list_display = ("signed_at", "kind", "company", "signer", "subject_email", "phone_masked")
-    list_filter = ("kind",)
+    list_display = (
+        "signed_at",
+        "kind",
+        "company",
+        "signer",
+        "subject_email",
+        "version",
+        "closed_at",
+        "phone_masked",
+    )
+    list_filter = ("kind", "closed_reason")
     search_fields = ("subject_email", "subject_name", "signer__email", "company__name")
     list_select_related = ("company", "signer")
     date_hierarchy = "signed_at"
     fields = (
         "id",
+        "document",
+        "version",
+        "closed_at",
+        "closed_reason",
         "kind",
         "company",
         "signer",
@@ -67,6 +92,40 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
         "phone_masked",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("document"))
+    def document(self, obj: AccessAuthorisation) -> SafeString:
+        url = reverse("admin:otp_accessauthorisation_pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Télécharger l’autorisation (PDF)"))
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<uuid:authorisation_id>/pdf/",
+                self.admin_site.admin_view(require_GET(self.pdf_view)),
+                name="otp_accessauthorisation_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request: HttpRequest, authorisation_id: uuid.UUID) -> HttpResponseBase:
+        # admin_view lets only active staff in; the model's view permission decides the rest
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        authorisation = any_authorisation(authorisation_id=authorisation_id)
+        if authorisation is None:
+            raise Http404
+        authorisation_download_record(
+            actor=request.user,
+            authorisation=authorisation,
+            ip_address=client_ip(request),
+            via="support",
+        )
+        return content_download(
+            authorisation_pdf(authorisation=authorisation),
+            filename=authorisation_filename(authorisation),
+            content_type="application/pdf",
+        )
 
     @admin.display(description=_("texte présenté au signataire"))
     def statement_text(self, obj: AccessAuthorisation) -> SafeString:

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Company
@@ -63,8 +64,24 @@ class AuthorisationKind(models.TextChoices):
     RIGHTS_CHANGE = "rights_change", _("Modification des droits")
 
 
+class ClosingReason(models.TextChoices):
+    SUPERSEDED = "superseded", _("Remplacée par une nouvelle version signée")
+    RIGHTS_REMOVED = "rights_removed", _("Droits retirés par un administrateur")
+    MEMBER_SUSPENDED = "member_suspended", _("Accès du membre suspendu")
+    MEMBER_REMOVED = "member_removed", _("Membre retiré de l’entreprise")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation révoquée")
+    INVITATION_RIGHTS_EDITED = (
+        "invitation_rights_edited",
+        _("Droits de l’invitation modifiés avant son acceptation"),
+    )
+
+
 class AccessAuthorisation(models.Model):
-    """The signed evidence: who authorised whom, for which rights, when, and how it was proved."""
+    """The signed evidence: who authorised whom, for which rights, when, and how it was proved.
+
+    The authorisations of one person (their email) in one company are versions 1, 2, 3… in
+    signed order; at most one is open, the one that stands for their rights today.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("nature"), max_length=20, choices=AuthorisationKind.choices)
@@ -95,6 +112,11 @@ class AccessAuthorisation(models.Model):
     ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
     user_agent = models.CharField(_("navigateur"), max_length=400, blank=True)
     phone_masked = models.CharField(_("mobile (masqué)"), max_length=32)
+    version = models.PositiveIntegerField(_("version"))
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    closed_reason = models.CharField(
+        _("motif de clôture"), max_length=30, choices=ClosingReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("autorisation d’accès signée")
@@ -104,7 +126,28 @@ class AccessAuthorisation(models.Model):
                 condition=models.Q(kind__in=AuthorisationKind.values),
                 name="authorisation_kind_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True, closed_reason="")
+                | models.Q(closed_at__isnull=False, closed_reason__in=ClosingReason.values),
+                name="authorisation_closed_with_reason",
+            ),
+            models.UniqueConstraint(
+                "company",
+                Lower("subject_email"),
+                "version",
+                name="authorisation_one_number_per_version",
+            ),
+            models.UniqueConstraint(
+                "company",
+                Lower("subject_email"),
+                condition=models.Q(closed_at__isnull=True),
+                name="authorisation_one_open_per_subject",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.company} → {self.subject_email} ({self.signed_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

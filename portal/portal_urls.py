@@ -39,6 +39,12 @@ urlpatterns = [
     path("entreprises/<id:company_id>/", views.company_home, name="company_home"),
     path("compte/", views.account, name="account"),
     path("compte/mobile/", views.mobile_change, name="mobile_change"),
+    path("compte/autorisations/", views.own_authorisations_page, name="own_authorisations"),
+    path(
+        "compte/autorisations/<uuid:authorisation_id>/pdf/",
+        views.own_authorisation_download,
+        name="own_authorisation_download",
+    ),
     path("compte/mobile/confirmer/", views.mobile_change_confirm, name="mobile_change_confirm"),
     path("healthz", views.healthz, name="healthz"),
 ]

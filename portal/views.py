@@ -1,4 +1,5 @@
 import logging
+import uuid
 from typing import Any
 
 import redis
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetView
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -22,11 +24,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from audit.services import client_ip
+from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
 from otp.forms import SignatureCodeForm
-from otp.services import NoMobileNumber, SignatureError, mask_phone
+from otp.selectors import own_authorisation, own_authorisations
+from otp.services import (
+    NoMobileNumber,
+    SignatureError,
+    authorisation_download_record,
+    mask_phone,
+)
 from permissions.checks import CompanyRequest, held_rights, require_membership
 from permissions.selectors import grantable_rights
 from portal import outbox
+from portal.downloads import content_download
 from portal.forms import LoginForm, MobileChangeForm
 from portal.models import User
 from portal.password_reset import password_reset_request
@@ -236,6 +246,36 @@ def _account_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     return _account_page(request)
+
+
+@require_GET
+def own_authorisations_page(request: HttpRequest) -> HttpResponse:
+    """Mes autorisations d’accès: every signed authorisation that names me, in every company."""
+    user = _account_user(request)
+    return render(
+        request,
+        "portal/own_authorisations.html",
+        {"authorisations": own_authorisations(email=user.email)},
+    )
+
+
+@require_GET
+def own_authorisation_download(
+    request: HttpRequest, authorisation_id: uuid.UUID
+) -> HttpResponseBase:
+    user = _account_user(request)
+    # someone else's authorisation looks missing, even in a company of mine
+    authorisation = own_authorisation(email=user.email, authorisation_id=authorisation_id)
+    if authorisation is None:
+        raise Http404
+    authorisation_download_record(
+        actor=user, authorisation=authorisation, ip_address=client_ip(request), via="account"
+    )
+    return content_download(
+        authorisation_pdf(authorisation=authorisation),
+        filename=authorisation_filename(authorisation),
+        content_type="application/pdf",
+    )
 
 
 @sensitive_post_parameters("password")

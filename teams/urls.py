@@ -1,6 +1,7 @@
 from django.urls import path
 
 from teams import views
+from teams.views.authorisations import authorisation_download
 
 app_name = "teams"
 
@@ -23,4 +24,9 @@ urlpatterns = [
     path(f"{_member}suspendre/", views.member_suspend_view, name="member_suspend"),
     path(f"{_member}reactiver/", views.member_reactivate_view, name="member_reactivate"),
     path(f"{_member}retirer/", views.member_remove_view, name="member_remove"),
+    path(
+        "autorisations/<uuid:authorisation_id>/pdf/",
+        authorisation_download,
+        name="authorisation_download",
+    ),
 ]

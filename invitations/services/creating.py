@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import audit_record
 from invitations.models import Invitation, InvitationStatus
+from invitations.services.closing import close_signed_authorisation
 from invitations.services.exceptions import InvitationRefused
+from otp.models import ClosingReason
 from permissions.catalogue import CATALOGUE, Right, sorted_rights
 from permissions.selectors import grantable_rights
 from portal import ratelimit
@@ -195,6 +197,7 @@ def invitation_edit_rights(
     if chosen == previous:
         raise InvitationRefused(_("Vous n’avez modifié aucun droit."), field="rights")
     previous_status = invitation.status
+    close_signed_authorisation(invitation, reason=ClosingReason.INVITATION_RIGHTS_EDITED, now=now)
     invitation.rights = chosen
     invitation.status = InvitationStatus.AWAITING_SIGNATURE
     invitation.challenge = None

@@ -15,7 +15,9 @@ from audit.models import Action
 from audit.services import audit_record
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.accepting import hash_token
+from invitations.services.closing import close_signed_authorisation
 from invitations.services.exceptions import InvitationRefused
+from otp.models import ClosingReason
 from permissions.catalogue import RightSpec, specs_for
 from portal.mail import send_templated_email
 from portal.models import User
@@ -192,6 +194,7 @@ def invitation_revoke(
     invitation.status = InvitationStatus.REVOKED
     invitation.revoked_at = now
     invitation.save(update_fields=["status", "revoked_at"])
+    close_signed_authorisation(invitation, reason=ClosingReason.INVITATION_REVOKED, now=now)
     audit_record(
         action=Action.REVOKED,
         actor=actor,

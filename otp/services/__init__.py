@@ -5,7 +5,11 @@ Split by concern: `challenges` (starting one, its code and its SMS), `verificati
 phone) and `exceptions` (the refusals). Import from here.
 """
 
-from otp.services.authorisations import authorisation_record
+from otp.services.authorisations import (
+    authorisation_close,
+    authorisation_download_record,
+    authorisation_record,
+)
 from otp.services.challenges import (
     challenge_send,
     challenge_start,
@@ -46,6 +50,8 @@ __all__ = [
     "SmsServiceUnavailable",
     "TooManySends",
     "Verification",
+    "authorisation_close",
+    "authorisation_download_record",
     "authorisation_record",
     "challenge_send",
     "challenge_start",

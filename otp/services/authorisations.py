@@ -1,10 +1,36 @@
-"""The evidence kept of a right code: an access authorisation."""
+"""The evidence kept of a right code: an access authorisation, versioned and closed.
+
+The authorisations of one person (their email, as invited and as logged in) in one company are
+numbered 1, 2, 3… in signed order: the invitation, then each signed change of rights. At most one
+is open: the latest, which states the rights the person holds today. Signing a new version closes
+the previous one (superseded); a revocation closes the open one with its reason: the member is
+removed or suspended, the invitation is revoked or its rights are edited before acceptance, or
+rights are removed by an administrator.
+
+A removal of rights closes the authorisation rather than making an unsigned version: a document
+is an authorisation only because a code proved it, and an unsigned "version" would be a document
+that proves nothing. The rights kept after a removal are a subset of those the closed version
+authorised; the audit keeps the details of the removal. A reactivated member keeps their rights
+without an open authorisation until their next signed change.
+"""
 
 import datetime
 from typing import Any
 
-from otp.models import AccessAuthorisation
+from django.db.models import Max
+from django.db.models.functions import Lower
+
+from audit.models import Action
+from audit.services import audit_record
+from otp.models import AccessAuthorisation, ClosingReason
 from otp.services.verification import Verification
+from teams.models import Company
+
+
+def _of_subject(*, company_id: int, subject_email: str) -> Any:
+    return AccessAuthorisation.objects.alias(email=Lower("subject_email")).filter(
+        company_id=company_id, email=subject_email.lower()
+    )
 
 
 def authorisation_record(
@@ -21,9 +47,17 @@ def authorisation_record(
     user_agent: str,
     now: datetime.datetime,
 ) -> AccessAuthorisation:
-    """The evidence of a right code: who signed what for whom, when, from where, on which phone."""
+    """The evidence of a right code: who signed what for whom, when, from where, on which phone;
+    the next version of the person's authorisations in the company, the previous one closed."""
     if not verification.ok:
         raise ValueError("Only a right code produces an access authorisation.")
+    # lock: the company's row, as team changes do, so two signatures cannot take one number
+    Company.objects.select_for_update().filter(pk=company.pk).values_list("pk").get()
+    versions = _of_subject(company_id=company.pk, subject_email=subject_email)
+    latest = versions.aggregate(latest=Max("version"))["latest"] or 0
+    versions.filter(closed_at__isnull=True).update(
+        closed_at=now, closed_reason=ClosingReason.SUPERSEDED
+    )
     return AccessAuthorisation.objects.create(
         kind=kind,
         challenge=verification.challenge,
@@ -38,4 +72,44 @@ def authorisation_record(
         ip_address=ip_address,
         user_agent=user_agent[:400],
         phone_masked=verification.challenge.phone_masked,
+        version=latest + 1,
+    )
+
+
+def authorisation_close(
+    *,
+    company_id: int,
+    subject_email: str,
+    reason: ClosingReason,
+    now: datetime.datetime,
+    authorisation_id: Any = None,
+) -> int:
+    """Close the person's open authorisation in the company (only `authorisation_id`, if given);
+    how many were closed: 0 when none was open. Called inside the revoking transaction."""
+    still_open = _of_subject(company_id=company_id, subject_email=subject_email).filter(
+        closed_at__isnull=True
+    )
+    if authorisation_id is not None:
+        still_open = still_open.filter(pk=authorisation_id)
+    # a conditional update: a second closing finds it closed and changes nothing
+    return still_open.update(closed_at=now, closed_reason=reason)
+
+
+def authorisation_download_record(
+    *, actor: Any, authorisation: AccessAuthorisation, ip_address: str | None, via: str
+) -> None:
+    """Who downloaded an authorisation, and from where: `company` (an administrator), `account`
+    (the person it names) or `support` (the Django admin)."""
+    audit_record(
+        action=Action.DOCUMENT_DOWNLOADED,
+        actor=actor,
+        company=authorisation.company,
+        target=authorisation,
+        ip_address=ip_address,
+        data={
+            "authorisation": str(authorisation.pk),
+            "version": authorisation.version,
+            "subject": authorisation.subject_email,
+            "via": via,
+        },
     )

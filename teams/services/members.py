@@ -3,10 +3,13 @@
 from collections.abc import Collection, Iterable
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
+from otp.models import ClosingReason
+from otp.services import authorisation_close
 from portal.models import User
 from teams.models import Company, Membership, MembershipStatus, Role
 from teams.services.exceptions import TeamRefused
@@ -113,6 +116,15 @@ def _audit(
     )
 
 
+def _close_authorisation(member: Membership, reason: ClosingReason) -> None:
+    authorisation_close(
+        company_id=member.company_id,
+        subject_email=member.user.email,
+        reason=reason,
+        now=timezone.now(),
+    )
+
+
 def _status_set(
     *,
     membership_id: int,
@@ -141,8 +153,9 @@ def _status_set(
 def member_suspend(
     *, membership_id: int, company: Company, actor: User, ip_address: str | None
 ) -> Membership:
-    """The member loses access at their next request; their rights are kept for a reactivation."""
-    return _status_set(
+    """The member loses access at their next request; their rights are kept for a reactivation,
+    their open access authorisation is closed."""
+    member = _status_set(
         membership_id=membership_id,
         company=company,
         actor=actor,
@@ -151,6 +164,8 @@ def member_suspend(
         already=_("Ce membre est déjà suspendu."),
         action=Action.MEMBER_SUSPENDED,
     )
+    _close_authorisation(member, ClosingReason.MEMBER_SUSPENDED)
+    return member
 
 
 @transaction.atomic
@@ -184,5 +199,6 @@ def member_remove(
         email=member.user.email,
         status=member.status,
     )
+    _close_authorisation(member, ClosingReason.MEMBER_REMOVED)
     member.delete()
     return member

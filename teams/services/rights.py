@@ -17,7 +17,7 @@ from audit.models import Action
 from audit.services import audit_record
 from otp import services as otp
 from otp import signing
-from otp.models import AuthorisationKind, SignatureChallenge
+from otp.models import AuthorisationKind, ClosingReason, SignatureChallenge
 from permissions.catalogue import CATALOGUE, Right, sorted_rights, specs_for
 from permissions.models import Grant
 from permissions.selectors import grantable_rights
@@ -126,6 +126,12 @@ def rights_remove(
         raise TeamRefused(_("Aucun droit n’est retiré : rien n’a changé."))
     _replace_grants(membership, diff)
     _supersede_pending(membership)
+    otp.authorisation_close(
+        company_id=company.pk,
+        subject_email=membership.user.email,
+        reason=ClosingReason.RIGHTS_REMOVED,
+        now=now,
+    )
     change = RightsChange.objects.create(
         membership=membership,
         requested_by=actor,

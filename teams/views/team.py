@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from otp.selectors import subject_authorisations
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from teams.display import member_rows
@@ -59,6 +60,7 @@ def member_page(
         "form": form or MemberRightsForm(initial={"rights": held}),
         "options": rights_options(member, checked=checked, held=held),
         "pending": None if member.is_admin else pending_rights_change(membership=member),
+        "authorisations": subject_authorisations(company=request.company, email=member.user.email),
     }
     return render(request, "teams/member.html", context, status=status)
 

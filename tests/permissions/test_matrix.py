@@ -22,6 +22,7 @@ from teams.services.rights import rights_change_request
 from tests.client_requests.factories import make_request, new_file
 from tests.documents.factories import ContractDocumentFactory
 from tests.invitations.factories import create as create_invitation
+from tests.otp.authorisations import signed_authorisation
 from tests.security.test_url_walk import Route, all_routes
 from treasury.models import TreasurySubscription
 
@@ -48,6 +49,7 @@ REQUIRES: dict[str, tuple[str | Right, str]] = {
     "teams:member_suspend": (ADMIN, GET),
     "teams:member_reactivate": (ADMIN, GET),
     "teams:member_remove": (ADMIN, GET),
+    "teams:authorisation_download": (ADMIN, GET),
     "invitations:create": (ADMIN, GET),
     "invitations:sign": (ADMIN, GET),
     "invitations:send_code": (ADMIN, POST),
@@ -150,6 +152,7 @@ def world(company, admin, collaborator_with) -> dict[str, Any]:
         "membership_id": member.pk,
         "change_id": change.pk,
         "invitation_id": create_invitation(admin).pk,
+        "authorisation_id": signed_authorisation(admin).pk,
     }
 
 

@@ -1,6 +1,7 @@
 """Every URL of the site, found by walking the resolver, so that a new one cannot be forgotten:
 another company's ids answer 404 like missing ones, and no POST passes without a CSRF token."""
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from tests.client_requests.factories import make_request, new_file
 from tests.documents.factories import ContractDocumentFactory
 from tests.factories import ContractFactory, MembershipFactory
 from tests.invitations.factories import create
+from tests.otp.authorisations import signed_authorisation
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,10 @@ OBJECT_PARAMS = (
     "document_id",
     "request_id",
     "attachment_id",
+    "authorisation_id",
 )
+# a uuid converter's id: a number would not even make a URL
+MISSING_UUID = uuid.UUID(int=999_999)
 # the Django admin has its own CSRF-protected forms; its login is walked as a sample
 SKIPPED_NAMESPACES = ("admin",)
 
@@ -120,6 +125,7 @@ def their_objects(other_admin) -> dict[str, object]:
         "document_id": ContractDocumentFactory.create(contract=contract).pk,
         "request_id": client_request.pk,
         "attachment_id": client_request.attachments.get().pk,
+        "authorisation_id": signed_authorisation(other_admin).pk,
     }
 
 
@@ -129,7 +135,11 @@ def test_another_companys_ids_look_like_missing_ones(
     route, method, admin_client, admin, other_admin
 ):
     theirs = their_objects(other_admin)
-    missing = {"company_id": 999_999, **dict.fromkeys(OBJECT_PARAMS, 999_999)}
+    missing = {
+        "company_id": 999_999,
+        **dict.fromkeys(OBJECT_PARAMS, 999_999),
+        "authorisation_id": MISSING_UUID,
+    }
     attacks = [{"company_id": other_admin.company_id, **theirs}]
     if set(route.params) & set(OBJECT_PARAMS):
         attacks.append({"company_id": admin.company_id, **theirs})
@@ -159,6 +169,7 @@ def _values(admin, invitation) -> dict[str, object]:
         "company_id": admin.company_id,
         "invitation_id": invitation.pk,
         **dict.fromkeys(OBJECT_PARAMS[1:], 999_999),
+        "authorisation_id": MISSING_UUID,
         "token": "A" * 43,
         "uidb64": "MQ",
         "kind": "mail",

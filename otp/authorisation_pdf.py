@@ -1,0 +1,41 @@
+"""The signed access authorisation as a printable A4 PDF, in French.
+
+documents/exports.py renders the amortisation table the same way (a template and its own
+stylesheet, WeasyPrint imported when a PDF is asked for) but keeps no shared helper to reuse.
+"""
+
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from otp.models import AccessAuthorisation
+from permissions.catalogue import specs_for
+
+PDF_STYLESHEET = Path(__file__).resolve().parent / "pdf" / "authorisation.css"
+
+
+def authorisation_pdf(*, authorisation: AccessAuthorisation) -> bytes:
+    # imported here: the portal starts (and its other pages work) on a machine without Pango
+    from weasyprint import CSS, HTML
+
+    signer = authorisation.signer
+    html = render_to_string(
+        "otp/authorisation_pdf.html",
+        {
+            "authorisation": authorisation,
+            "company": authorisation.company,
+            "signer_name": signer.get_full_name() or signer.email,
+            "rights": specs_for(authorisation.rights),
+            "generated_at": timezone.now(),
+        },
+    )
+    return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PDF_STYLESHEET))]))
+
+
+def authorisation_filename(authorisation: AccessAuthorisation) -> str:
+    return get_valid_filename(
+        f"autorisation-acces-{authorisation.company.siren}-v{authorisation.version}-"
+        f"{str(authorisation.pk)[:8]}.pdf"
+    )

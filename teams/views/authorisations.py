@@ -1,0 +1,37 @@
+"""The signed access authorisations of the company, as PDF documents, for its administrators."""
+
+import uuid
+
+from django.http import Http404
+from django.http.response import HttpResponseBase
+from django.views.decorators.http import require_GET
+
+from audit.services import client_ip
+from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
+from otp.selectors import company_authorisation
+from otp.services import authorisation_download_record
+from permissions.checks import CompanyRequest, require_company_admin
+from portal.downloads import content_download
+
+
+@require_GET
+@require_company_admin
+def authorisation_download(
+    request: CompanyRequest, company_id: int, authorisation_id: uuid.UUID
+) -> HttpResponseBase:
+    authorisation = company_authorisation(
+        company=request.company, authorisation_id=authorisation_id
+    )
+    if authorisation is None:
+        raise Http404
+    authorisation_download_record(
+        actor=request.user,
+        authorisation=authorisation,
+        ip_address=client_ip(request),
+        via="company",
+    )
+    return content_download(
+        authorisation_pdf(authorisation=authorisation),
+        filename=authorisation_filename(authorisation),
+        content_type="application/pdf",
+    )
