@@ -113,7 +113,7 @@ class AccessAuthorisation(models.Model):
     user_agent = models.CharField(_("navigateur"), max_length=400, blank=True)
     phone_masked = models.CharField(_("mobile (masqué)"), max_length=32)
     version = models.PositiveIntegerField(_("version"))
-    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
     closed_reason = models.CharField(
         _("motif de clôture"), max_length=30, choices=ClosingReason.choices, blank=True
     )

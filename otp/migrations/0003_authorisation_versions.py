@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='accessauthorisation',
             name='closed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='close le'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='clôturée le'),
         ),
         migrations.AddField(
             model_name='accessauthorisation',
