@@ -113,7 +113,9 @@ def test_a_collaborator_without_rights_has_nothing_to_remove(
 def test_money_rights_are_flagged_in_their_column(admin_client, admin):
     response = admin_client.get(review_url(admin.company))
 
-    assert response.text.count('<span class="badge badge-warning" title="Ce droit') == 2 + 1
+    assert response.text.count("Engage des fonds</span></th>") == 2
+    assert ">Changement de RIB<br>" in response.text
+    assert ">Rachat anticipé<br>" in response.text
 
 
 def test_shows_last_login_last_action_and_when_rights_changed(
