@@ -108,8 +108,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "fr"
-# French only until the English catalogue exists: a half-translated page mixes both languages.
-LANGUAGES = [("fr", "Français")]
+# French is the default (no preference, or one the portal does not speak); English is chosen in the
+# page footer (django.views.i18n.set_language) or sent by the browser. Catalogue: locale/en/.
+LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

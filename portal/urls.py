@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from portal.converters import IdConverter
 
@@ -15,6 +17,9 @@ admin.site.index_title = _("Entreprises, équipes et demandes")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # the language switcher in the footer of base.html, on every page including the login page: Django's
+    # view (POST only, CSRF, refuses an unsafe `next`) made public, as django.conf.urls.i18n mounts it
+    path("langue/", login_not_required(set_language), name="set_language"),
     path("", include("portal.portal_urls")),
     path("entreprises/<id:company_id>/equipes/", include("teams.urls")),
     path("", include("invitations.urls")),
