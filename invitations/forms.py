@@ -1,6 +1,6 @@
 """Format checks for the invitation pages. Business refusals come from invitations.services."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from invitations.models import BATCH_MAX_INVITEES
 from permissions.catalogue import Right
 from portal.forms import validate_mobile
 from portal.models import User
@@ -17,7 +18,9 @@ INVALID_PHONE = _(
 )
 
 
-class InvitationForm(forms.Form):
+class InviteeForm(forms.Form):
+    """Who is invited: one person, alone or as a row of a batch."""
+
     first_name = forms.CharField(
         label=_("Prénom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
@@ -46,6 +49,13 @@ class InvitationForm(forms.Form):
         help_text=_("Un numéro de mobile français ou au format international (+…)."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
+
+    def mobile_e164(self) -> str:
+        mobile = self.cleaned_data.get("mobile")
+        return mobile.as_e164 if mobile else ""
+
+
+class InvitationForm(InviteeForm):
     rights = forms.MultipleChoiceField(
         label=_("Droits"),
         choices=Right.choices,
@@ -53,9 +63,32 @@ class InvitationForm(forms.Form):
         error_messages={"required": _("Cochez au moins un droit à accorder.")},
     )
 
-    def mobile_e164(self) -> str:
-        mobile = self.cleaned_data.get("mobile")
-        return mobile.as_e164 if mobile else ""
+
+class BaseInviteeFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    """The rows of a batch: empty rows are ignored, at least one must be filled."""
+
+    def clean(self) -> None:
+        super().clean()
+        if not any(form.has_changed() for form in self.forms):
+            raise ValidationError(_("Renseignez au moins une personne à inviter."))
+
+    def filled(self) -> list[InviteeForm]:
+        return [form for form in self.forms if form.has_changed()]
+
+
+def invitee_formset(rows: int) -> type[BaseInviteeFormSet]:
+    """`rows` empty rows to begin with; a batch counts at most BATCH_MAX_INVITEES people."""
+    return cast(
+        type[BaseInviteeFormSet],
+        forms.formset_factory(
+            InviteeForm,
+            formset=BaseInviteeFormSet,
+            extra=rows,
+            max_num=BATCH_MAX_INVITEES,
+            absolute_max=BATCH_MAX_INVITEES,
+            validate_max=True,
+        ),
+    )
 
 
 class InvitationRightsForm(forms.Form):

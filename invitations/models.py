@@ -27,6 +27,9 @@ OPEN_STATUSES = (
     InvitationStatus.FAILED,
 )
 
+# a batch signed with one code invites at most this many people
+BATCH_MAX_INVITEES = 10
+
 # a new link may replace one that was emailed, or one whose email failed
 RESENDABLE_STATUSES = (InvitationStatus.SENT, InvitationStatus.FAILED)
 
@@ -34,6 +37,40 @@ RESENDABLE_STATUSES = (InvitationStatus.SENT, InvitationStatus.FAILED)
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def open(self) -> "InvitationQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
+
+
+class InvitationBatch(models.Model):
+    """Several collaborators invited at once, with the same rights, and signed with one code."""
+
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="invitation_batches",
+        verbose_name=_("entreprise"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invité par"),
+    )
+    created_at = models.DateTimeField(_("créé le"))
+    signed_at = models.DateTimeField(_("signé le"), null=True, blank=True)
+    challenge = models.ForeignKey(
+        SignatureChallenge,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demande de code de signature"),
+    )
+
+    class Meta:
+        verbose_name = _("groupe d’invitations")
+        verbose_name_plural = _("groupes d’invitations")
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.created_at:%d/%m/%Y %H:%M})"
 
 
 class Invitation(models.Model):
@@ -72,6 +109,15 @@ class Invitation(models.Model):
         blank=True,
         related_name="invitation",
         verbose_name=_("autorisation d’accès"),
+    )
+    # signed with the others of its batch while it belongs to one; an edit of its rights frees it
+    batch = models.ForeignKey(
+        InvitationBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("groupe d’invitations"),
     )
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("créée le"))

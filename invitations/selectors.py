@@ -1,4 +1,4 @@
-from invitations.models import Invitation
+from invitations.models import Invitation, InvitationBatch, InvitationStatus
 from portal.models import User
 from teams.models import Company
 
@@ -9,6 +9,24 @@ def company_invitation(*, company: Company, invitation_id: int) -> Invitation | 
         Invitation.objects.select_related("company", "challenge", "invited_by")
         .filter(company=company, pk=invitation_id)
         .first()
+    )
+
+
+def company_batch(*, company: Company, batch_id: int) -> InvitationBatch | None:
+    """One batch of the company, or None: another company's batch looks missing."""
+    return (
+        InvitationBatch.objects.select_related("company", "challenge")
+        .filter(company=company, pk=batch_id)
+        .first()
+    )
+
+
+def batch_members(batch: InvitationBatch) -> list[Invitation]:
+    """The invitations the batch's code signs: those still awaiting it, by email."""
+    return list(
+        batch.invitations.filter(status=InvitationStatus.AWAITING_SIGNATURE)
+        .select_related("company")
+        .order_by("email", "pk")
     )
 
 

@@ -85,10 +85,11 @@ class AccessAuthorisation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("nature"), max_length=20, choices=AuthorisationKind.choices)
-    challenge = models.OneToOneField(
+    # one code may sign several authorisations: a batch of invitations signed at once
+    challenge = models.ForeignKey(
         SignatureChallenge,
         on_delete=models.PROTECT,
-        related_name="authorisation",
+        related_name="authorisations",
         verbose_name=_("demande de code de signature"),
     )
     company = models.ForeignKey(

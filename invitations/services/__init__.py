@@ -6,9 +6,18 @@ from invitations.services.accepting import (
     invitation_accept_new_account,
     invitation_for_token,
 )
+from invitations.services.batches import (
+    Invitee,
+    batch_signature_payload,
+    batch_signature_statement,
+    invitation_batch_create,
+    invitation_batch_request_code,
+    invitation_batch_sign,
+)
 from invitations.services.creating import invitation_create, invitation_edit_rights
 from invitations.services.exceptions import (
     AccountExists,
+    InvitationBatchRefused,
     InvitationLinkInvalid,
     InvitationRefused,
     WrongAccount,
@@ -35,13 +44,20 @@ from invitations.services.signing import (
 
 __all__ = [
     "AccountExists",
+    "InvitationBatchRefused",
     "InvitationLinkInvalid",
     "InvitationRefused",
+    "Invitee",
     "WrongAccount",
     "acceptance_url",
+    "batch_signature_payload",
+    "batch_signature_statement",
     "hash_token",
     "invitation_accept",
     "invitation_accept_new_account",
+    "invitation_batch_create",
+    "invitation_batch_request_code",
+    "invitation_batch_sign",
     "invitation_create",
     "invitation_dispatch",
     "invitation_dispatch_retry_planned",

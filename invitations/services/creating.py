@@ -24,7 +24,7 @@ DAY = 24 * 3600
 logger = logging.getLogger(__name__)
 
 
-def _check_rights(company: Company, rights: Iterable[str]) -> list[Right]:
+def check_rights(company: Company, rights: Iterable[str]) -> list[Right]:
     chosen = set(rights)
     if not chosen:
         raise InvitationRefused(_("Cochez au moins un droit à accorder."), field="rights")
@@ -46,38 +46,68 @@ def _ceiling_key(company: Company) -> str:
     return f"invitations:company:{company.pk}"
 
 
-def _count_against_daily_ceiling(company: Company, now: datetime.datetime) -> None:
-    """A stolen session cannot mail thousands: a daily ceiling per company, shared by every process.
+def count_against_daily_ceiling(
+    company: Company, now: datetime.datetime, *, invitees: int = 1
+) -> None:
+    """A stolen session cannot mail thousands: a daily ceiling per company, shared by every process;
+    each invitee counts once, and a refusal gives back all it counted.
 
     Without Redis the ceiling is not enforced (logged): nothing is mailed without an SMS code, and
     sending codes needs Redis.
     """
     limit = settings.INVITATIONS_PER_COMPANY_PER_DAY
-    try:
-        decision = ratelimit.hit(_ceiling_key(company), limit=limit, window_seconds=DAY, now=now)
-    except ratelimit.RateLimitUnavailable:
-        logger.warning(
-            "Invitation ceiling of company %s not checked: Redis unavailable.", company.pk
-        )
-        return
-    if not decision.allowed:
-        _uncount_against_daily_ceiling(company, now)
-        raise InvitationRefused(
-            _(
-                "Votre entreprise a atteint le nombre maximal d’invitations pour aujourd’hui "
-                "(%(limit)s). %(retry)s"
+    for counted in range(1, invitees + 1):
+        try:
+            decision = ratelimit.hit(
+                _ceiling_key(company), limit=limit, window_seconds=DAY, now=now
             )
-            % {"limit": limit, "retry": ratelimit.retry_message(decision.retry_after_seconds)}
-        )
+        except ratelimit.RateLimitUnavailable:
+            logger.warning(
+                "Invitation ceiling of company %s not checked: Redis unavailable.", company.pk
+            )
+            return
+        if not decision.allowed:
+            uncount_against_daily_ceiling(company, now, invitees=counted)
+            raise InvitationRefused(_ceiling_message(limit, decision, counted, invitees))
 
 
-def _uncount_against_daily_ceiling(company: Company, now: datetime.datetime) -> None:
+def _ceiling_message(limit: int, decision: ratelimit.Decision, counted: int, invitees: int) -> str:
+    retry = ratelimit.retry_message(decision.retry_after_seconds)
+    if invitees == 1:
+        return _(
+            "Votre entreprise a atteint le nombre maximal d’invitations pour aujourd’hui "
+            "(%(limit)s). %(retry)s"
+        ) % {"limit": limit, "retry": retry}
+    left = max(limit - (decision.count - counted), 0)
+    return _(
+        "Ce groupe dépasse le nombre maximal d’invitations de votre entreprise pour aujourd’hui "
+        "(%(limit)s) : vous pouvez encore en inviter %(left)s. %(retry)s"
+    ) % {"limit": limit, "left": left, "retry": retry}
+
+
+def uncount_against_daily_ceiling(
+    company: Company, now: datetime.datetime, *, invitees: int = 1
+) -> None:
     try:
-        ratelimit.undo(_ceiling_key(company), window_seconds=DAY, now=now)
+        for _counted in range(invitees):
+            ratelimit.undo(_ceiling_key(company), window_seconds=DAY, now=now)
     except ratelimit.RateLimitUnavailable:
         logger.warning(
             "Invitation ceiling of company %s not corrected: Redis unavailable.", company.pk
         )
+
+
+def email_refusal(company: Company, email: str, now: datetime.datetime) -> str | None:
+    """Why this address cannot be invited now (already a member, an invitation pending), or None."""
+    if Membership.objects.filter(company=company, user__email__iexact=email).exists():
+        return _("Cette personne fait déjà partie de l’équipe de votre entreprise.")
+    # a link whose 7 days have passed no longer blocks a new invitation, swept or not
+    Invitation.objects.filter(
+        company=company, email__iexact=email, status=InvitationStatus.SENT, expires_at__lte=now
+    ).update(status=InvitationStatus.EXPIRED)
+    if Invitation.objects.open().filter(company=company, email__iexact=email).exists():
+        return _("Une invitation est déjà en cours pour cette adresse e-mail.")
+    return None
 
 
 def _resend_key(invitation: Invitation) -> str:
@@ -107,7 +137,7 @@ def count_resend_against_limits(*, invitation: Invitation, now: datetime.datetim
             % {"limit": limit, "retry": ratelimit.retry_message(decision.retry_after_seconds)}
         )
     try:
-        _count_against_daily_ceiling(invitation.company, now)
+        count_against_daily_ceiling(invitation.company, now)
     except InvitationRefused:
         _undo(key, now)
         raise
@@ -134,20 +164,10 @@ def invitation_create(
     now: datetime.datetime,
 ) -> Invitation:
     email = email.strip().lower()
-    chosen = _check_rights(company, rights)
-    if Membership.objects.filter(company=company, user__email__iexact=email).exists():
-        raise InvitationRefused(
-            _("Cette personne fait déjà partie de l’équipe de votre entreprise."), field="email"
-        )
-    # a link whose 7 days have passed no longer blocks a new invitation, swept or not
-    Invitation.objects.filter(
-        company=company, email__iexact=email, status=InvitationStatus.SENT, expires_at__lte=now
-    ).update(status=InvitationStatus.EXPIRED)
-    if Invitation.objects.open().filter(company=company, email__iexact=email).exists():
-        raise InvitationRefused(
-            _("Une invitation est déjà en cours pour cette adresse e-mail."), field="email"
-        )
-    _count_against_daily_ceiling(company, now)
+    chosen = check_rights(company, rights)
+    if (refusal := email_refusal(company, email, now)) is not None:
+        raise InvitationRefused(refusal, field="email")
+    count_against_daily_ceiling(company, now)
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
@@ -162,7 +182,7 @@ def invitation_create(
             )
     except IntegrityError:
         # race: another request created the same invitation in between
-        _uncount_against_daily_ceiling(company, now)
+        uncount_against_daily_ceiling(company, now)
         raise InvitationRefused(
             _("Une invitation est déjà en cours pour cette adresse e-mail."), field="email"
         ) from None
@@ -192,7 +212,7 @@ def invitation_edit_rights(
     invitation = Invitation.objects.select_for_update().get(pk=invitation_id, company=company)
     if not invitation.rights_can_be_edited:
         raise InvitationRefused(_("Cette invitation n’est plus en cours."))
-    chosen = [r.value for r in _check_rights(company, rights)]
+    chosen = [r.value for r in check_rights(company, rights)]
     previous = list(invitation.rights)
     if chosen == previous:
         raise InvitationRefused(_("Vous n’avez modifié aucun droit."), field="rights")
@@ -200,6 +220,9 @@ def invitation_edit_rights(
     close_signed_authorisation(invitation, reason=ClosingReason.INVITATION_RIGHTS_EDITED, now=now)
     invitation.rights = chosen
     invitation.status = InvitationStatus.AWAITING_SIGNATURE
+    previous_batch = invitation.batch_id
+    # its batch's code no longer covers it: it is signed on its own
+    invitation.batch = None
     invitation.challenge = None
     invitation.authorisation = None
     invitation.token_hash = None
@@ -214,6 +237,7 @@ def invitation_edit_rights(
         update_fields=[
             "rights",
             "status",
+            "batch",
             "challenge",
             "authorisation",
             "token_hash",
@@ -231,6 +255,11 @@ def invitation_edit_rights(
         company=company,
         target=invitation,
         ip_address=ip_address,
-        data={"from": previous, "to": chosen, "previous_status": previous_status},
+        data={
+            "from": previous,
+            "to": chosen,
+            "previous_status": previous_status,
+            **({"left_batch": previous_batch} if previous_batch is not None else {}),
+        },
     )
     return invitation

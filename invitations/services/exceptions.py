@@ -12,6 +12,14 @@ class InvitationRefused(Exception):
         self.field = field
 
 
+class InvitationBatchRefused(InvitationRefused):
+    """Rows of a batch that cannot be invited: `rows` maps each refused row (from 0) to why."""
+
+    def __init__(self, message: str, *, rows: dict[int, str]) -> None:
+        super().__init__(message)
+        self.rows = rows
+
+
 class InvitationLinkInvalid(Exception):
     """The link cannot be used; `reason` says why, for a clear page."""
 

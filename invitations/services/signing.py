@@ -55,6 +55,11 @@ def _open_for_signature(invitation_id: int, company: Company) -> Invitation:
     )
     if not invitation.awaits_signature:
         raise InvitationRefused(_("Cette invitation a déjà été signée ou n’est plus en cours."))
+    # a member awaiting signature belongs to an unsigned batch: its code signs them all
+    if invitation.batch_id is not None:
+        raise InvitationRefused(
+            _("Cette invitation fait partie d’un groupe : signez-la avec les autres du groupe.")
+        )
     return invitation
 
 
@@ -114,7 +119,7 @@ def invitation_sign(
             now=now,
         )
         if verification.ok:
-            _apply_signed(
+            apply_signed(
                 invitation,
                 verification,
                 signer=signer,
@@ -128,7 +133,7 @@ def invitation_sign(
     return invitation
 
 
-def _apply_signed(
+def apply_signed(
     invitation: Invitation,
     verification: otp.Verification,
     *,

@@ -71,6 +71,12 @@ def _sign_page(
     if not invitation.awaits_signature:
         messages.info(request, _("Cette invitation a déjà été signée ou n’est plus en cours."))
         return redirect_to(request, team_url(request))
+    if invitation.batch_id is not None:
+        # its batch's code signs it with the others
+        return redirect_to(
+            request,
+            reverse("invitations:batch_sign", args=[request.company.pk, invitation.batch_id]),
+        )
     return code_panel_page(
         request,
         "invitations/sign.html",

@@ -21,6 +21,7 @@ from teams.models import Contract, ContractKind, Membership
 from teams.services.rights import rights_change_request
 from tests.client_requests.factories import make_request, new_file
 from tests.documents.factories import ContractDocumentFactory
+from tests.invitations.batches import create_batch
 from tests.invitations.factories import create as create_invitation
 from tests.otp.authorisations import signed_authorisation
 from tests.security.test_url_walk import Route, all_routes
@@ -51,6 +52,9 @@ REQUIRES: dict[str, tuple[str | Right, str]] = {
     "teams:member_remove": (ADMIN, GET),
     "teams:authorisation_download": (ADMIN, GET),
     "invitations:create": (ADMIN, GET),
+    "invitations:batch_create": (ADMIN, GET),
+    "invitations:batch_sign": (ADMIN, GET),
+    "invitations:batch_send_code": (ADMIN, POST),
     "invitations:sign": (ADMIN, GET),
     "invitations:send_code": (ADMIN, POST),
     "invitations:resend": (ADMIN, POST),
@@ -152,6 +156,7 @@ def world(company, admin, collaborator_with) -> dict[str, Any]:
         "membership_id": member.pk,
         "change_id": change.pk,
         "invitation_id": create_invitation(admin).pk,
+        "batch_id": create_batch(admin).pk,
         "authorisation_id": signed_authorisation(admin).pk,
     }
 

@@ -19,6 +19,7 @@ from teams.services.rights import rights_change_request
 from tests.client_requests.factories import make_request, new_file
 from tests.documents.factories import ContractDocumentFactory
 from tests.factories import ContractFactory, MembershipFactory
+from tests.invitations.batches import create_batch
 from tests.invitations.factories import create
 from tests.otp.authorisations import signed_authorisation
 
@@ -35,6 +36,7 @@ OBJECT_PARAMS = (
     "request_id",
     "attachment_id",
     "authorisation_id",
+    "batch_id",
 )
 # a uuid converter's id: a number would not even make a URL
 MISSING_UUID = uuid.UUID(int=999_999)
@@ -126,6 +128,7 @@ def their_objects(other_admin) -> dict[str, object]:
         "request_id": client_request.pk,
         "attachment_id": client_request.attachments.get().pk,
         "authorisation_id": signed_authorisation(other_admin).pk,
+        "batch_id": create_batch(other_admin).pk,
     }
 
 

@@ -1,0 +1,216 @@
+"""Invite several collaborators at once, and sign all their authorisations with one SMS code."""
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.services import client_ip
+from invitations.forms import InvitationRightsForm, invitee_formset
+from invitations.models import BATCH_MAX_INVITEES, Invitation, InvitationBatch
+from invitations.selectors import batch_members, company_batch
+from invitations.services import (
+    InvitationBatchRefused,
+    InvitationRefused,
+    Invitee,
+    batch_signature_payload,
+    batch_signature_statement,
+    invitation_batch_create,
+    invitation_batch_request_code,
+    invitation_batch_sign,
+)
+from invitations.views.common import current_user, htmx_details, redirect_to, team_url
+from otp.forms import SignatureCodeForm
+from otp.pages import code_panel_context, code_panel_page
+from otp.services import SignatureError
+from permissions.catalogue import specs_for
+from permissions.checks import CompanyRequest, require_company_admin
+from permissions.selectors import grantable_rights
+from portal.decorators import require_recent_login
+
+FIRST_ROWS = 5
+PREFIX = "personnes"
+
+
+def _rows(request: CompanyRequest) -> int:
+    try:
+        rows = int(request.GET.get("lignes", FIRST_ROWS))
+    except ValueError:
+        rows = FIRST_ROWS
+    return min(max(rows, 1), BATCH_MAX_INVITEES)
+
+
+def _batch_sign_url(request: CompanyRequest, batch_id: int) -> str:
+    return reverse("invitations:batch_sign", args=[request.company.pk, batch_id])
+
+
+@require_http_methods(["GET", "POST"])
+@require_company_admin
+def batch_create(request: CompanyRequest, company_id: int) -> HttpResponse:
+    rows = _rows(request)
+    formset = invitee_formset(rows)(request.POST or None, prefix=PREFIX)
+    rights_form = InvitationRightsForm(request.POST or None)
+    if request.method == "POST" and all([formset.is_valid(), rights_form.is_valid()]):
+        filled = formset.filled()
+        try:
+            batch = invitation_batch_create(
+                company=request.company,
+                invited_by=current_user(request),
+                invitees=[
+                    Invitee(
+                        email=form.cleaned_data["email"],
+                        first_name=form.cleaned_data["first_name"],
+                        last_name=form.cleaned_data["last_name"],
+                        mobile=form.mobile_e164(),
+                    )
+                    for form in filled
+                ],
+                rights=rights_form.cleaned_data["rights"],
+                ip_address=client_ip(request),
+                now=timezone.now(),
+            )
+        except InvitationBatchRefused as refusal:
+            for row, message in refusal.rows.items():
+                filled[row].add_error("email", message)
+            messages.error(request, refusal.message)
+        except InvitationRefused as refusal:
+            if refusal.field == "rights":
+                rights_form.add_error("rights", refusal.message)
+            else:
+                messages.error(request, refusal.message)
+        else:
+            return redirect_to(request, _batch_sign_url(request, batch.pk))
+    selected = set(rights_form["rights"].value() or [])
+    context = {
+        "company": request.company,
+        "formset": formset,
+        "form": rights_form,
+        "more_rows": min(rows + FIRST_ROWS, BATCH_MAX_INVITEES) if rows < BATCH_MAX_INVITEES else 0,
+        "options": [
+            (option, option.code in selected) for option in grantable_rights(request.company)
+        ],
+    }
+    return render(request, "invitations/batch_create.html", context)
+
+
+def _batch_sign_page(
+    request: CompanyRequest,
+    batch_id: int,
+    now: datetime.datetime,
+    *,
+    form: SignatureCodeForm | None = None,
+    error: str = "",
+) -> HttpResponse:
+    batch = company_batch(company=request.company, batch_id=batch_id)
+    if batch is None:
+        raise Http404
+    members = batch_members(batch)
+    if batch.signed_at is not None or not members:
+        messages.info(
+            request, _("Ce groupe d’invitations a déjà été signé ou n’est plus en cours.")
+        )
+        return redirect_to(request, team_url(request))
+    return code_panel_page(
+        request,
+        "invitations/batch_sign.html",
+        _batch_sign_context(request, batch, members, now, form=form, error=error),
+    )
+
+
+def _batch_sign_context(
+    request: CompanyRequest,
+    batch: InvitationBatch,
+    members: list[Invitation],
+    now: datetime.datetime,
+    *,
+    form: SignatureCodeForm | None,
+    error: str,
+) -> dict[str, Any]:
+    signer = current_user(request)
+    return {
+        "company": request.company,
+        "batch": batch,
+        "members": [(invitation, specs_for(invitation.rights)) for invitation in members],
+        "statement": batch_signature_statement(members, signer=signer),
+        **code_panel_context(
+            challenge=batch.challenge,
+            signer=signer,
+            payload=batch_signature_payload(batch, members, signer=signer),
+            now=now,
+            sign_url=_batch_sign_url(request, batch.pk),
+            send_url=reverse("invitations:batch_send_code", args=[request.company.pk, batch.pk]),
+            submit_label=_("Signer et envoyer les invitations"),
+            form=form,
+            error=error,
+        ),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@require_company_admin
+def batch_sign(request: CompanyRequest, company_id: int, batch_id: int) -> HttpResponse:
+    now = timezone.now()
+    if request.method != "POST":
+        return _batch_sign_page(request, batch_id, now)
+    form = SignatureCodeForm(request.POST)
+    if not form.is_valid():
+        return _batch_sign_page(request, batch_id, now, form=form)
+    try:
+        invitations = invitation_batch_sign(
+            batch_id=batch_id,
+            company=request.company,
+            signer=current_user(request),
+            code=form.cleaned_data["code"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            now=now,
+        )
+    except InvitationBatch.DoesNotExist:
+        raise Http404 from None
+    except InvitationRefused as refusal:
+        messages.info(request, refusal.message)
+        return redirect_to(request, team_url(request))
+    except SignatureError as failure:
+        return _batch_sign_page(request, batch_id, now, error=failure.message)
+    messages.success(
+        request,
+        ngettext(
+            "Autorisation signée. L’invitation est envoyée à %(n)s personne.",
+            "Autorisations signées. Les invitations sont envoyées à %(n)s personnes.",
+            len(invitations),
+        )
+        % {"n": len(invitations)},
+    )
+    return redirect_to(request, team_url(request))
+
+
+@require_POST
+@require_company_admin
+@require_recent_login(next_page="invitations:batch_sign")
+def batch_send_code(request: CompanyRequest, company_id: int, batch_id: int) -> HttpResponse:
+    now = timezone.now()
+    try:
+        invitation_batch_request_code(
+            batch_id=batch_id,
+            company=request.company,
+            signer=current_user(request),
+            ip_address=client_ip(request),
+            now=now,
+        )
+    except InvitationBatch.DoesNotExist:
+        raise Http404 from None
+    except InvitationRefused as refusal:
+        messages.info(request, refusal.message)
+        return redirect_to(request, team_url(request))
+    except SignatureError as failure:
+        return _batch_sign_page(request, batch_id, now, error=failure.message)
+    if htmx_details(request):
+        return _batch_sign_page(request, batch_id, now)
+    return HttpResponseRedirect(_batch_sign_url(request, batch_id))
