@@ -216,3 +216,14 @@ def test_the_committed_mo_holds_every_translation_of_the_po():
     # nothing more either: the header, one key per singular, two per plural
     keys = 1 + sum(2 if entry.msgid_plural else 1 for entry in catalogue.translated_entries())
     assert len(compiled._catalog) == keys  # type: ignore[attr-defined]
+
+
+def test_a_page_whose_url_carries_a_secret_returns_by_the_referer(client):
+    invitation_page = "/invitation/secret-token-of-the-link/"
+
+    response = client.post(
+        SET_LANGUAGE, {"language": "en"}, headers={"referer": f"http://testserver{invitation_page}"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"http://testserver{invitation_page}"
