@@ -5,17 +5,25 @@ panel (send the code, type it, resend it).
 """
 
 import datetime
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
 from otp.forms import SignatureCodeForm
 from otp.models import SignatureChallenge
-from otp.services import live_challenge, mask_phone, resend_available_in, signer_refusal
+from otp.services import (
+    SignatureError,
+    live_challenge,
+    mask_phone,
+    resend_available_in,
+    signer_refusal,
+)
+
+Signed = TypeVar("Signed")
 
 
 def code_panel_context(
@@ -63,3 +71,40 @@ def code_panel_page(request: HttpRequest, page: str, context: dict[str, Any]) ->
     htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
     template = code_panel_template(page, htmx_target=(htmx.target or "") if htmx else None)
     return render(request, template, context)
+
+
+def code_checked(
+    request: HttpRequest,
+    *,
+    page: Callable[..., HttpResponse],
+    sign: Callable[[str], Signed],
+    signed: Callable[[Signed], HttpResponse],
+) -> HttpResponse:
+    """The POST of a signature page: a malformed or refused code shows the page again with why
+    (`page(form=...)` or `page(error=...)`); what a signature did is the caller's to say."""
+    form = SignatureCodeForm(request.POST)
+    if not form.is_valid():
+        return page(form=form)
+    try:
+        result = sign(form.cleaned_data["code"])
+    except SignatureError as failure:
+        return page(error=failure.message)
+    return signed(result)
+
+
+def code_sent(
+    request: HttpRequest,
+    *,
+    page: Callable[..., HttpResponse],
+    send: Callable[[], object],
+    sign_url: str,
+) -> HttpResponse:
+    """The POST that asks for a code: the panel again for htmx, otherwise back to the page."""
+    try:
+        send()
+    except SignatureError as failure:
+        return page(error=failure.message)
+    htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
+    if htmx:
+        return page()
+    return HttpResponseRedirect(sign_url)

@@ -1,10 +1,11 @@
 """Invite several collaborators at once, and sign all their authorisations with one SMS code."""
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +27,9 @@ from invitations.services import (
     invitation_batch_request_code,
     invitation_batch_sign,
 )
-from invitations.views.common import current_user, htmx_details, redirect_to, team_url
+from invitations.views.common import current_user, redirect_to, team_url
 from otp.forms import SignatureCodeForm
-from otp.pages import code_panel_context, code_panel_page
-from otp.services import SignatureError
+from otp.pages import code_checked, code_panel_context, code_panel_page, code_sent
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.selectors import grantable_rights
@@ -159,36 +159,39 @@ def batch_sign(request: CompanyRequest, company_id: int, batch_id: int) -> HttpR
     now = timezone.now()
     if request.method != "POST":
         return _batch_sign_page(request, batch_id, now)
-    form = SignatureCodeForm(request.POST)
-    if not form.is_valid():
-        return _batch_sign_page(request, batch_id, now, form=form)
+
+    def signed(invitations: list[Invitation]) -> HttpResponse:
+        messages.success(
+            request,
+            ngettext(
+                "Autorisation signée. L’invitation est envoyée à %(n)s personne.",
+                "Autorisations signées. Les invitations sont envoyées à %(n)s personnes.",
+                len(invitations),
+            )
+            % {"n": len(invitations)},
+        )
+        return redirect_to(request, team_url(request))
+
     try:
-        invitations = invitation_batch_sign(
-            batch_id=batch_id,
-            company=request.company,
-            signer=current_user(request),
-            code=form.cleaned_data["code"],
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("User-Agent", ""),
-            now=now,
+        return code_checked(
+            request,
+            page=partial(_batch_sign_page, request, batch_id, now),
+            sign=lambda code: invitation_batch_sign(
+                batch_id=batch_id,
+                company=request.company,
+                signer=current_user(request),
+                code=code,
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+                now=now,
+            ),
+            signed=signed,
         )
     except InvitationBatch.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
         messages.info(request, refusal.message)
         return redirect_to(request, team_url(request))
-    except SignatureError as failure:
-        return _batch_sign_page(request, batch_id, now, error=failure.message)
-    messages.success(
-        request,
-        ngettext(
-            "Autorisation signée. L’invitation est envoyée à %(n)s personne.",
-            "Autorisations signées. Les invitations sont envoyées à %(n)s personnes.",
-            len(invitations),
-        )
-        % {"n": len(invitations)},
-    )
-    return redirect_to(request, team_url(request))
 
 
 @require_POST
@@ -197,20 +200,20 @@ def batch_sign(request: CompanyRequest, company_id: int, batch_id: int) -> HttpR
 def batch_send_code(request: CompanyRequest, company_id: int, batch_id: int) -> HttpResponse:
     now = timezone.now()
     try:
-        invitation_batch_request_code(
-            batch_id=batch_id,
-            company=request.company,
-            signer=current_user(request),
-            ip_address=client_ip(request),
-            now=now,
+        return code_sent(
+            request,
+            page=partial(_batch_sign_page, request, batch_id, now),
+            send=lambda: invitation_batch_request_code(
+                batch_id=batch_id,
+                company=request.company,
+                signer=current_user(request),
+                ip_address=client_ip(request),
+                now=now,
+            ),
+            sign_url=_batch_sign_url(request, batch_id),
         )
     except InvitationBatch.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
         messages.info(request, refusal.message)
         return redirect_to(request, team_url(request))
-    except SignatureError as failure:
-        return _batch_sign_page(request, batch_id, now, error=failure.message)
-    if htmx_details(request):
-        return _batch_sign_page(request, batch_id, now)
-    return HttpResponseRedirect(_batch_sign_url(request, batch_id))

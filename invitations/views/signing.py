@@ -1,10 +1,11 @@
 """Sign the access authorisation with the SMS code."""
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,10 +21,9 @@ from invitations.services import (
     signature_payload,
     signature_statement,
 )
-from invitations.views.common import current_user, htmx_details, redirect_to, sign_url, team_url
+from invitations.views.common import current_user, redirect_to, sign_url, team_url
 from otp.forms import SignatureCodeForm
-from otp.pages import code_panel_context, code_panel_page
-from otp.services import SignatureError
+from otp.pages import code_checked, code_panel_context, code_panel_page, code_sent
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from portal.decorators import require_recent_login
@@ -90,32 +90,35 @@ def sign(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpRe
     now = timezone.now()
     if request.method != "POST":
         return _sign_page(request, invitation_id, now)
-    form = SignatureCodeForm(request.POST)
-    if not form.is_valid():
-        return _sign_page(request, invitation_id, now, form=form)
+
+    def signed(invitation: Invitation) -> HttpResponse:
+        messages.success(
+            request,
+            _("Autorisation signée. L’invitation est envoyée à %(email)s.")
+            % {"email": invitation.email},
+        )
+        return redirect_to(request, team_url(request))
+
     try:
-        invitation = invitation_sign(
-            invitation_id=invitation_id,
-            company=request.company,
-            signer=current_user(request),
-            code=form.cleaned_data["code"],
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("User-Agent", ""),
-            now=now,
+        return code_checked(
+            request,
+            page=partial(_sign_page, request, invitation_id, now),
+            sign=lambda code: invitation_sign(
+                invitation_id=invitation_id,
+                company=request.company,
+                signer=current_user(request),
+                code=code,
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+                now=now,
+            ),
+            signed=signed,
         )
     except Invitation.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
         messages.info(request, refusal.message)
         return redirect_to(request, team_url(request))
-    except SignatureError as failure:
-        return _sign_page(request, invitation_id, now, error=failure.message)
-    messages.success(
-        request,
-        _("Autorisation signée. L’invitation est envoyée à %(email)s.")
-        % {"email": invitation.email},
-    )
-    return redirect_to(request, team_url(request))
 
 
 @require_POST
@@ -124,20 +127,20 @@ def sign(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpRe
 def send_code(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
     now = timezone.now()
     try:
-        invitation_request_code(
-            invitation_id=invitation_id,
-            company=request.company,
-            signer=current_user(request),
-            ip_address=client_ip(request),
-            now=now,
+        return code_sent(
+            request,
+            page=partial(_sign_page, request, invitation_id, now),
+            send=lambda: invitation_request_code(
+                invitation_id=invitation_id,
+                company=request.company,
+                signer=current_user(request),
+                ip_address=client_ip(request),
+                now=now,
+            ),
+            sign_url=sign_url(request, invitation_id),
         )
     except Invitation.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
         messages.info(request, refusal.message)
         return redirect_to(request, team_url(request))
-    except SignatureError as failure:
-        return _sign_page(request, invitation_id, now, error=failure.message)
-    if htmx_details(request):
-        return _sign_page(request, invitation_id, now)
-    return HttpResponseRedirect(sign_url(request, invitation_id))

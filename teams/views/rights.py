@@ -1,6 +1,7 @@
 """Change a collaborator's rights: see the difference, remove at once, sign an addition."""
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -12,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import client_ip
-from invitations.views.common import current_user, htmx_details, redirect_to
+from invitations.views.common import current_user, redirect_to
 from otp.forms import SignatureCodeForm
-from otp.pages import code_panel_context, code_panel_page
-from otp.services import SignatureError
+from otp.pages import code_checked, code_panel_context, code_panel_page, code_sent
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from portal.decorators import require_recent_login
@@ -197,32 +197,36 @@ def rights_sign(
     now = timezone.now()
     if request.method != "POST":
         return _sign_page(request, membership_id, change_id, now)
-    form = SignatureCodeForm(request.POST)
-    if not form.is_valid():
-        return _sign_page(request, membership_id, change_id, now, form=form)
+
+    def signed(change: RightsChange) -> HttpResponse:
+        member = change.membership.user
+        messages.success(
+            request,
+            _("Autorisation signée. Les nouveaux droits de %(name)s s’appliquent dès maintenant.")
+            % {"name": member.get_full_name() or member.email},
+        )
+        return redirect_to(request, member_url(request, membership_id))
+
     try:
-        change = rights_change_sign(
-            change_id=change_id,
-            membership_id=membership_id,
-            company=request.company,
-            signer=current_user(request),
-            code=form.cleaned_data["code"],
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("User-Agent", ""),
-            now=now,
+        return code_checked(
+            request,
+            page=partial(_sign_page, request, membership_id, change_id, now),
+            sign=lambda code: rights_change_sign(
+                change_id=change_id,
+                membership_id=membership_id,
+                company=request.company,
+                signer=current_user(request),
+                code=code,
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+                now=now,
+            ),
+            signed=signed,
         )
     except (Membership.DoesNotExist, RightsChange.DoesNotExist):
         raise Http404 from None
     except TeamRefused as refusal:
         return _refused(request, membership_id, refusal)
-    except SignatureError as failure:
-        return _sign_page(request, membership_id, change_id, now, error=failure.message)
-    messages.success(
-        request,
-        _("Autorisation signée. Les nouveaux droits de %(name)s s’appliquent dès maintenant.")
-        % {"name": change.membership.user.get_full_name() or change.membership.user.email},
-    )
-    return redirect_to(request, member_url(request, membership_id))
 
 
 @require_POST
@@ -233,22 +237,22 @@ def rights_send_code(
 ) -> HttpResponse:
     now = timezone.now()
     try:
-        rights_change_request_code(
-            change_id=change_id,
-            membership_id=membership_id,
-            company=request.company,
-            signer=current_user(request),
-            ip_address=client_ip(request),
-            now=now,
+        return code_sent(
+            request,
+            page=partial(_sign_page, request, membership_id, change_id, now),
+            send=lambda: rights_change_request_code(
+                change_id=change_id,
+                membership_id=membership_id,
+                company=request.company,
+                signer=current_user(request),
+                ip_address=client_ip(request),
+                now=now,
+            ),
+            sign_url=reverse(
+                "teams:rights_sign", args=[request.company.pk, membership_id, change_id]
+            ),
         )
     except (Membership.DoesNotExist, RightsChange.DoesNotExist):
         raise Http404 from None
     except TeamRefused as refusal:
         return _refused(request, membership_id, refusal)
-    except SignatureError as failure:
-        return _sign_page(request, membership_id, change_id, now, error=failure.message)
-    if htmx_details(request):
-        return _sign_page(request, membership_id, change_id, now)
-    return HttpResponseRedirect(
-        reverse("teams:rights_sign", args=[request.company.pk, membership_id, change_id])
-    )
