@@ -27,7 +27,7 @@ from invitations.services import (
     invitation_batch_request_code,
     invitation_batch_sign,
 )
-from invitations.views.common import current_user, redirect_to, team_url
+from invitations.views.common import back_to_team, current_user, redirect_to, team_url
 from otp.forms import SignatureCodeForm
 from otp.pages import code_checked, code_panel_context, code_panel_page, code_sent
 from permissions.catalogue import specs_for
@@ -190,8 +190,7 @@ def batch_sign(request: CompanyRequest, company_id: int, batch_id: int) -> HttpR
     except InvitationBatch.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
-        messages.info(request, refusal.message)
-        return redirect_to(request, team_url(request))
+        return back_to_team(request, refusal.message)
 
 
 @require_POST
@@ -215,5 +214,4 @@ def batch_send_code(request: CompanyRequest, company_id: int, batch_id: int) -> 
     except InvitationBatch.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
-        messages.info(request, refusal.message)
-        return redirect_to(request, team_url(request))
+        return back_to_team(request, refusal.message)

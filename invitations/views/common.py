@@ -1,5 +1,6 @@
 """Helpers shared by the invitation views."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
@@ -30,6 +31,12 @@ def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
 
 def team_url(request: CompanyRequest) -> str:
     return reverse("teams:team", args=[request.company.pk])
+
+
+def back_to_team(request: CompanyRequest, message: str) -> HttpResponse:
+    """Mes équipes again, saying why nothing was done."""
+    messages.info(request, message)
+    return redirect_to(request, team_url(request))
 
 
 def sign_url(request: CompanyRequest, invitation_id: int) -> str:

@@ -21,7 +21,7 @@ from invitations.services import (
     signature_payload,
     signature_statement,
 )
-from invitations.views.common import current_user, redirect_to, sign_url, team_url
+from invitations.views.common import back_to_team, current_user, redirect_to, sign_url, team_url
 from otp.forms import SignatureCodeForm
 from otp.pages import code_checked, code_panel_context, code_panel_page, code_sent
 from permissions.catalogue import specs_for
@@ -117,8 +117,7 @@ def sign(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpRe
     except Invitation.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
-        messages.info(request, refusal.message)
-        return redirect_to(request, team_url(request))
+        return back_to_team(request, refusal.message)
 
 
 @require_POST
@@ -142,5 +141,4 @@ def send_code(request: CompanyRequest, company_id: int, invitation_id: int) -> H
     except Invitation.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
-        messages.info(request, refusal.message)
-        return redirect_to(request, team_url(request))
+        return back_to_team(request, refusal.message)
