@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "csp",
     "portal",
+    "companies",
     "audit",
     "teams",
     "permissions",

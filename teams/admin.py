@@ -248,7 +248,9 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         memberships = Membership.objects.filter(pk=object_id) if object_id.isdigit() else None
         if memberships is not None and (refusal := _deletion_refusal(memberships)):
             self.message_user(request, refusal, messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:teams_membership_change", args=[object_id]))
+            return HttpResponseRedirect(
+                reverse("admin:companies_membership_change", args=[object_id])
+            )
         return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class TeamsConfig(AppConfig):
     name = "teams"
-    verbose_name = "Entreprises et équipes"
+    verbose_name = "Équipes"

@@ -46,8 +46,8 @@ def every_object(admin, collaborator_with, sent_invitation):
     collaborator_with("documents")
     return {
         "portal.user": admin.user,
-        "teams.company": admin.company,
-        "teams.membership": admin,
+        "companies.company": admin.company,
+        "companies.membership": admin,
         "invitations.invitation": sent_invitation,
         "otp.signaturechallenge": sent_invitation.challenge,
         "otp.accessauthorisation": sent_invitation.authorisation,
@@ -73,8 +73,8 @@ def act(support, action: str, *invitations: Invitation):
 
 MODELS = [
     "portal.user",
-    "teams.company",
-    "teams.membership",
+    "companies.company",
+    "companies.membership",
     "invitations.invitation",
     "otp.signaturechallenge",
     "otp.accessauthorisation",
@@ -98,7 +98,7 @@ def test_support_opens_the_page_of_each_object(support, every_object, model):
 @pytest.mark.parametrize(
     ("model", "query"),
     [
-        ("teams.membership", {"role": "admin", "q": "Atelier"}),
+        ("companies.membership", {"role": "admin", "q": "Atelier"}),
         ("invitations.invitation", {"status": "sent", "q": "lea.martin"}),
         ("audit.auditevent", {"action": "signed"}),
         ("otp.signaturechallenge", {"status": "consumed"}),
@@ -259,7 +259,7 @@ def test_revoking_a_revoked_invitation_is_reported(support, sent_invitation):
 
 
 def test_the_company_page_shows_its_contracts_and_members(support, admin):
-    page = support.get(admin_url("teams.company", "change", admin.company.pk)).content.decode()
+    page = support.get(admin_url("companies.company", "change", admin.company.pk)).content.decode()
 
     assert all(c.reference in page for c in admin.company.contracts.all())
     assert "Claire Durand" in page
@@ -267,7 +267,7 @@ def test_the_company_page_shows_its_contracts_and_members(support, admin):
 
 def test_support_grants_a_right_on_the_membership_page(support, collaborator_with):
     member = collaborator_with()
-    url = admin_url("teams.membership", "change", member.pk)
+    url = admin_url("companies.membership", "change", member.pk)
 
     response = support.post(url, membership_form(member, "treasury"))
 
@@ -280,7 +280,7 @@ def test_support_grants_a_right_on_the_membership_page(support, collaborator_wit
 def test_support_cannot_grant_a_right_the_company_cannot_hold(support):
     company = CompanyFactory()  # no CLUB contract
     member = MembershipFactory(company=company, role=Role.COLLABORATOR)
-    url = admin_url("teams.membership", "change", member.pk)
+    url = admin_url("companies.membership", "change", member.pk)
 
     response = support.post(url, membership_form(member, "fund_operations"))
 
@@ -353,7 +353,7 @@ def test_saving_a_user_without_touching_the_mobile_records_no_mobile_change(supp
 
 def test_a_role_changed_by_support_is_audited_with_the_company(support, collaborator_with):
     member = collaborator_with()
-    url = admin_url("teams.membership", "change", member.pk)
+    url = admin_url("companies.membership", "change", member.pk)
     data = membership_form(member)
     data["role"] = Role.ADMIN
 
@@ -371,7 +371,7 @@ def test_a_role_changed_by_support_is_audited_with_the_company(support, collabor
 def test_rights_granted_and_removed_by_support_are_audited(support, collaborator_with):
     member = collaborator_with("documents")
     grant = Grant.objects.get(membership=member)
-    url = admin_url("teams.membership", "change", member.pk)
+    url = admin_url("companies.membership", "change", member.pk)
     data = membership_form(member, "documents", "treasury")
     data.update({"grants-INITIAL_FORMS": 1, "grants-0-id": grant.pk, "grants-0-DELETE": "on"})
 
@@ -394,7 +394,7 @@ def test_a_role_changed_on_the_company_page_is_audited(support, admin, collabora
     company = admin.company
     data = company_form(company, {member.pk: {"status": "suspended"}})
 
-    response = support.post(admin_url("teams.company", "change", company.pk), data)
+    response = support.post(admin_url("companies.company", "change", company.pk), data)
 
     assert response.status_code == 302, response.content.decode()[:3000]
     [event] = support_events(Action.SUPPORT_MEMBERSHIP_CHANGED)
@@ -405,7 +405,7 @@ def test_a_role_changed_on_the_company_page_is_audited(support, admin, collabora
 
 def test_a_membership_deleted_by_support_is_audited_with_its_rights(support, collaborator_with):
     member = collaborator_with("documents", "treasury")
-    url = admin_url("teams.membership", "delete", member.pk)
+    url = admin_url("companies.membership", "delete", member.pk)
 
     response = support.post(url, {"post": "yes"})
 

@@ -160,7 +160,7 @@ def test_a_draft_documentation_of_the_wrong_type_is_refused(collaborator_with, s
 
 def test_the_company_rib_is_read_only_in_the_company_admin(rib_change, staff_client):
     company = rib_change.company
-    url = reverse("admin:teams_company_change", args=[company.pk])
+    url = reverse("admin:companies_company_change", args=[company.pk])
 
     html = staff_client.get(url).content.decode()
 

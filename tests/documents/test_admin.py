@@ -61,7 +61,7 @@ def test_support_cannot_add_a_file_over_the_size_limit(support, loan, settings):
 
 
 def test_support_sees_the_contracts_terms_and_documents(support, loan, loan_document):
-    response = support.get(reverse("admin:teams_contract_change", args=[loan.pk]))
+    response = support.get(reverse("admin:companies_contract_change", args=[loan.pk]))
 
     assert response.status_code == 200
     assert "120 échéances, la première de 1214.94 €" in response.text

@@ -26,7 +26,7 @@ def support():
 
 
 def test_support_cannot_suspend_the_last_active_administrator(support, admin):
-    url = reverse("admin:teams_membership_change", args=[admin.pk])
+    url = reverse("admin:companies_membership_change", args=[admin.pk])
 
     response = support.post(url, membership_form(admin, status=MembershipStatus.SUSPENDED))
 
@@ -37,7 +37,7 @@ def test_support_cannot_suspend_the_last_active_administrator(support, admin):
 
 
 def test_support_cannot_make_the_last_administrator_a_collaborator(support, admin):
-    url = reverse("admin:teams_membership_change", args=[admin.pk])
+    url = reverse("admin:companies_membership_change", args=[admin.pk])
 
     response = support.post(url, membership_form(admin, role=Role.COLLABORATOR))
 
@@ -48,7 +48,7 @@ def test_support_cannot_make_the_last_administrator_a_collaborator(support, admi
 
 def test_support_can_suspend_an_administrator_when_another_stays(support, admin):
     MembershipFactory.create(company=admin.company, role=Role.ADMIN)
-    url = reverse("admin:teams_membership_change", args=[admin.pk])
+    url = reverse("admin:companies_membership_change", args=[admin.pk])
 
     response = support.post(url, membership_form(admin, status=MembershipStatus.SUSPENDED))
 
@@ -58,7 +58,7 @@ def test_support_can_suspend_an_administrator_when_another_stays(support, admin)
 
 
 def test_support_cannot_delete_the_last_active_administrator(support, admin):
-    url = reverse("admin:teams_membership_delete", args=[admin.pk])
+    url = reverse("admin:companies_membership_delete", args=[admin.pk])
 
     response = support.post(url, {"post": "yes"})
 
@@ -69,7 +69,7 @@ def test_support_cannot_delete_the_last_active_administrator(support, admin):
 
 def test_support_cannot_bulk_delete_the_last_active_administrator(support, admin):
     response = support.post(
-        reverse("admin:teams_membership_changelist"),
+        reverse("admin:companies_membership_changelist"),
         {"action": "delete_selected", "_selected_action": [admin.pk], "post": "yes"},
     )
 
@@ -81,7 +81,7 @@ def test_support_still_deletes_a_collaborator(support, admin, collaborator_with)
     member = collaborator_with()
 
     support.post(
-        reverse("admin:teams_membership_changelist"),
+        reverse("admin:companies_membership_changelist"),
         {"action": "delete_selected", "_selected_action": [member.pk], "post": "yes"},
     )
 
@@ -89,7 +89,7 @@ def test_support_still_deletes_a_collaborator(support, admin, collaborator_with)
 
 
 def test_support_cannot_suspend_the_last_administrator_on_the_company_page(support, admin):
-    url = reverse("admin:teams_company_change", args=[admin.company.pk])
+    url = reverse("admin:companies_company_change", args=[admin.company.pk])
 
     response = support.post(
         url, company_form(admin.company, {admin.pk: {"status": MembershipStatus.SUSPENDED}})
@@ -102,7 +102,7 @@ def test_support_cannot_suspend_the_last_administrator_on_the_company_page(suppo
 
 
 def test_support_cannot_delete_the_last_administrator_on_the_company_page(support, admin):
-    url = reverse("admin:teams_company_change", args=[admin.company.pk])
+    url = reverse("admin:companies_company_change", args=[admin.company.pk])
 
     response = support.post(url, company_form(admin.company, {admin.pk: {"DELETE": "on"}}))
 
