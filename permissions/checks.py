@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.http import HtmxHttpRequest
 from permissions.catalogue import Right
 from permissions.selectors import grantable_rights
 from teams.models import Company, Membership
@@ -17,7 +18,7 @@ from teams.models import Company, Membership
 P = ParamSpec("P")
 
 
-class CompanyRequest(HttpRequest):
+class CompanyRequest(HtmxHttpRequest):
     """A request whose company was resolved from the URL to the user's active membership."""
 
     membership: Membership

@@ -20,7 +20,7 @@ from invitations.services import (
     invitation_resend,
     invitation_revoke,
 )
-from invitations.views.common import current_user, htmx_details, redirect_to, sign_url, team_url
+from invitations.views.common import current_user, redirect_to, sign_url, team_url
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.selectors import grantable_rights
 from teams.selectors import open_invitations
@@ -59,7 +59,7 @@ def create(request: CompanyRequest, company_id: int) -> HttpResponse:
 
 
 def _invitation_table(request: CompanyRequest) -> HttpResponse:
-    if htmx_details(request):
+    if request.htmx:
         context = {
             "company": request.company,
             "invitations": open_invitations(company=request.company),
