@@ -112,7 +112,9 @@ class PortalPasswordResetView(PasswordResetView):
 
 @require_GET
 def company_picker(request: HttpRequest) -> HttpResponse:
-    memberships = memberships_for_picker(user=request.user)
+    user = request.user
+    assert isinstance(user, User)  # LoginRequiredMiddleware: never anonymous here
+    memberships = memberships_for_picker(user=user)
     return render(request, "portal/company_picker.html", {"memberships": memberships})
 
 
