@@ -1,11 +1,14 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from portal.models import User
+from teams.models import Company
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -24,18 +27,19 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def audit_record(
     *,
     action: Action,
-    actor: Any = None,
-    company: Any = None,
+    actor: User | AnonymousUser | None = None,
+    company: Company | None = None,
     target: models.Model | None = None,
     ip_address: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    has_actor = actor is not None and getattr(actor, "is_authenticated", False)
+    # an anonymous visitor (a failed login) is recorded without an actor
+    user = actor if isinstance(actor, User) else None
     return AuditEvent.objects.create(
         occurred_at=timezone.now(),
         action=action,
-        actor=actor if has_actor else None,
-        actor_email=getattr(actor, "email", "") if has_actor else "",
+        actor=user,
+        actor_email=user.email if user is not None else "",
         company=company,
         target_type=target._meta.model_name or "" if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

@@ -35,6 +35,14 @@ from client_requests.services import (
     request_move,
 )
 from client_requests.uploads import check_upload
+from portal.models import User
+
+
+def _agent(request: HttpRequest) -> User:
+    """The support agent acting: the admin site lets in only logged-in staff."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 def attachment_admin_url(attachment: Attachment) -> str:
@@ -274,7 +282,7 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 client_request=client_request,
                 to_status=RequestStatus(form.cleaned_data["to_status"]),
                 comment=form.cleaned_data["comment"],
-                by=request.user,
+                by=_agent(request),
                 ip_address=client_ip(request),
             )
         except RequestRefused as refusal:
@@ -302,7 +310,7 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                     checked=form.checked,
                     purpose=AttachmentPurpose.DRAFT_DOCUMENTATION,
                 ),
-                by=request.user,
+                by=_agent(request),
                 ip_address=client_ip(request),
             )
         except RequestRefused as refusal:
@@ -326,6 +334,6 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         except Attachment.DoesNotExist:
             raise Http404 from None
         file = attachment_open(
-            attachment=attachment, by=request.user, ip_address=client_ip(request)
+            attachment=attachment, by=_agent(request), ip_address=client_ip(request)
         )
         return attachment_response(attachment, file)

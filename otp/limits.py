@@ -6,10 +6,10 @@ that checking a code never needs Redis.
 
 import datetime
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from audit.models import Action
 from audit.services import audit_record
 from portal import ratelimit
 from portal.mail import send_templated_email
+from portal.models import User
 from portal.queueing import enqueue_on_commit
 from portal.ratelimit import Decision
 
@@ -31,11 +32,11 @@ def _sms_windows() -> list[tuple[int, int]]:
     ]
 
 
-def _sms_key(signer: Any) -> str:
+def _sms_key(signer: User) -> str:
     return f"sms:user:{signer.pk}"
 
 
-def sms_budget_peek(*, signer: Any, now: datetime.datetime) -> Decision:
+def sms_budget_peek(*, signer: User, now: datetime.datetime) -> Decision:
     """Whether one more SMS may go to this signer now, counting nothing."""
     decisions = [
         ratelimit.peek(_sms_key(signer), limit=limit, window_seconds=window, now=now)
@@ -46,7 +47,7 @@ def sms_budget_peek(*, signer: Any, now: datetime.datetime) -> Decision:
     return Decision(True)
 
 
-def sms_budget_take(*, signer: Any, now: datetime.datetime) -> Decision:
+def sms_budget_take(*, signer: User, now: datetime.datetime) -> Decision:
     """Count one SMS in every window; if any window is full, count nothing and refuse."""
     counted: list[int] = []
     refused: list[Decision] = []
@@ -65,12 +66,12 @@ def sms_budget_take(*, signer: Any, now: datetime.datetime) -> Decision:
     return Decision(True)
 
 
-def sms_budget_return(*, signer: Any, now: datetime.datetime) -> None:
+def sms_budget_return(*, signer: User, now: datetime.datetime) -> None:
     """Take back an SMS counted by sms_budget_take (same `now`) that the provider did not send."""
     _give_back(signer, [window for _limit, window in _sms_windows()], now)
 
 
-def _give_back(signer: Any, windows: list[int], now: datetime.datetime) -> None:
+def _give_back(signer: User, windows: list[int], now: datetime.datetime) -> None:
     for window in windows:
         try:
             ratelimit.undo(_sms_key(signer), window_seconds=window, now=now)
@@ -80,7 +81,7 @@ def _give_back(signer: Any, windows: list[int], now: datetime.datetime) -> None:
             )
 
 
-def signing_is_locked(*, signer: Any, for_update: bool = False) -> bool:
+def signing_is_locked(*, signer: User, for_update: bool = False) -> bool:
     """`for_update`: hold the signer's row until the transaction ends (checking a code)."""
     users = get_user_model().objects.filter(pk=signer.pk)
     if for_update:
@@ -89,7 +90,7 @@ def signing_is_locked(*, signer: Any, for_update: bool = False) -> bool:
     return locked_at is not None
 
 
-def wrong_code_record(*, signer: Any, now: datetime.datetime) -> bool:
+def wrong_code_record(*, signer: User, now: datetime.datetime) -> bool:
     """Count a wrong code in the signer's streak; True when this one locks signing.
 
     Runs inside the caller's transaction, which commits (a wrong code is not an exception).
@@ -118,7 +119,7 @@ def wrong_code_record(*, signer: Any, now: datetime.datetime) -> bool:
     return locks_now
 
 
-def right_code_record(*, signer: Any) -> None:
+def right_code_record(*, signer: User) -> None:
     """A right code ends the streak of wrong ones."""
     get_user_model().objects.filter(pk=signer.pk, consecutive_wrong_codes__gt=0).update(
         consecutive_wrong_codes=0
@@ -126,7 +127,7 @@ def right_code_record(*, signer: Any) -> None:
 
 
 @transaction.atomic
-def signing_unlock(*, user_id: Any, actor: Any, ip_address: str | None) -> bool:
+def signing_unlock(*, user_id: int, actor: User | AnonymousUser, ip_address: str | None) -> bool:
     """Support lets an administrator sign again; False if signing was not locked."""
     user = get_user_model().objects.select_for_update().get(pk=user_id)
     if user.signing_locked_at is None and user.consecutive_wrong_codes == 0:
@@ -145,7 +146,7 @@ def signing_unlock(*, user_id: Any, actor: Any, ip_address: str | None) -> bool:
     return True
 
 
-def signing_locked_notify(*, user_id: Any) -> None:
+def signing_locked_notify(*, user_id: int) -> None:
     """Email the administrator that signing is locked and that support can unlock it."""
     user = get_user_model().objects.get(pk=user_id)
     send_templated_email(

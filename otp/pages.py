@@ -1,35 +1,53 @@
-"""What every signature page shows around its code: shared by the invitation and rights pages.
+"""The code panel of every signature page (an invitation, a batch, a rights change).
 
-A view passes the challenge its content is bound to and its URLs; `otp/code_panel.html` renders the
-panel (send the code, type it, resend it).
+A signature view makes its one service call itself, then gives this module data: the challenge
+its content is bound to, the refusal's message or the code form, its URLs. `code_panel` turns
+them into what `otp/code_panel.html` shows (send the code, type it, resend it), and
+`code_panel_render` renders the page, or for htmx the part of the panel that was asked for.
 """
 
 import datetime
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
-from django_htmx.middleware import HtmxDetails
 
+from core.http import HtmxHttpRequest
 from otp.forms import SignatureCodeForm
 from otp.models import SignatureChallenge
-from otp.services import (
-    SignatureError,
-    live_challenge,
-    mask_phone,
-    resend_available_in,
-    signer_refusal,
-)
+from otp.services import live_challenge, mask_phone, resend_available_in, signer_refusal
+from portal.models import User
 
-Signed = TypeVar("Signed")
+# the htmx targets of otp/code_panel.html, each a partial of it
+CODE_PANEL = "code-panel"
+RESEND_CONTROL = "resend-control"
 
 
-def code_panel_context(
+@dataclass(frozen=True)
+class CodePanel:
+    """What the panel shows. `challenge` is set only while its code, once sent, may still sign
+    this content; otherwise the panel offers to send one."""
+
+    sign_url: str
+    send_url: str
+    submit_label: str
+    form: SignatureCodeForm
+    error: str
+    challenge: SignatureChallenge | None
+    masked_phone: str
+    cannot_sign_message: str
+    resend_in: int
+    sends_left: int
+    lifetime_minutes: int
+
+
+def code_panel(
     *,
     challenge: SignatureChallenge | None,
-    signer: Any,
+    signer: User,
     payload: Mapping[str, Any],
     now: datetime.datetime,
     sign_url: str,
@@ -37,74 +55,37 @@ def code_panel_context(
     submit_label: str,
     form: SignatureCodeForm | None = None,
     error: str = "",
-) -> dict[str, Any]:
+) -> CodePanel:
     challenge = live_challenge(challenge, signer=signer, payload=payload, now=now)
     if challenge is not None and not challenge.send_count:
         challenge = None  # its SMS never left: the page offers to send one
     refusal = signer_refusal(signer=signer)
-    return {
-        "masked_phone": mask_phone(signer.mobile) if signer.mobile else "",
-        "cannot_sign_message": refusal.message if refusal is not None else "",
-        "challenge": challenge,
-        "resend_in": resend_available_in(challenge, now) if challenge else 0,
-        "sends_left": settings.OTP_MAX_SENDS - challenge.send_count if challenge else 0,
-        "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
-        "form": form or SignatureCodeForm(),
-        "error": error,
-        "sign_url": sign_url,
-        "send_url": send_url,
-        "submit_label": submit_label,
-    }
+    return CodePanel(
+        sign_url=sign_url,
+        send_url=send_url,
+        submit_label=submit_label,
+        form=form or SignatureCodeForm(),
+        error=error,
+        challenge=challenge,
+        masked_phone=mask_phone(signer.mobile) if signer.mobile else "",
+        cannot_sign_message=refusal.message if refusal is not None else "",
+        resend_in=resend_available_in(challenge, now) if challenge else 0,
+        sends_left=settings.OTP_MAX_SENDS - challenge.send_count if challenge else 0,
+        lifetime_minutes=settings.OTP_CODE_LIFETIME_SECONDS // 60,
+    )
 
 
 def code_panel_template(page: str, *, htmx_target: str | None) -> str:
-    """The whole page; for htmx, the part of the panel it asked for."""
+    """The whole page; for htmx (`htmx_target` not None), the part of the panel it asked for."""
     if htmx_target is None:
         return page
-    if htmx_target == "resend-control":
-        return "otp/code_panel.html#resend-control"
-    return "otp/code_panel.html#code-panel"
+    part = RESEND_CONTROL if htmx_target == RESEND_CONTROL else CODE_PANEL
+    return f"otp/code_panel.html#{part}"
 
 
-def code_panel_page(request: HttpRequest, page: str, context: dict[str, Any]) -> HttpResponse:
-    """Render a signature page, or for htmx the part of its code panel that was asked for."""
-    htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
-    template = code_panel_template(page, htmx_target=(htmx.target or "") if htmx else None)
-    return render(request, template, context)
-
-
-def code_checked(
-    request: HttpRequest,
-    *,
-    page: Callable[..., HttpResponse],
-    sign: Callable[[str], Signed],
-    signed: Callable[[Signed], HttpResponse],
+def code_panel_render(
+    request: HtmxHttpRequest, page: str, context: Mapping[str, object]
 ) -> HttpResponse:
-    """The POST of a signature page: a malformed or refused code shows the page again with why
-    (`page(form=...)` or `page(error=...)`); what a signature did is the caller's to say."""
-    form = SignatureCodeForm(request.POST)
-    if not form.is_valid():
-        return page(form=form)
-    try:
-        result = sign(form.cleaned_data["code"])
-    except SignatureError as failure:
-        return page(error=failure.message)
-    return signed(result)
-
-
-def code_sent(
-    request: HttpRequest,
-    *,
-    page: Callable[..., HttpResponse],
-    send: Callable[[], object],
-    sign_url: str,
-) -> HttpResponse:
-    """The POST that asks for a code: the panel again for htmx, otherwise back to the page."""
-    try:
-        send()
-    except SignatureError as failure:
-        return page(error=failure.message)
-    htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
-    if htmx:
-        return page()
-    return HttpResponseRedirect(sign_url)
+    """The signature page `page`, whose context holds the `panel`; for htmx, only the panel."""
+    htmx_target = (request.htmx.target or "") if request.htmx else None
+    return render(request, code_panel_template(page, htmx_target=htmx_target), context)

@@ -18,12 +18,14 @@ from otp.services import (
     challenge_verify,
     live_challenge,
 )
+from portal.models import User
+from teams.models import Company
 
 
 class Signed(Protocol):
     """A model row whose `challenge` binds the code to what it asks to sign."""
 
-    pk: Any
+    pk: int
     challenge: SignatureChallenge | None
 
     def save(self, *, update_fields: list[str]) -> None: ...
@@ -32,7 +34,7 @@ class Signed(Protocol):
 def challenge_for(
     holder: Signed,
     *,
-    signer: Any,
+    signer: User,
     purpose: str,
     payload: Mapping[str, Any],
     now: datetime.datetime,
@@ -49,9 +51,9 @@ def challenge_for(
 def code_send(
     challenge: SignatureChallenge,
     *,
-    target: Any,
-    company: Any,
-    signer: Any,
+    target: Model,
+    company: Company,
+    signer: User,
     reason: str,
     is_resend: bool,
     ip_address: str | None,
@@ -73,8 +75,8 @@ def code_send(
 def code_verify(
     holder: Signed,
     *,
-    company: Any,
-    signer: Any,
+    company: Company,
+    signer: User,
     payload: Mapping[str, Any],
     code: str,
     ip_address: str | None,

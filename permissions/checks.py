@@ -3,21 +3,24 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Concatenate, ParamSpec
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.http import HtmxHttpRequest
 from permissions.catalogue import Right
 from permissions.selectors import grantable_rights
+from portal.models import User
 from teams.models import Company, Membership
 
 P = ParamSpec("P")
 
 
-class CompanyRequest(HttpRequest):
+class CompanyRequest(HtmxHttpRequest):
     """A request whose company was resolved from the URL to the user's active membership."""
 
     membership: Membership
@@ -40,9 +43,9 @@ def has_right(membership: Membership, right: Right) -> bool:
     return right in held_rights(membership)
 
 
-def active_membership(*, user: Any, company_id: int) -> Membership:
+def active_membership(*, user: User | AnonymousUser, company_id: int) -> Membership:
     """The user's active membership of the company; another company looks like a missing one."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         raise Http404
     try:
         return (

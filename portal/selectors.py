@@ -1,9 +1,8 @@
-from typing import Any
-
+from portal.models import User
 from teams.models import Membership
 
 
-def memberships_for_picker(*, user: Any) -> list[Membership]:
+def memberships_for_picker(*, user: User) -> list[Membership]:
     """The companies the user may open, with their role in each, in one query."""
     return list(
         Membership.objects.active()

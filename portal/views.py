@@ -21,9 +21,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from audit.services import client_ip
+from core.http import HtmxHttpRequest
 from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
 from otp.forms import SignatureCodeForm
 from otp.selectors import own_authorisation, own_authorisations
@@ -52,10 +52,6 @@ from portal.services import (
 from portal.services import mobile_change_confirm as mobile_change_confirm_service
 
 logger = logging.getLogger(__name__)
-
-
-class HtmxRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -116,7 +112,9 @@ class PortalPasswordResetView(PasswordResetView):
 
 @require_GET
 def company_picker(request: HttpRequest) -> HttpResponse:
-    memberships = memberships_for_picker(user=request.user)
+    user = request.user
+    assert isinstance(user, User)  # LoginRequiredMiddleware: never anonymous here
+    memberships = memberships_for_picker(user=user)
     return render(request, "portal/company_picker.html", {"memberships": memberships})
 
 
@@ -177,7 +175,7 @@ def _require_debug() -> None:
 @login_not_required
 @never_cache
 @require_GET
-def outbox_index(request: HtmxRequest) -> HttpResponse:
+def outbox_index(request: HtmxHttpRequest) -> HttpResponse:
     # Public while DEBUG: an invitee with no account yet reads their email here.
     _require_debug()
     template = "portal/outbox.html"

@@ -4,7 +4,6 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from client_requests.kinds import (
 from client_requests.models import Attachment, ClientRequest, StatusChange, private_storage
 from client_requests.uploads import CheckedFile
 from permissions.checks import held_rights
+from portal.models import User
 from teams.models import Membership
 
 # A power must be justified before these are submitted (the catalogue's conditions).
@@ -79,7 +79,7 @@ def _store(
     *,
     client_request: ClientRequest,
     new_file: NewFile,
-    by: Any,
+    by: User,
     ip_address: str | None,
     stored: list[str],
 ) -> Attachment:
@@ -120,7 +120,7 @@ def _move(
     *,
     client_request: ClientRequest,
     to_status: RequestStatus,
-    by: Any,
+    by: User,
     now: datetime.datetime,
     comment: str = "",
     by_bank: bool = False,
@@ -138,7 +138,7 @@ def _move(
 
 
 def _submit(
-    *, client_request: ClientRequest, by: Any, ip_address: str | None, now: datetime.datetime
+    *, client_request: ClientRequest, by: User, ip_address: str | None, now: datetime.datetime
 ) -> None:
     if (
         client_request.kind in PROOF_REQUIRED_KINDS

@@ -2,7 +2,6 @@
 file read is recorded."""
 
 import datetime
-from typing import Any
 
 from django.core.files import File
 from django.db import transaction
@@ -19,6 +18,7 @@ from client_requests.services.common import (
     RequestRefused,
     _check_may_work,
 )
+from portal.models import User
 from teams.models import Membership
 
 
@@ -67,7 +67,7 @@ def draft_review(
 def attachment_open(
     *,
     attachment: Attachment,
-    by: Any,
+    by: User,
     ip_address: str | None = None,
 ) -> File:
     """Open a request's file for the person the caller has checked may read it; recorded."""

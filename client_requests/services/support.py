@@ -2,7 +2,6 @@
 documentation, and the email that tells the company."""
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,10 +27,11 @@ from client_requests.services.common import (
     _store,
 )
 from portal.mail import send_templated_email_once
+from portal.models import User
 from portal.queueing import enqueue_on_commit
 
 
-def _apply_bank_details(*, client_request: ClientRequest, by: Any, now: datetime.datetime) -> None:
+def _apply_bank_details(*, client_request: ClientRequest, by: User, now: datetime.datetime) -> None:
     company = client_request.company
     before = {"holder": company.bank_account_holder, "iban": company.iban, "bic": company.bic}
     company.bank_account_holder = client_request.details["holder"]
@@ -57,7 +57,7 @@ def request_move(
     client_request: ClientRequest,
     to_status: RequestStatus,
     comment: str,
-    by: Any,
+    by: User,
     ip_address: str | None = None,
     now: datetime.datetime | None = None,
 ) -> ClientRequest:
@@ -110,7 +110,7 @@ def bank_attachment_add(
     *,
     client_request: ClientRequest,
     new_file: NewFile,
-    by: Any,
+    by: User,
     ip_address: str | None = None,
 ) -> Attachment:
     """Support staff attach a document (draft documentation) to a request."""

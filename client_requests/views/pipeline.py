@@ -1,14 +1,14 @@
 """Suivi des demandes: every request the member may see, one request's page, its files."""
 
-from typing import Any
-
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,7 +63,11 @@ def _review_prefix(attachment_id: int) -> str:
     return f"relecture-{attachment_id}"
 
 
-def _draft_form(client_request: ClientRequest, data: Any = None, files: Any = None) -> DraftForm:
+def _draft_form(
+    client_request: ClientRequest,
+    data: QueryDict | None = None,
+    files: MultiValueDict[str, UploadedFile] | None = None,
+) -> DraftForm:
     return DraftForm(
         data,
         files,
@@ -222,5 +226,7 @@ def attachment(
     if isinstance(found, HttpResponse):
         return found
     stored = request_attachment(client_request=found, attachment_id=attachment_id)
-    file = attachment_open(attachment=stored, by=request.user, ip_address=client_ip(request))
+    file = attachment_open(
+        attachment=stored, by=request.membership.user, ip_address=client_ip(request)
+    )
     return attachment_response(stored, file)

@@ -1,7 +1,6 @@
 """The emailed link: GET shows, POST accepts, only for the invited email."""
 
 import datetime
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from phonenumber_field.phonenumber import PhoneNumber
 
 from audit.services import client_ip
 from invitations.forms import (
@@ -49,9 +49,9 @@ def mask_email(email: str) -> str:
     return f"{email[:1]}•••@…"
 
 
-def _national(number: Any) -> str:
+def _national(number: PhoneNumber | str | None) -> str:
     """A French number as the person writes it (06 12 34 56 78); a foreign one with its prefix."""
-    if not number:
+    if not isinstance(number, PhoneNumber) or not number:
         return ""
     return str(number.as_national if number.country_code == 33 else number.as_international)
 

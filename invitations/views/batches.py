@@ -1,11 +1,9 @@
 """Invite several collaborators at once, and sign all their authorisations with one SMS code."""
 
 import datetime
-from functools import partial
-from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +27,8 @@ from invitations.services import (
 )
 from invitations.views.common import back_to_team, current_user, redirect_to, team_url
 from otp.forms import SignatureCodeForm
-from otp.pages import code_checked, code_panel_context, code_panel_page, code_sent
+from otp.pages import code_panel, code_panel_render
+from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.selectors import grantable_rights
@@ -100,30 +99,6 @@ def batch_create(request: CompanyRequest, company_id: int) -> HttpResponse:
     return render(request, "invitations/batch_create.html", context)
 
 
-def _batch_sign_page(
-    request: CompanyRequest,
-    batch_id: int,
-    now: datetime.datetime,
-    *,
-    form: SignatureCodeForm | None = None,
-    error: str = "",
-) -> HttpResponse:
-    batch = company_batch(company=request.company, batch_id=batch_id)
-    if batch is None:
-        raise Http404
-    members = batch_members(batch)
-    if batch.signed_at is not None or not members:
-        messages.info(
-            request, _("Ce groupe d’invitations a déjà été signé ou n’est plus en cours.")
-        )
-        return redirect_to(request, team_url(request))
-    return code_panel_page(
-        request,
-        "invitations/batch_sign.html",
-        _batch_sign_context(request, batch, members, now, form=form, error=error),
-    )
-
-
 def _batch_sign_context(
     request: CompanyRequest,
     batch: InvitationBatch,
@@ -132,14 +107,14 @@ def _batch_sign_context(
     *,
     form: SignatureCodeForm | None,
     error: str,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     signer = current_user(request)
     return {
         "company": request.company,
         "batch": batch,
         "members": [(invitation, specs_for(invitation.rights)) for invitation in members],
         "statement": batch_signature_statement(members, signer=signer),
-        **code_panel_context(
+        "panel": code_panel(
             challenge=batch.challenge,
             signer=signer,
             payload=batch_signature_payload(batch, members, signer=signer),
@@ -153,65 +128,88 @@ def _batch_sign_context(
     }
 
 
+def _batch_sign_page(
+    request: CompanyRequest,
+    batch_id: int,
+    now: datetime.datetime,
+    *,
+    form: SignatureCodeForm | None = None,
+    error: str = "",
+) -> HttpResponse:
+    """The batch's signature page as it stands now: a malformed or refused code shows why."""
+    batch = company_batch(company=request.company, batch_id=batch_id)
+    if batch is None:
+        raise Http404
+    members = batch_members(batch)
+    if batch.signed_at is not None or not members:
+        messages.info(
+            request, _("Ce groupe d’invitations a déjà été signé ou n’est plus en cours.")
+        )
+        return redirect_to(request, team_url(request))
+    return code_panel_render(
+        request,
+        "invitations/batch_sign.html",
+        _batch_sign_context(request, batch, members, now, form=form, error=error),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @require_company_admin
 def batch_sign(request: CompanyRequest, company_id: int, batch_id: int) -> HttpResponse:
     now = timezone.now()
     if request.method != "POST":
         return _batch_sign_page(request, batch_id, now)
-
-    def signed(invitations: list[Invitation]) -> HttpResponse:
-        messages.success(
-            request,
-            ngettext(
-                "Autorisation signée. L’invitation est envoyée à %(n)s personne.",
-                "Autorisations signées. Les invitations sont envoyées à %(n)s personnes.",
-                len(invitations),
-            )
-            % {"n": len(invitations)},
-        )
-        return redirect_to(request, team_url(request))
-
+    form = SignatureCodeForm(request.POST)
+    if not form.is_valid():
+        return _batch_sign_page(request, batch_id, now, form=form)
     try:
-        return code_checked(
-            request,
-            page=partial(_batch_sign_page, request, batch_id, now),
-            sign=lambda code: invitation_batch_sign(
-                batch_id=batch_id,
-                company=request.company,
-                signer=current_user(request),
-                code=code,
-                ip_address=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
-                now=now,
-            ),
-            signed=signed,
+        invitations = invitation_batch_sign(
+            batch_id=batch_id,
+            company=request.company,
+            signer=current_user(request),
+            code=form.cleaned_data["code"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            now=now,
         )
     except InvitationBatch.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
         return back_to_team(request, refusal.message)
+    except SignatureError as failure:
+        return _batch_sign_page(request, batch_id, now, error=failure.message)
+    messages.success(
+        request,
+        ngettext(
+            "Autorisation signée. L’invitation est envoyée à %(n)s personne.",
+            "Autorisations signées. Les invitations sont envoyées à %(n)s personnes.",
+            len(invitations),
+        )
+        % {"n": len(invitations)},
+    )
+    return redirect_to(request, team_url(request))
 
 
 @require_POST
 @require_company_admin
 @require_recent_login(next_page="invitations:batch_sign")
 def batch_send_code(request: CompanyRequest, company_id: int, batch_id: int) -> HttpResponse:
+    """Send or resend the batch's code: the panel again for htmx, otherwise back to the page."""
     now = timezone.now()
     try:
-        return code_sent(
-            request,
-            page=partial(_batch_sign_page, request, batch_id, now),
-            send=lambda: invitation_batch_request_code(
-                batch_id=batch_id,
-                company=request.company,
-                signer=current_user(request),
-                ip_address=client_ip(request),
-                now=now,
-            ),
-            sign_url=_batch_sign_url(request, batch_id),
+        invitation_batch_request_code(
+            batch_id=batch_id,
+            company=request.company,
+            signer=current_user(request),
+            ip_address=client_ip(request),
+            now=now,
         )
     except InvitationBatch.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
         return back_to_team(request, refusal.message)
+    except SignatureError as failure:
+        return _batch_sign_page(request, batch_id, now, error=failure.message)
+    if request.htmx:
+        return _batch_sign_page(request, batch_id, now)
+    return HttpResponseRedirect(_batch_sign_url(request, batch_id))

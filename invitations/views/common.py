@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
+from core.http import HtmxHttpRequest
 from permissions.checks import CompanyRequest
 from portal.models import User
 
@@ -18,13 +18,8 @@ def current_user(request: HttpRequest) -> User:
     return user
 
 
-def htmx_details(request: HttpRequest) -> HtmxDetails:
-    details: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
-    return details
-
-
-def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
-    if htmx_details(request):
+def redirect_to(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    if request.htmx:
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)
 

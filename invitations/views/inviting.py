@@ -1,7 +1,5 @@
 """Invite a collaborator; resend or revoke an invitation from Mes équipes."""
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -20,7 +18,7 @@ from invitations.services import (
     invitation_resend,
     invitation_revoke,
 )
-from invitations.views.common import current_user, htmx_details, redirect_to, sign_url, team_url
+from invitations.views.common import current_user, redirect_to, sign_url, team_url
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.selectors import grantable_rights
 from teams.selectors import open_invitations
@@ -59,7 +57,7 @@ def create(request: CompanyRequest, company_id: int) -> HttpResponse:
 
 
 def _invitation_table(request: CompanyRequest) -> HttpResponse:
-    if htmx_details(request):
+    if request.htmx:
         context = {
             "company": request.company,
             "invitations": open_invitations(company=request.company),
@@ -68,15 +66,12 @@ def _invitation_table(request: CompanyRequest) -> HttpResponse:
     return HttpResponseRedirect(team_url(request))
 
 
-def _act_on_invitation(
-    request: CompanyRequest,
-    invitation_id: int,
-    action: Callable[..., Invitation],
-    success: Callable[[Invitation], str],
-) -> HttpResponse:
-    """Resend or revoke from Mes équipes: the service decides, the page tells, the table refreshes."""
+@require_POST
+@require_company_admin
+def resend(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    """A new link from Mes équipes: the service decides, the page tells, the table refreshes."""
     try:
-        invitation = action(
+        invitation = invitation_resend(
             invitation_id=invitation_id,
             company=request.company,
             actor=current_user(request),
@@ -88,36 +83,37 @@ def _act_on_invitation(
     except InvitationRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, success(invitation))
+        messages.success(
+            request,
+            _("Un nouveau lien est envoyé à %(email)s ; l’ancien ne fonctionne plus.")
+            % {"email": invitation.email},
+        )
     return _invitation_table(request)
 
 
 @require_POST
 @require_company_admin
-def resend(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
-    return _act_on_invitation(
-        request,
-        invitation_id,
-        invitation_resend,
-        lambda invitation: (
-            _("Un nouveau lien est envoyé à %(email)s ; l’ancien ne fonctionne plus.")
-            % {"email": invitation.email}
-        ),
-    )
-
-
-@require_POST
-@require_company_admin
 def revoke(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
-    return _act_on_invitation(
-        request,
-        invitation_id,
-        invitation_revoke,
-        lambda invitation: (
+    """Revoke from Mes équipes: the service decides, the page tells, the table refreshes."""
+    try:
+        invitation = invitation_revoke(
+            invitation_id=invitation_id,
+            company=request.company,
+            actor=current_user(request),
+            ip_address=client_ip(request),
+            now=timezone.now(),
+        )
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+    except InvitationRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
             _("L’invitation de %(name)s est révoquée : son lien ne fonctionne plus.")
-            % {"name": invitation.full_name}
-        ),
-    )
+            % {"name": invitation.full_name},
+        )
+    return _invitation_table(request)
 
 
 @require_http_methods(["GET", "POST"])

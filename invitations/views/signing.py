@@ -1,11 +1,9 @@
 """Sign the access authorisation with the SMS code."""
 
 import datetime
-from functools import partial
-from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +21,8 @@ from invitations.services import (
 )
 from invitations.views.common import back_to_team, current_user, redirect_to, sign_url, team_url
 from otp.forms import SignatureCodeForm
-from otp.pages import code_checked, code_panel_context, code_panel_page, code_sent
+from otp.pages import code_panel, code_panel_render
+from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from portal.decorators import require_recent_login
@@ -34,16 +33,16 @@ def _sign_context(
     invitation: Invitation,
     now: datetime.datetime,
     *,
-    form: SignatureCodeForm | None = None,
-    error: str = "",
-) -> dict[str, Any]:
+    form: SignatureCodeForm | None,
+    error: str,
+) -> dict[str, object]:
     signer = current_user(request)
     return {
         "company": request.company,
         "invitation": invitation,
         "rights": specs_for(invitation.rights),
         "statement": signature_statement(invitation, signer=signer),
-        **code_panel_context(
+        "panel": code_panel(
             challenge=invitation.challenge,
             signer=signer,
             payload=signature_payload(invitation, signer=signer),
@@ -65,6 +64,7 @@ def _sign_page(
     form: SignatureCodeForm | None = None,
     error: str = "",
 ) -> HttpResponse:
+    """The signature page as it stands now: a malformed or refused code shows why."""
     invitation = company_invitation(company=request.company, invitation_id=invitation_id)
     if invitation is None:
         raise Http404
@@ -77,7 +77,7 @@ def _sign_page(
             request,
             reverse("invitations:batch_sign", args=[request.company.pk, invitation.batch_id]),
         )
-    return code_panel_page(
+    return code_panel_render(
         request,
         "invitations/sign.html",
         _sign_context(request, invitation, now, form=form, error=error),
@@ -90,55 +90,53 @@ def sign(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpRe
     now = timezone.now()
     if request.method != "POST":
         return _sign_page(request, invitation_id, now)
-
-    def signed(invitation: Invitation) -> HttpResponse:
-        messages.success(
-            request,
-            _("Autorisation signée. L’invitation est envoyée à %(email)s.")
-            % {"email": invitation.email},
-        )
-        return redirect_to(request, team_url(request))
-
+    form = SignatureCodeForm(request.POST)
+    if not form.is_valid():
+        return _sign_page(request, invitation_id, now, form=form)
     try:
-        return code_checked(
-            request,
-            page=partial(_sign_page, request, invitation_id, now),
-            sign=lambda code: invitation_sign(
-                invitation_id=invitation_id,
-                company=request.company,
-                signer=current_user(request),
-                code=code,
-                ip_address=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
-                now=now,
-            ),
-            signed=signed,
+        invitation = invitation_sign(
+            invitation_id=invitation_id,
+            company=request.company,
+            signer=current_user(request),
+            code=form.cleaned_data["code"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            now=now,
         )
     except Invitation.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
         return back_to_team(request, refusal.message)
+    except SignatureError as failure:
+        return _sign_page(request, invitation_id, now, error=failure.message)
+    messages.success(
+        request,
+        _("Autorisation signée. L’invitation est envoyée à %(email)s.")
+        % {"email": invitation.email},
+    )
+    return redirect_to(request, team_url(request))
 
 
 @require_POST
 @require_company_admin
 @require_recent_login(next_page="invitations:sign")
 def send_code(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpResponse:
+    """Send or resend the code: the panel again for htmx, otherwise back to the page."""
     now = timezone.now()
     try:
-        return code_sent(
-            request,
-            page=partial(_sign_page, request, invitation_id, now),
-            send=lambda: invitation_request_code(
-                invitation_id=invitation_id,
-                company=request.company,
-                signer=current_user(request),
-                ip_address=client_ip(request),
-                now=now,
-            ),
-            sign_url=sign_url(request, invitation_id),
+        invitation_request_code(
+            invitation_id=invitation_id,
+            company=request.company,
+            signer=current_user(request),
+            ip_address=client_ip(request),
+            now=now,
         )
     except Invitation.DoesNotExist:
         raise Http404 from None
     except InvitationRefused as refusal:
         return back_to_team(request, refusal.message)
+    except SignatureError as failure:
+        return _sign_page(request, invitation_id, now, error=failure.message)
+    if request.htmx:
+        return _sign_page(request, invitation_id, now)
+    return HttpResponseRedirect(sign_url(request, invitation_id))

@@ -15,19 +15,21 @@ without an open authorisation until their next signed change.
 """
 
 import datetime
-from typing import Any
+import uuid
 
-from django.db.models import Max
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Max, QuerySet
 from django.db.models.functions import Lower
 
 from audit.models import Action
 from audit.services import audit_record
 from otp.models import AccessAuthorisation, ClosingReason
 from otp.services.verification import Verification
+from portal.models import User
 from teams.models import Company
 
 
-def _of_subject(*, company_id: int, subject_email: str) -> Any:
+def _of_subject(*, company_id: int, subject_email: str) -> QuerySet[AccessAuthorisation]:
     return AccessAuthorisation.objects.alias(email=Lower("subject_email")).filter(
         company_id=company_id, email=subject_email.lower()
     )
@@ -37,8 +39,8 @@ def authorisation_record(
     *,
     kind: str,
     verification: Verification,
-    company: Any,
-    signer: Any,
+    company: Company,
+    signer: User,
     subject_email: str,
     subject_name: str,
     rights: list[str],
@@ -82,7 +84,7 @@ def authorisation_close(
     subject_email: str,
     reason: ClosingReason,
     now: datetime.datetime,
-    authorisation_id: Any = None,
+    authorisation_id: uuid.UUID | None = None,
 ) -> int:
     """Close the person's open authorisation in the company (only `authorisation_id`, if given);
     how many were closed: 0 when none was open. Called inside the revoking transaction."""
@@ -96,7 +98,11 @@ def authorisation_close(
 
 
 def authorisation_download_record(
-    *, actor: Any, authorisation: AccessAuthorisation, ip_address: str | None, via: str
+    *,
+    actor: User | AnonymousUser,
+    authorisation: AccessAuthorisation,
+    ip_address: str | None,
+    via: str,
 ) -> None:
     """Who downloaded an authorisation, and from where: `company` (an administrator), `account`
     (the person it names) or `support` (the Django admin)."""

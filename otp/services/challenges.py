@@ -34,9 +34,10 @@ from otp.services.exceptions import (
 )
 from otp.sms import send_sms
 from portal import ratelimit
+from portal.models import User
 
 
-def signer_refusal(*, signer: Any) -> SignatureError | None:
+def signer_refusal(*, signer: User) -> SignatureError | None:
     """Why this person cannot sign at all now (no mobile on record, signing locked), or None."""
     if not signer.mobile:
         return NoMobileNumber()
@@ -45,7 +46,7 @@ def signer_refusal(*, signer: Any) -> SignatureError | None:
     return None
 
 
-def signing_check(*, signer: Any, now: datetime.datetime) -> None:
+def signing_check(*, signer: User, now: datetime.datetime) -> None:
     """Refuse, before anything is saved, a code that could not be sent now."""
     if (refusal := signer_refusal(signer=signer)) is not None:
         raise refusal
@@ -73,7 +74,7 @@ def is_expired(challenge: SignatureChallenge, now: datetime.datetime) -> bool:
 
 def challenge_start(
     *,
-    signer: Any,
+    signer: User,
     purpose: str,
     payload: Mapping[str, Any],
     now: datetime.datetime,
@@ -96,7 +97,7 @@ def challenge_start(
 def live_challenge(
     challenge: SignatureChallenge | None,
     *,
-    signer: Any,
+    signer: User,
     payload: Mapping[str, Any],
     now: datetime.datetime,
 ) -> SignatureChallenge | None:
@@ -120,7 +121,7 @@ def live_challenge(
 def challenge_send(
     *,
     challenge: SignatureChallenge,
-    signer: Any,
+    signer: User,
     now: datetime.datetime,
     reason: str,
     phone: str | None = None,

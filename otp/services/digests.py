@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import phonenumbers
+from phonenumber_field.phonenumber import PhoneNumber
 
 
 def payload_digest(payload: Mapping[str, Any]) -> str:
@@ -13,7 +14,7 @@ def payload_digest(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def mask_phone(number: Any) -> str:
+def mask_phone(number: PhoneNumber | str) -> str:
     """+33612345642 -> "+33 6 •• •• •• 42": enough to recognise one's phone, not to call it."""
     parsed = phonenumbers.parse(str(number), None)
     national = phonenumbers.national_significant_number(parsed)

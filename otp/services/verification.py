@@ -3,6 +3,7 @@
 import datetime
 import enum
 import hmac
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from otp.services.exceptions import (
     CodeNotSent,
     SigningLocked,
 )
+from portal.models import User
 
 
 class Outcome(enum.Enum):
@@ -64,8 +66,8 @@ class Verification:
 
 def challenge_verify(
     *,
-    challenge_id: Any,
-    signer: Any,
+    challenge_id: uuid.UUID | str,
+    signer: User,
     payload: Mapping[str, Any],
     code: str,
     now: datetime.datetime,

@@ -4,12 +4,12 @@
 """
 
 from collections.abc import Iterable
-from typing import Any
 
 from django import template
 
 from permissions.catalogue import Right, RightSpec, specs_for
 from permissions.checks import has_right
+from permissions.models import Grant
 from teams.models import Membership
 
 register = template.Library()
@@ -24,6 +24,6 @@ def holds(membership: Membership | str, right: str) -> bool:
 
 
 @register.filter
-def catalogue_specs(rights: Iterable[Any]) -> list[RightSpec]:
+def catalogue_specs(rights: Iterable[str | Grant]) -> list[RightSpec]:
     """Right codes (or Right members, or Grant rows) as catalogue entries, in catalogue order."""
-    return specs_for(getattr(item, "right", item) for item in rights)
+    return specs_for(item.right if isinstance(item, Grant) else item for item in rights)

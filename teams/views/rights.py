@@ -1,8 +1,6 @@
 """Change a collaborator's rights: see the difference, remove at once, sign an addition."""
 
 import datetime
-from functools import partial
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -15,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.services import client_ip
 from invitations.views.common import current_user, redirect_to
 from otp.forms import SignatureCodeForm
-from otp.pages import code_checked, code_panel_context, code_panel_page, code_sent
+from otp.pages import code_panel, code_panel_render
+from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from portal.decorators import require_recent_login
@@ -36,8 +35,8 @@ from teams.views.common import back_from, back_url, member_url
 from teams.views.team import member_page
 
 
-def _sign_url(request: CompanyRequest, change: RightsChange) -> str:
-    return reverse("teams:rights_sign", args=[request.company.pk, change.membership_id, change.pk])
+def _sign_url(request: CompanyRequest, membership_id: int, change_id: int) -> str:
+    return reverse("teams:rights_sign", args=[request.company.pk, membership_id, change_id])
 
 
 def _refused(request: CompanyRequest, membership_id: int, refusal: TeamRefused) -> HttpResponse:
@@ -126,7 +125,7 @@ def rights_request(request: CompanyRequest, company_id: int, membership_id: int)
         raise Http404 from None
     except TeamRefused as refusal:
         return _refused(request, membership_id, refusal)
-    return HttpResponseRedirect(_sign_url(request, change))
+    return HttpResponseRedirect(_sign_url(request, change.membership_id, change.pk))
 
 
 def _sign_context(
@@ -136,7 +135,7 @@ def _sign_context(
     *,
     form: SignatureCodeForm | None,
     error: str,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     signer = current_user(request)
     return {
         "company": request.company,
@@ -146,12 +145,12 @@ def _sign_context(
         "added": specs_for(change.added),
         "removed": specs_for(change.removed),
         "statement": signature_statement(change, signer=signer),
-        **code_panel_context(
+        "panel": code_panel(
             challenge=change.challenge,
             signer=signer,
             payload=signature_payload(change, signer=signer),
             now=now,
-            sign_url=_sign_url(request, change),
+            sign_url=_sign_url(request, change.membership_id, change.pk),
             send_url=reverse(
                 "teams:rights_send_code",
                 args=[request.company.pk, change.membership_id, change.pk],
@@ -172,6 +171,7 @@ def _sign_page(
     form: SignatureCodeForm | None = None,
     error: str = "",
 ) -> HttpResponse:
+    """The change's signature page as it stands now: a malformed or refused code shows why."""
     change = rights_change_to_sign(
         company=request.company, membership_id=membership_id, change_id=change_id
     )
@@ -182,7 +182,7 @@ def _sign_page(
             request, _("Cette modification des droits a déjà été signée ou n’est plus en cours.")
         )
         return redirect_to(request, member_url(request, membership_id))
-    return code_panel_page(
+    return code_panel_render(
         request,
         "teams/rights_sign.html",
         _sign_context(request, change, now, form=form, error=error),
@@ -197,36 +197,33 @@ def rights_sign(
     now = timezone.now()
     if request.method != "POST":
         return _sign_page(request, membership_id, change_id, now)
-
-    def signed(change: RightsChange) -> HttpResponse:
-        member = change.membership.user
-        messages.success(
-            request,
-            _("Autorisation signée. Les nouveaux droits de %(name)s s’appliquent dès maintenant.")
-            % {"name": member.get_full_name() or member.email},
-        )
-        return redirect_to(request, member_url(request, membership_id))
-
+    form = SignatureCodeForm(request.POST)
+    if not form.is_valid():
+        return _sign_page(request, membership_id, change_id, now, form=form)
     try:
-        return code_checked(
-            request,
-            page=partial(_sign_page, request, membership_id, change_id, now),
-            sign=lambda code: rights_change_sign(
-                change_id=change_id,
-                membership_id=membership_id,
-                company=request.company,
-                signer=current_user(request),
-                code=code,
-                ip_address=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
-                now=now,
-            ),
-            signed=signed,
+        change = rights_change_sign(
+            change_id=change_id,
+            membership_id=membership_id,
+            company=request.company,
+            signer=current_user(request),
+            code=form.cleaned_data["code"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            now=now,
         )
     except (Membership.DoesNotExist, RightsChange.DoesNotExist):
         raise Http404 from None
     except TeamRefused as refusal:
         return _refused(request, membership_id, refusal)
+    except SignatureError as failure:
+        return _sign_page(request, membership_id, change_id, now, error=failure.message)
+    member = change.membership.user
+    messages.success(
+        request,
+        _("Autorisation signée. Les nouveaux droits de %(name)s s’appliquent dès maintenant.")
+        % {"name": member.get_full_name() or member.email},
+    )
+    return redirect_to(request, member_url(request, membership_id))
 
 
 @require_POST
@@ -235,24 +232,23 @@ def rights_sign(
 def rights_send_code(
     request: CompanyRequest, company_id: int, membership_id: int, change_id: int
 ) -> HttpResponse:
+    """Send or resend the code: the panel again for htmx, otherwise back to the page."""
     now = timezone.now()
     try:
-        return code_sent(
-            request,
-            page=partial(_sign_page, request, membership_id, change_id, now),
-            send=lambda: rights_change_request_code(
-                change_id=change_id,
-                membership_id=membership_id,
-                company=request.company,
-                signer=current_user(request),
-                ip_address=client_ip(request),
-                now=now,
-            ),
-            sign_url=reverse(
-                "teams:rights_sign", args=[request.company.pk, membership_id, change_id]
-            ),
+        rights_change_request_code(
+            change_id=change_id,
+            membership_id=membership_id,
+            company=request.company,
+            signer=current_user(request),
+            ip_address=client_ip(request),
+            now=now,
         )
     except (Membership.DoesNotExist, RightsChange.DoesNotExist):
         raise Http404 from None
     except TeamRefused as refusal:
         return _refused(request, membership_id, refusal)
+    except SignatureError as failure:
+        return _sign_page(request, membership_id, change_id, now, error=failure.message)
+    if request.htmx:
+        return _sign_page(request, membership_id, change_id, now)
+    return HttpResponseRedirect(_sign_url(request, membership_id, change_id))

@@ -3,7 +3,6 @@
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from otp.selectors import subject_authorisations
 from permissions.catalogue import specs_for
@@ -33,9 +32,8 @@ def team(request: CompanyRequest, company_id: int) -> HttpResponse:
         ),
         "invitations": open_invitations(company=request.company),
     }
-    htmx: HtmxDetails = request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
     template = "teams/team.html"
-    if htmx:
+    if request.htmx:
         template += "#invitation-table"
     return render(request, template, context)
 
