@@ -204,15 +204,17 @@ else:
 # Who writes: the bank's name is in every email's From, layout, signature and security subjects.
 BANK_NAME = env.str("BANK_NAME", default="Banque Exemple")
 EMAIL_FROM_ADDRESS = env.str("EMAIL_FROM_ADDRESS", default="no-reply@mes-equipes.example")
-DEFAULT_FROM_EMAIL = env.str(
-    "DEFAULT_FROM_EMAIL",
-    default=str(Address(display_name=f"{BANK_NAME} · Mes équipes", addr_spec=EMAIL_FROM_ADDRESS)),
+# empty (as docker-compose passes an unset variable) means: built from the two above
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="") or str(
+    Address(display_name=f"{BANK_NAME} · Mes équipes", addr_spec=EMAIL_FROM_ADDRESS)
 )
 # replies to a no-reply sender reach the bank's support (empty: no Reply-To)
 EMAIL_REPLY_TO = env.str("EMAIL_REPLY_TO", default="support@mes-equipes.example")
 # Message-IDs name the portal's domain, not the host that happened to send (often "localhost")
-EMAIL_MESSAGE_ID_DOMAIN = env.str(
-    "EMAIL_MESSAGE_ID_DOMAIN", default=urlsplit(PORTAL_BASE_URL).hostname or "localhost"
+EMAIL_MESSAGE_ID_DOMAIN = (
+    env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
+    or urlsplit(PORTAL_BASE_URL).hostname
+    or "localhost"
 )
 
 # SMS: "console" keeps messages in OUTBOX_DIR (development), "twilio" sends them.
