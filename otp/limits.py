@@ -151,7 +151,8 @@ def signing_locked_notify(*, user_id: int) -> None:
     user = get_user_model().objects.get(pk=user_id)
     send_templated_email(
         to=user.email,
-        subject=_("Mes équipes : votre signature par SMS est bloquée"),
+        subject=_("%(bank)s · Mes équipes : votre signature par SMS est bloquée")
+        % {"bank": settings.BANK_NAME},
         template="otp/email/signing_locked",
         context={
             "user": user,

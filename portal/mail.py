@@ -3,23 +3,16 @@
 import datetime
 from typing import Any
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 
+from core.email import build_email, render_email
 from portal.models import SentEmail, User
 
 
 def send_templated_email(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:
     """Render `<template>.txt` and `<template>.html` and send; a mail failure is raised."""
-    message = EmailMultiAlternatives(
-        # a header holds one line: a template's newline must not end it
-        subject="".join(str(subject).splitlines()),
-        body=render_to_string(f"{template}.txt", context),
-        to=[to],
-    )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    message.send()
+    text, html = render_email(template=template, context=context)
+    build_email(to=to, subject=subject, text=text, html=html).send()
 
 
 def send_templated_email_once(

@@ -79,5 +79,8 @@ def password_reset_send(*, email: str) -> None:
         subject_template_name="registration/password_reset_subject.txt",
         email_template_name="registration/password_reset_email.txt",
         html_email_template_name="registration/password_reset_email.html",
-        extra_email_context={"base_url": settings.PORTAL_BASE_URL.rstrip("/")},
+        extra_email_context={
+            "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
+            "bank_name": settings.BANK_NAME,  # the subject is rendered outside send_templated_email
+        },
     )

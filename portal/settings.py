@@ -6,7 +6,9 @@ DJANGO_DEBUG=true (what `make run` sets) this is the embedded development defaul
 tasks run in-process, SMS and emails kept in files and shown at /dev/outbox.
 """
 
+from email.headerregistry import Address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -85,6 +87,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portal.context_processors.portal",
             ],
+            # core is not an app: its email filters ({% load typography %}) are named here
+            "libraries": {"typography": "core.templatetags.typography"},
         },
     },
 ]
@@ -198,8 +202,20 @@ if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "portal.outbox.OutboxEmailBackend"
-DEFAULT_FROM_EMAIL = env.str(
-    "DEFAULT_FROM_EMAIL", default="Mes équipes <no-reply@mes-equipes.example>"
+# Who writes: the bank's name is in every email's From, layout, signature and security subjects.
+BANK_NAME = env.str("BANK_NAME", default="Banque Exemple")
+EMAIL_FROM_ADDRESS = env.str("EMAIL_FROM_ADDRESS", default="no-reply@mes-equipes.example")
+# empty (as docker-compose passes an unset variable) means: built from the two above
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="") or str(
+    Address(display_name=f"{BANK_NAME} · Mes équipes", addr_spec=EMAIL_FROM_ADDRESS)
+)
+# replies to a no-reply sender reach the bank's support (empty: no Reply-To)
+EMAIL_REPLY_TO = env.str("EMAIL_REPLY_TO", default="support@mes-equipes.example")
+# Message-IDs name the portal's domain, not the host that happened to send (often "localhost")
+EMAIL_MESSAGE_ID_DOMAIN = (
+    env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
+    or urlsplit(PORTAL_BASE_URL).hostname
+    or "localhost"
 )
 
 # SMS: "console" keeps messages in OUTBOX_DIR (development), "twilio" sends them.

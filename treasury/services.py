@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
+from core.text import french_elide
 from permissions.catalogue import Right
 from permissions.checks import has_right
 from portal.csv import BOM, text_cell
@@ -179,8 +180,8 @@ def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
             return False
         send_templated_email(
             to=alert.recipient.email,
-            subject=_("Alerte trésorerie : le solde prévu de %(company)s passe sous votre seuil")
-            % {"company": company.name},
+            subject=_("Alerte trésorerie : le solde prévu %(of_company)s passe sous votre seuil")
+            % {"of_company": french_elide("de", company.name)},
             template="treasury/email/low_balance",
             context={
                 "company": company,

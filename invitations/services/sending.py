@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
+from core.text import french_elide
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.accepting import hash_token
 from invitations.services.closing import close_signed_authorisation
@@ -38,8 +39,12 @@ def acceptance_url(token: str) -> str:
 def _send_invitation_email(invitation: Invitation, token: str) -> None:
     send_templated_email(
         to=invitation.email,
-        subject=_("%(inviter)s vous invite à rejoindre %(company)s sur Mes équipes")
-        % {"inviter": invitation.invited_by.get_full_name(), "company": invitation.company.name},
+        subject=_("%(inviter)s vous invite à rejoindre l’espace %(of_company)s chez %(bank)s")
+        % {
+            "inviter": invitation.invited_by.get_full_name(),
+            "of_company": french_elide("de", invitation.company.name),
+            "bank": settings.BANK_NAME,
+        },
         template="invitations/email/invitation",
         context={
             "invitation": invitation,

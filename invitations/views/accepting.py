@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from phonenumber_field.phonenumber import PhoneNumber
 
 from audit.services import client_ip
+from core.text import french_elide
 from invitations.forms import (
     AcceptLoginForm,
     AcceptNewAccountForm,
@@ -134,7 +135,8 @@ def _invalid_link(request: HttpRequest, invalid: InvitationLinkInvalid) -> HttpR
 def _welcome(request: HttpRequest, membership: Membership) -> HttpResponse:
     messages.success(
         request,
-        _("Bienvenue dans l’espace de %(company)s.") % {"company": membership.company.name},
+        _("Bienvenue dans l’espace %(of_company)s.")
+        % {"of_company": french_elide("de", membership.company.name)},
     )
     return HttpResponseRedirect(reverse("portal:company_home", args=[membership.company_id]))
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.text import french_elide
 from permissions.catalogue import specs_for
 from portal.mail import send_templated_email, send_templated_email_once
 from teams.models import Membership, RightsChange, RightsChangeStatus, Role
@@ -37,8 +38,8 @@ def rights_change_notify_member(*, change_id: int, now: datetime.datetime) -> bo
         company = change.membership.company
         send_templated_email(
             to=change.membership.user.email,
-            subject=_("Vos droits dans l’espace de %(company)s ont changé")
-            % {"company": company.name},
+            subject=_("Vos droits dans l’espace %(of_company)s ont changé")
+            % {"of_company": french_elide("de", company.name)},
             template="teams/email/rights_changed",
             context={
                 "member": change.membership.user,

@@ -620,7 +620,7 @@ def test_a_new_person_creates_their_account_and_lands_in_the_company(client, adm
     response = client.post(accept_url(token), NEW_ACCOUNT, follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("portal:company_home", args=[admin.company.pk])
-    assert "Bienvenue dans l’espace de" in response.text
+    assert "Bienvenue dans l’espace d’Atelier Durand SAS." in response.text
     membership = Membership.objects.get(company=admin.company, user__email=LEA)
     assert grants_of(membership) == {Right.DOCUMENTS, Right.TREASURY}
     assert membership.user.check_password(NEW_ACCOUNT["password1"])

@@ -223,7 +223,7 @@ def test_password_reset_sends_no_email_to_an_unknown_address(client, eager_tasks
     assert mail.outbox == []
 
 
-def test_password_reset_sends_a_french_email_with_a_link(client, eager_tasks):
+def test_password_reset_sends_a_french_email_with_a_link(client, eager_tasks, settings):
     user = UserFactory.create()
 
     client.post(reverse("portal:password_reset"), {"email": user.email})
@@ -231,7 +231,9 @@ def test_password_reset_sends_a_french_email_with_a_link(client, eager_tasks):
     [email] = mail.outbox
     assert isinstance(email, EmailMultiAlternatives)
     assert email.to == [user.email]
-    assert email.subject == "Mes équipes : choisissez un nouveau mot de passe"
+    assert (
+        email.subject == f"{settings.BANK_NAME} · Mes équipes : choisissez un nouveau mot de passe"
+    )
     assert "Vous avez demandé à choisir un nouveau mot de passe" in email.body
     assert "http://127.0.0.1:8000/mot-de-passe/nouveau/" in email.body
     [(html, mimetype)] = email.alternatives

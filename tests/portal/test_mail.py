@@ -20,7 +20,7 @@ def test_an_email_has_a_one_line_subject_a_text_part_and_an_html_part(admin_user
 
     [message] = mail.outbox
     assert message.to == ["lea@partenaire.example"]
-    assert message.subject == "Mes équipes :votre signature"
+    assert message.subject == "Mes équipes : votre signature"
     assert "le support" in message.body
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"

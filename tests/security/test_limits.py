@@ -200,7 +200,7 @@ def test_the_lock_writes_an_audit_event(admin):
 
 
 def test_the_lock_emails_the_administrator_to_contact_support(
-    admin, eager_tasks, django_capture_on_commit_callbacks
+    admin, eager_tasks, django_capture_on_commit_callbacks, settings
 ):
     invitation = create(admin)
 
@@ -209,7 +209,9 @@ def test_the_lock_emails_the_administrator_to_contact_support(
 
     [message] = mail.outbox
     assert message.to == [admin.user.email]
-    assert message.subject == "Mes équipes : votre signature par SMS est bloquée"
+    assert message.subject == (
+        f"{settings.BANK_NAME} · Mes équipes : votre signature par SMS est bloquée"
+    )
     assert "contactez le support de la banque" in str(message.body)
     html, mimetype = message.alternatives[0]  # type: ignore[attr-defined]
     assert mimetype == "text/html"
