@@ -16,15 +16,13 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/oublie/envoye/",
-        auth_views.PasswordResetDoneView.as_view(
-            template_name="registration/password_reset_done.html"
-        ),
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/password_reset_confirm.html",
+            template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("portal:password_reset_complete"),
         ),
         name="password_reset_confirm",
@@ -32,7 +30,7 @@ urlpatterns = [
     path(
         "mot-de-passe/modifie/",
         auth_views.PasswordResetCompleteView.as_view(
-            template_name="registration/password_reset_complete.html"
+            template_name="accounts/password_reset_complete.html"
         ),
         name="password_reset_complete",
     ),

@@ -23,6 +23,17 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from accounts.forms import LoginForm, MobileChangeForm
+from accounts.password_reset import password_reset_request
+from accounts.services import (
+    LoginRefused,
+    MobileChangeRefused,
+    authenticate_throttled,
+    mobile_change_request,
+    mobile_is_bank_record,
+    mobile_set_by_support_message,
+)
+from accounts.services import mobile_change_confirm as mobile_change_confirm_service
 from audit.services import client_ip
 from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
 from otp.forms import SignatureCodeForm
@@ -37,19 +48,8 @@ from permissions.checks import CompanyRequest, held_rights, require_membership
 from permissions.selectors import grantable_rights
 from portal import outbox
 from portal.downloads import content_download
-from portal.forms import LoginForm, MobileChangeForm
 from portal.models import User
-from portal.password_reset import password_reset_request
 from portal.selectors import memberships_for_picker
-from portal.services import (
-    LoginRefused,
-    MobileChangeRefused,
-    authenticate_throttled,
-    mobile_change_request,
-    mobile_is_bank_record,
-    mobile_set_by_support_message,
-)
-from portal.services import mobile_change_confirm as mobile_change_confirm_service
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _safe_next(request: HttpRequest) -> str:
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     if request.method != "POST":
-        return render(request, "registration/login.html", {"form": LoginForm(), "next": next_url})
+        return render(request, "accounts/login.html", {"form": LoginForm(), "next": next_url})
     form = LoginForm(data=request.POST)
     if form.is_valid():
         try:
@@ -90,7 +90,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             # login() rotates the session key; the user_logged_in handler stamps portal_login_at.
             login(request, user)
             return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
-    return render(request, "registration/login.html", {"form": form, "next": next_url})
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
 @login_not_required
@@ -106,7 +106,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 class PortalPasswordResetView(PasswordResetView):
     """Same page, in the same time, whether or not the email has an account: a task sends it."""
 
-    template_name = "registration/password_reset_form.html"
+    template_name = "accounts/password_reset_form.html"
     success_url = reverse_lazy("portal:password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -240,7 +240,7 @@ def _account_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
             mobile_set_by_support_message() if mobile_is_bank_record(user=user) else ""
         ),
     }
-    return render(request, "portal/account.html", context, status=status)
+    return render(request, "accounts/account.html", context, status=status)
 
 
 @require_GET
@@ -254,7 +254,7 @@ def own_authorisations_page(request: HttpRequest) -> HttpResponse:
     user = _account_user(request)
     return render(
         request,
-        "portal/own_authorisations.html",
+        "otp/own_authorisations.html",
         {"authorisations": own_authorisations(email=user.email)},
     )
 
@@ -307,7 +307,7 @@ def mobile_change(request: HttpRequest) -> HttpResponse:
                 "mobile": new_mobile,
             }
             return HttpResponseRedirect(reverse("portal:mobile_change_confirm"))
-    return render(request, "portal/mobile_change.html", {"form": form, "error": error})
+    return render(request, "accounts/mobile_change.html", {"form": form, "error": error})
 
 
 @never_cache
@@ -348,4 +348,4 @@ def mobile_change_confirm(request: HttpRequest) -> HttpResponse:
         "masked_phone": mask_phone(pending.get("mobile", "")) if pending.get("mobile") else "",
         "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
     }
-    return render(request, "portal/mobile_change_confirm.html", context)
+    return render(request, "accounts/mobile_change_confirm.html", context)

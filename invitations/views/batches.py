@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import require_recent_login
 from audit.services import client_ip
 from invitations.forms import InvitationRightsForm, invitee_formset
 from invitations.models import BATCH_MAX_INVITEES, Invitation, InvitationBatch
@@ -33,7 +34,6 @@ from otp.pages import code_checked, code_panel_context, code_panel_page, code_se
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.selectors import grantable_rights
-from portal.decorators import require_recent_login
 
 FIRST_ROWS = 5
 PREFIX = "personnes"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import require_recent_login
 from audit.services import client_ip
 from invitations.models import Invitation
 from invitations.selectors import company_invitation
@@ -26,7 +27,6 @@ from otp.forms import SignatureCodeForm
 from otp.pages import code_checked, code_panel_context, code_panel_page, code_sent
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
-from portal.decorators import require_recent_login
 
 
 def _sign_context(

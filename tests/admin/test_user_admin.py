@@ -122,7 +122,7 @@ def test_the_delete_confirmation_of_the_last_active_administrator_is_refused(sup
 
 
 def test_a_deletion_found_refused_under_lock_deletes_nothing(support, admin, monkeypatch):
-    monkeypatch.setattr("portal.admin.users_leaving_refusal", lambda **_: None)  # a race lost
+    monkeypatch.setattr("accounts.admin.users_leaving_refusal", lambda **_: None)  # a race lost
     url = reverse("admin:portal_user_delete", args=[admin.user.pk])
 
     response = support.post(url, {"post": "yes"})
@@ -169,7 +169,7 @@ def test_support_cannot_bulk_delete_two_administrators_who_are_the_last_together
 
 
 def test_a_bulk_deletion_found_refused_under_lock_deletes_nothing(support, admin, monkeypatch):
-    monkeypatch.setattr("portal.admin.users_leaving_refusal", lambda **_: None)  # a race lost
+    monkeypatch.setattr("accounts.admin.users_leaving_refusal", lambda **_: None)  # a race lost
 
     response = bulk_delete(support, admin.user)
 

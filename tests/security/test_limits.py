@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import login_throttle
 from audit.models import Action, AuditEvent
 from invitations import services
 from invitations.models import InvitationStatus
@@ -24,7 +25,7 @@ from invitations.services import InvitationRefused
 from otp import services as otp
 from otp import sms
 from otp.models import SignatureChallenge
-from portal import login_throttle, ratelimit
+from portal import ratelimit
 from tests.factories import PASSWORD, UserFactory
 from tests.invitations.factories import create, dispatch, request_code, sign, signed
 from tests.otp.factories import CODE, NOW, last_code, wrong_code
@@ -466,7 +467,7 @@ def test_wrong_passwords_on_the_invitation_page_throttle_it(admin, client):
 
 def test_login_works_while_redis_is_down_and_says_so_in_the_log(client, redis_down, caplog):
     user = UserFactory.create()
-    caplog.set_level(logging.WARNING, logger="portal.login_throttle")
+    caplog.set_level(logging.WARNING, logger="accounts.login_throttle")
 
     response = log_in(client, user.email, PASSWORD)
 
@@ -786,7 +787,7 @@ RESET_URL = reverse("portal:password_reset")
 def queued(monkeypatch) -> list[dict[str, Any]]:
     """The reset tasks queued (instead of publishing them to the broker)."""
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr("portal.tasks.send_password_reset.delay", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("accounts.tasks.send_password_reset.delay", lambda **kw: calls.append(kw))
     return calls
 
 
@@ -816,7 +817,7 @@ def test_the_reset_email_is_sent_at_once_when_the_broker_is_down(client, monkeyp
     def broker_down(**kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr("portal.tasks.send_password_reset.delay", broker_down)
+    monkeypatch.setattr("accounts.tasks.send_password_reset.delay", broker_down)
 
     client.post(RESET_URL, {"email": user.email})
 

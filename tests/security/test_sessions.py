@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.signals import LOGIN_AT_SESSION_KEY
 from otp import sms
-from portal.signals import LOGIN_AT_SESSION_KEY
 from tests.conftest import logged_in_client
 from tests.factories import PASSWORD
 from tests.invitations.factories import create
@@ -54,7 +54,7 @@ def test_an_active_session_is_closed_twelve_hours_after_login(admin_client, admi
 
 def test_the_absolute_lifetime_runs_after_authentication_on_every_request():
     middleware = settings.MIDDLEWARE
-    absolute = middleware.index("portal.middleware.AbsoluteSessionLifetimeMiddleware")
+    absolute = middleware.index("accounts.middleware.AbsoluteSessionLifetimeMiddleware")
 
     assert middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") < absolute
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portal.signals import LOGIN_AT_SESSION_KEY
+from accounts.signals import LOGIN_AT_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from portal.signals import LOGIN_AT_SESSION_KEY
+from accounts.signals import LOGIN_AT_SESSION_KEY
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpRequest)
