@@ -159,7 +159,7 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
             except TeamRefused as refused:  # found under lock, the deletion rolled back
                 refusal = str(refused)
         self.message_user(request, refusal, messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:portal_user_change", args=[object_id]))
+        return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[object_id]))
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         users_delete(user_ids=[obj.pk])

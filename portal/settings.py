@@ -94,7 +94,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "portal.User"
+AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:company_picker"
 LOGOUT_REDIRECT_URL = "portal:login"

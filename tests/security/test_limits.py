@@ -286,7 +286,7 @@ def support() -> Client:
 
 def unlock_in_admin(support: Client, user):
     return support.post(
-        reverse("admin:portal_user_changelist"),
+        reverse("admin:accounts_user_changelist"),
         {"action": "unlock_signing", "_selected_action": [user.pk]},
         follow=True,
     )
@@ -322,7 +322,7 @@ def test_support_finds_locked_administrators_in_the_user_list(admin, support):
     User.objects.filter(pk=admin.user.pk).update(signing_locked_at=NOW)
     UserFactory.create(email="pas-bloque@entreprise.example")
 
-    response = support.get(reverse("admin:portal_user_changelist"), {"signature": "locked"})
+    response = support.get(reverse("admin:accounts_user_changelist"), {"signature": "locked"})
 
     assert admin.user.email in response.text
     assert "pas-bloque@entreprise.example" not in response.text
@@ -331,7 +331,7 @@ def test_support_finds_locked_administrators_in_the_user_list(admin, support):
 def test_support_sees_the_lock_on_the_user_page(admin, support):
     User.objects.filter(pk=admin.user.pk).update(signing_locked_at=NOW)
 
-    response = support.get(reverse("admin:portal_user_change", args=[admin.user.pk]))
+    response = support.get(reverse("admin:accounts_user_change", args=[admin.user.pk]))
 
     assert "Signature par SMS" in response.text
     assert "Débloquer la signature" in response.text
