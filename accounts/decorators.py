@@ -47,7 +47,7 @@ def require_recent_login(*, next_page: str) -> Callable[[View[R, P]], View[R, P]
                 ),
             )
             back = reverse(next_page, kwargs=kwargs)
-            login_url = f"{reverse('portal:login')}?{urlencode({'next': back})}"
+            login_url = f"{reverse('accounts:login')}?{urlencode({'next': back})}"
             if getattr(request, "htmx", False):
                 return HttpResponseClientRedirect(login_url)
             return HttpResponseRedirect(login_url)

@@ -33,7 +33,7 @@ from tests.otp.factories import CODE, NOW, last_code, wrong_code
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-LOGIN_URL = reverse("portal:login")
+LOGIN_URL = reverse("accounts:login")
 SUPPORT = "contactez le support de la banque"
 WRONG_PASSWORD = "pas-le-bon-mot-de-passe"
 
@@ -419,7 +419,7 @@ def test_a_successful_login_ends_the_accounts_streak(client):
     for _ in range(4):
         log_in(client, user.email)
     log_in(client, user.email, PASSWORD)
-    client.post(reverse("portal:logout"))
+    client.post(reverse("accounts:logout"))
     for _ in range(4):
         log_in(client, user.email)
 
@@ -780,7 +780,7 @@ def test_a_locked_administrator_opening_the_sign_page_is_told_to_call_support(ad
 
 # --- Password reset -----------------------------------------------------------------------------
 
-RESET_URL = reverse("portal:password_reset")
+RESET_URL = reverse("accounts:password_reset")
 
 
 @pytest.fixture
@@ -835,7 +835,7 @@ def test_the_reset_works_while_redis_is_down(client, eager_tasks, redis_down):
 
 # --- The mobile change shares the limits --------------------------------------------------------
 
-MOBILE_CHANGE_URL = reverse("portal:mobile_change")
+MOBILE_CHANGE_URL = reverse("accounts:mobile_change")
 
 
 def test_the_mobile_change_password_shares_the_login_throttle(admin_user, client_for):
