@@ -1,4 +1,4 @@
-"""View decorators for the portal's own rules (the rights are permissions.checks')."""
+"""Decorators about the login itself: signing needs a recent one (rights: permissions.checks)."""
 
 from collections.abc import Callable
 from functools import wraps
