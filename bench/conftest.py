@@ -13,9 +13,9 @@ from django.template.base import Template
 from django.test import Client
 from django.test.utils import _TestState
 
+from accounts.signals import LOGIN_AT_SESSION_KEY
 from bench import results
 from bench.data import BenchCompany, world_build
-from portal.signals import LOGIN_AT_SESSION_KEY
 
 # measured last, to show how far the baseline drifted during the run
 LAST = "test_baseline_tiny_template_view_again"

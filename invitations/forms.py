@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from accounts.forms import validate_mobile
 from invitations.models import BATCH_MAX_INVITEES
 from permissions.catalogue import Right
-from portal.forms import validate_mobile
 from portal.models import User
 
 INVALID_PHONE = _(

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "portal",
     "companies",
+    "accounts",
     "audit",
     "teams",
     "permissions",
@@ -64,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "portal.middleware.AbsoluteSessionLifetimeMiddleware",
+    "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -98,10 +99,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "portal.User"
-LOGIN_URL = "portal:login"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:company_picker"
-LOGOUT_REDIRECT_URL = "portal:login"
+LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -21,6 +21,8 @@ urlpatterns = [
     # view (POST only, CSRF, refuses an unsafe `next`) made public, as django.conf.urls.i18n mounts it
     path("langue/", login_not_required(set_language), name="set_language"),
     path("", include("portal.portal_urls")),
+    path("", include("accounts.urls")),
+    path("", include("otp.urls")),
     path("entreprises/<id:company_id>/equipes/", include("teams.urls")),
     path("", include("invitations.urls")),
     path("entreprises/<id:company_id>/documents/", include("documents.urls")),

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from phonenumber_field.phonenumber import PhoneNumber
 
+from accounts.services import LoginRefused, authenticate_throttled
 from audit.services import client_ip
 from core.text import french_elide
 from invitations.forms import (
@@ -33,7 +34,6 @@ from invitations.services import (
 )
 from invitations.views.common import MODEL_BACKEND, current_user
 from portal.models import User
-from portal.services import LoginRefused, authenticate_throttled
 from teams.models import Membership
 
 # Who looks at the link: a visitor who is not logged in (ANONYMOUS) is offered both ways in,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import require_recent_login
 from audit.services import client_ip
 from invitations.forms import InvitationRightsForm, invitee_formset
 from invitations.models import BATCH_MAX_INVITEES, Invitation, InvitationBatch
@@ -32,7 +33,6 @@ from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.selectors import grantable_rights
-from portal.decorators import require_recent_login
 
 FIRST_ROWS = 5
 PREFIX = "personnes"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import require_recent_login
 from audit.services import client_ip
 from invitations.models import Invitation
 from invitations.selectors import company_invitation
@@ -25,7 +26,6 @@ from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
-from portal.decorators import require_recent_login
 
 
 def _sign_context(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import require_recent_login
 from audit.services import client_ip
 from invitations.views.common import current_user, redirect_to
 from otp.forms import SignatureCodeForm
@@ -17,7 +18,6 @@ from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
-from portal.decorators import require_recent_login
 from teams.forms import MemberRightsForm
 from teams.models import Membership, RightsChange
 from teams.selectors import rights_change_to_sign, team_member

@@ -45,7 +45,7 @@ def every_object(admin, collaborator_with, sent_invitation):
     """One row of each model support staff look at."""
     collaborator_with("documents")
     return {
-        "portal.user": admin.user,
+        "accounts.user": admin.user,
         "companies.company": admin.company,
         "companies.membership": admin,
         "invitations.invitation": sent_invitation,
@@ -72,7 +72,7 @@ def act(support, action: str, *invitations: Invitation):
 
 
 MODELS = [
-    "portal.user",
+    "accounts.user",
     "companies.company",
     "companies.membership",
     "invitations.invitation",
@@ -324,7 +324,7 @@ def user_form(user, **changes):
 
 
 def test_a_mobile_changed_by_support_is_audited_with_their_name_and_address(support, admin):
-    url = admin_url("portal.user", "change", admin.user.pk)
+    url = admin_url("accounts.user", "change", admin.user.pk)
 
     response = support.post(url, user_form(admin.user, mobile="+33698765432"))
 
@@ -344,7 +344,7 @@ def test_a_mobile_changed_by_support_is_audited_with_their_name_and_address(supp
 
 
 def test_saving_a_user_without_touching_the_mobile_records_no_mobile_change(support, admin):
-    url = admin_url("portal.user", "change", admin.user.pk)
+    url = admin_url("accounts.user", "change", admin.user.pk)
 
     support.post(url, user_form(admin.user, first_name="Claire-Marie"))
 

@@ -32,7 +32,7 @@ def deactivate(support, user):
         "last_name": user.last_name,
         "mobile": str(user.mobile),
     }  # "is_active" left out: the box is unticked
-    return support.post(reverse("admin:portal_user_change", args=[user.pk]), data)
+    return support.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
 
 
 def test_support_cannot_deactivate_the_last_active_administrator(support, admin):
@@ -96,24 +96,24 @@ def refusals(response):
 
 def bulk_delete(support, *users):
     return support.post(
-        reverse("admin:portal_user_changelist"),
+        reverse("admin:accounts_user_changelist"),
         {"action": "delete_selected", "_selected_action": [u.pk for u in users], "post": "yes"},
     )
 
 
 def test_support_cannot_delete_the_last_active_administrator(support, admin):
-    url = reverse("admin:portal_user_delete", args=[admin.user.pk])
+    url = reverse("admin:accounts_user_delete", args=[admin.user.pk])
 
     response = support.post(url, {"post": "yes"})
 
     assert response.status_code == 302
-    assert response.url == reverse("admin:portal_user_change", args=[admin.user.pk])
+    assert response.url == reverse("admin:accounts_user_change", args=[admin.user.pk])
     assert admin.company.name in refusals(response)[0]
     assert User.objects.filter(pk=admin.user.pk).exists()
 
 
 def test_the_delete_confirmation_of_the_last_active_administrator_is_refused(support, admin):
-    url = reverse("admin:portal_user_delete", args=[admin.user.pk])
+    url = reverse("admin:accounts_user_delete", args=[admin.user.pk])
 
     response = support.get(url)
 
@@ -122,8 +122,8 @@ def test_the_delete_confirmation_of_the_last_active_administrator_is_refused(sup
 
 
 def test_a_deletion_found_refused_under_lock_deletes_nothing(support, admin, monkeypatch):
-    monkeypatch.setattr("portal.admin.users_leaving_refusal", lambda **_: None)  # a race lost
-    url = reverse("admin:portal_user_delete", args=[admin.user.pk])
+    monkeypatch.setattr("accounts.admin.users_leaving_refusal", lambda **_: None)  # a race lost
+    url = reverse("admin:accounts_user_delete", args=[admin.user.pk])
 
     response = support.post(url, {"post": "yes"})
 
@@ -134,11 +134,11 @@ def test_a_deletion_found_refused_under_lock_deletes_nothing(support, admin, mon
 
 def test_support_deletes_an_administrator_when_another_stays(support, admin):
     MembershipFactory.create(company=admin.company, role=Role.ADMIN)
-    url = reverse("admin:portal_user_delete", args=[admin.user.pk])
+    url = reverse("admin:accounts_user_delete", args=[admin.user.pk])
 
     response = support.post(url, {"post": "yes"})
 
-    assert response.url == reverse("admin:portal_user_changelist")
+    assert response.url == reverse("admin:accounts_user_changelist")
     assert not User.objects.filter(pk=admin.user.pk).exists()
 
 
@@ -151,7 +151,7 @@ def test_support_cannot_bulk_delete_the_last_active_administrator(support, admin
 
 def test_the_bulk_delete_confirmation_of_the_last_active_administrator_is_refused(support, admin):
     response = support.post(
-        reverse("admin:portal_user_changelist"),
+        reverse("admin:accounts_user_changelist"),
         {"action": "delete_selected", "_selected_action": [admin.user.pk]},
     )
 
@@ -169,7 +169,7 @@ def test_support_cannot_bulk_delete_two_administrators_who_are_the_last_together
 
 
 def test_a_bulk_deletion_found_refused_under_lock_deletes_nothing(support, admin, monkeypatch):
-    monkeypatch.setattr("portal.admin.users_leaving_refusal", lambda **_: None)  # a race lost
+    monkeypatch.setattr("accounts.admin.users_leaving_refusal", lambda **_: None)  # a race lost
 
     response = bulk_delete(support, admin.user)
 

@@ -328,5 +328,5 @@ def test_the_batch_send_code_asks_for_a_recent_login(admin, client_for):
     response = client.post(send_url(batch))
 
     assert response.status_code == 302
-    assert reverse("portal:login") in response["Location"]
+    assert reverse("accounts:login") in response["Location"]
     assert sms.outbox == []

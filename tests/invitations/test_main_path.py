@@ -26,7 +26,7 @@ def test_an_administrator_invites_a_collaborator_who_lands_with_exactly_the_sign
 
     # log in and pick the company
     response = browser.post(
-        reverse("portal:login"), {"email": admin.user.email, "password": PASSWORD}, follow=True
+        reverse("accounts:login"), {"email": admin.user.email, "password": PASSWORD}, follow=True
     )
     assert "Cliquez sur votre entreprise" in response.text
     assert company.name in response.text

@@ -311,7 +311,7 @@ def test_asking_for_a_code_long_after_login_asks_for_the_password_again(
     response = admin_client.post(send_code_url(invitation))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("portal:login") + "?next=")
+    assert response.url.startswith(reverse("accounts:login") + "?next=")
     assert sign_url(invitation).replace("/", "%2F") in response.url
     assert sms.outbox == []
 
@@ -326,7 +326,7 @@ def test_asking_for_a_code_without_a_recorded_login_time_asks_for_the_password(
 
     response = client.post(send_code_url(invitation))
 
-    assert response.url.startswith(reverse("portal:login"))
+    assert response.url.startswith(reverse("accounts:login"))
     assert sms.outbox == []
 
 
@@ -552,7 +552,7 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(
     response = getattr(client, method)(company_page(name, with_invitation, invitation))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("portal:login"))
+    assert response.url.startswith(reverse("accounts:login"))
 
 
 # Accepting: the emailed link
@@ -823,7 +823,7 @@ def test_a_used_link_says_it_was_accepted_and_offers_to_log_in(client, admin, le
 
     assert response.status_code == 410
     assert "Cette invitation a déjà été acceptée." in response.text
-    assert f'href="{reverse("portal:login")}"' in response.text
+    assert f'href="{reverse("accounts:login")}"' in response.text
 
 
 def test_a_used_link_cannot_be_accepted_again(client, admin, lea):

@@ -176,7 +176,7 @@ def client_of(
 
 
 def outcome(response: Any) -> str:
-    if response.status_code == 302 and response["Location"].startswith(reverse("portal:login")):
+    if response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")):
         return "login"
     if response.status_code in (403, 404):
         return str(response.status_code)

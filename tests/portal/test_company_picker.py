@@ -179,7 +179,7 @@ def test_the_company_home_sends_an_anonymous_visitor_to_login(client, company):
     response = client.get(home_url(company.id))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("portal:login"))
+    assert response.url.startswith(reverse("accounts:login"))
 
 
 def test_the_header_names_the_current_company(admin_client, company):

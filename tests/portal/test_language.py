@@ -17,7 +17,7 @@ from tests.conftest import logged_in_client
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = reverse("portal:login")
+LOGIN = reverse("accounts:login")
 SET_LANGUAGE = reverse("set_language")
 CATALOGUE_DIR = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{.*?\}\}|\{\w*\}")

@@ -401,7 +401,7 @@ def test_a_resent_invitation_kills_the_old_link(admin, admin_client, client):
 )
 def test_login_never_redirects_off_site(admin, client, target):
     response = client.post(
-        reverse("portal:login") + "?next=x",
+        reverse("accounts:login") + "?next=x",
         {"email": admin.user.email, "password": PASSWORD, "next": target},
     )
 
@@ -411,7 +411,7 @@ def test_login_never_redirects_off_site(admin, client, target):
 
 @pytest.mark.parametrize("target", ["//evil.example", "https://evil.example", "javascript:x"])
 def test_the_login_page_does_not_carry_an_off_site_next(client, target):
-    response = client.get(reverse("portal:login"), {"next": target})
+    response = client.get(reverse("accounts:login"), {"next": target})
 
     assert target not in response.text
 

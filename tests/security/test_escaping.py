@@ -80,7 +80,7 @@ def test_names_are_escaped_in_the_pages_of_the_administrator(client_for, evil_ad
         reverse("teams:team", args=[evil_admin.company_id]),
         reverse("invitations:create", args=[evil_admin.company_id]),
         reverse("invitations:sign", args=[evil_admin.company_id, invitation.pk]),
-        reverse("portal:account"),
+        reverse("accounts:account"),
     ]
     for page in pages:
         response = client.get(page)

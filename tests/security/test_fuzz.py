@@ -13,11 +13,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.views import MOBILE_CHANGE_SESSION_KEY
 from invitations import services
 from invitations.models import Invitation
 from permissions.catalogue import Right
 from portal.models import User
-from portal.views import MOBILE_CHANGE_SESSION_KEY
 from teams.models import Membership
 from tests.conftest import logged_in_client
 from tests.factories import PASSWORD, UserFactory
@@ -84,7 +84,7 @@ def post_and_check(client: Client, url: str, data: dict, company) -> None:
 @FUZZ
 @given(data=form_data("email", "password", "next"))
 def test_the_login_form(client, admin, data):
-    post_and_check(client, reverse("portal:login"), data, admin.company)
+    post_and_check(client, reverse("accounts:login"), data, admin.company)
 
 
 @FUZZ
@@ -162,7 +162,9 @@ def collaborator_client(collaborator):
 @FUZZ
 @given(data=form_data("password", "mobile"))
 def test_the_mobile_change_form(collaborator_client, collaborator, data):
-    post_and_check(collaborator_client, reverse("portal:mobile_change"), data, collaborator.company)
+    post_and_check(
+        collaborator_client, reverse("accounts:mobile_change"), data, collaborator.company
+    )
     collaborator.user.refresh_from_db()
     assert str(collaborator.user.mobile) == "+33612345642"
 
@@ -171,7 +173,7 @@ def test_the_mobile_change_form(collaborator_client, collaborator, data):
 @given(data=form_data("password", "mobile"))
 def test_the_mobile_change_form_of_an_administrator(admin_client, admin, data):
     response = admin_client.post(
-        reverse("portal:mobile_change"), {k: v for k, v in data.items() if v is not None}
+        reverse("accounts:mobile_change"), {k: v for k, v in data.items() if v is not None}
     )
 
     assert response.status_code == 403
@@ -184,12 +186,12 @@ def test_the_mobile_change_form_of_an_administrator(admin_client, admin, data):
 def test_the_mobile_change_code_form(collaborator_client, collaborator, data):
     if MOBILE_CHANGE_SESSION_KEY not in collaborator_client.session:
         collaborator_client.post(
-            reverse("portal:mobile_change"), {"password": PASSWORD, "mobile": "06 98 76 54 32"}
+            reverse("accounts:mobile_change"), {"password": PASSWORD, "mobile": "06 98 76 54 32"}
         )
     assert MOBILE_CHANGE_SESSION_KEY in collaborator_client.session
 
     post_and_check(
-        collaborator_client, reverse("portal:mobile_change_confirm"), data, collaborator.company
+        collaborator_client, reverse("accounts:mobile_change_confirm"), data, collaborator.company
     )
 
 
@@ -207,7 +209,7 @@ def test_the_invitation_link_with_any_token(admin, token, method):
 @FUZZ
 @given(next_url=TEXT | PLAUSIBLE["next"])
 def test_the_login_page_with_any_next(client, next_url):
-    response = client.get(reverse("portal:login"), {"next": next_url})
+    response = client.get(reverse("accounts:login"), {"next": next_url})
 
     assert response.status_code == 200
 

@@ -26,7 +26,7 @@ def policy_of(response) -> dict[str, str]:
 
 
 def test_the_login_page_has_a_policy_without_inline_script_or_style(client):
-    policy = policy_of(client.get(reverse("portal:login")))
+    policy = policy_of(client.get(reverse("accounts:login")))
 
     assert {name: policy.get(name) for name in EXPECTED_POLICY} == EXPECTED_POLICY
     assert "unsafe-inline" not in str(policy)
@@ -34,7 +34,7 @@ def test_the_login_page_has_a_policy_without_inline_script_or_style(client):
 
 
 def test_pages_refuse_to_be_framed(client):
-    response = client.get(reverse("portal:login"))
+    response = client.get(reverse("accounts:login"))
 
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -66,7 +66,7 @@ def test_a_not_found_page_carries_the_policy(client):
 
 
 def test_htmx_is_told_not_to_inject_its_indicator_style(client):
-    response = client.get(reverse("portal:login"))
+    response = client.get(reverse("accounts:login"))
 
     assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>' in (
         response.text

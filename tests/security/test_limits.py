@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import login_throttle
 from audit.models import Action, AuditEvent
 from invitations import services
 from invitations.models import InvitationStatus
@@ -24,7 +25,7 @@ from invitations.services import InvitationRefused
 from otp import services as otp
 from otp import sms
 from otp.models import SignatureChallenge
-from portal import login_throttle, ratelimit
+from portal import ratelimit
 from tests.factories import PASSWORD, UserFactory
 from tests.invitations.factories import create, dispatch, request_code, sign, signed
 from tests.otp.factories import CODE, NOW, last_code, wrong_code
@@ -32,7 +33,7 @@ from tests.otp.factories import CODE, NOW, last_code, wrong_code
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-LOGIN_URL = reverse("portal:login")
+LOGIN_URL = reverse("accounts:login")
 SUPPORT = "contactez le support de la banque"
 WRONG_PASSWORD = "pas-le-bon-mot-de-passe"
 
@@ -287,7 +288,7 @@ def support() -> Client:
 
 def unlock_in_admin(support: Client, user):
     return support.post(
-        reverse("admin:portal_user_changelist"),
+        reverse("admin:accounts_user_changelist"),
         {"action": "unlock_signing", "_selected_action": [user.pk]},
         follow=True,
     )
@@ -323,7 +324,7 @@ def test_support_finds_locked_administrators_in_the_user_list(admin, support):
     User.objects.filter(pk=admin.user.pk).update(signing_locked_at=NOW)
     UserFactory.create(email="pas-bloque@entreprise.example")
 
-    response = support.get(reverse("admin:portal_user_changelist"), {"signature": "locked"})
+    response = support.get(reverse("admin:accounts_user_changelist"), {"signature": "locked"})
 
     assert admin.user.email in response.text
     assert "pas-bloque@entreprise.example" not in response.text
@@ -332,7 +333,7 @@ def test_support_finds_locked_administrators_in_the_user_list(admin, support):
 def test_support_sees_the_lock_on_the_user_page(admin, support):
     User.objects.filter(pk=admin.user.pk).update(signing_locked_at=NOW)
 
-    response = support.get(reverse("admin:portal_user_change", args=[admin.user.pk]))
+    response = support.get(reverse("admin:accounts_user_change", args=[admin.user.pk]))
 
     assert "Signature par SMS" in response.text
     assert "Débloquer la signature" in response.text
@@ -420,7 +421,7 @@ def test_a_successful_login_ends_the_accounts_streak(client):
     for _ in range(4):
         log_in(client, user.email)
     log_in(client, user.email, PASSWORD)
-    client.post(reverse("portal:logout"))
+    client.post(reverse("accounts:logout"))
     for _ in range(4):
         log_in(client, user.email)
 
@@ -468,7 +469,7 @@ def test_wrong_passwords_on_the_invitation_page_throttle_it(admin, client):
 
 def test_login_works_while_redis_is_down_and_says_so_in_the_log(client, redis_down, caplog):
     user = UserFactory.create()
-    caplog.set_level(logging.WARNING, logger="portal.login_throttle")
+    caplog.set_level(logging.WARNING, logger="accounts.login_throttle")
 
     response = log_in(client, user.email, PASSWORD)
 
@@ -781,14 +782,14 @@ def test_a_locked_administrator_opening_the_sign_page_is_told_to_call_support(ad
 
 # --- Password reset -----------------------------------------------------------------------------
 
-RESET_URL = reverse("portal:password_reset")
+RESET_URL = reverse("accounts:password_reset")
 
 
 @pytest.fixture
 def queued(monkeypatch) -> list[dict[str, Any]]:
     """The reset tasks queued (instead of publishing them to the broker)."""
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr("portal.tasks.send_password_reset.delay", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("accounts.tasks.send_password_reset.delay", lambda **kw: calls.append(kw))
     return calls
 
 
@@ -818,7 +819,7 @@ def test_the_reset_email_is_sent_at_once_when_the_broker_is_down(client, monkeyp
     def broker_down(**kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr("portal.tasks.send_password_reset.delay", broker_down)
+    monkeypatch.setattr("accounts.tasks.send_password_reset.delay", broker_down)
 
     client.post(RESET_URL, {"email": user.email})
 
@@ -836,7 +837,7 @@ def test_the_reset_works_while_redis_is_down(client, eager_tasks, redis_down):
 
 # --- The mobile change shares the limits --------------------------------------------------------
 
-MOBILE_CHANGE_URL = reverse("portal:mobile_change")
+MOBILE_CHANGE_URL = reverse("accounts:mobile_change")
 
 
 def test_the_mobile_change_password_shares_the_login_throttle(admin_user, client_for):

@@ -105,7 +105,7 @@ def test_no_secret_is_kept_anywhere_along_the_main_path(
     admin.user.save()
     browser = Client()
 
-    browser.post(reverse("portal:login"), {"email": admin.user.email, "password": ADMIN_PASSWORD})
+    browser.post(reverse("accounts:login"), {"email": admin.user.email, "password": ADMIN_PASSWORD})
     browser.post(
         reverse("invitations:create", args=[company.pk]),
         {"first_name": "Léa", "last_name": "Martin", "email": LEA, "rights": [Right.DOCUMENTS]},
@@ -142,11 +142,12 @@ def test_no_secret_is_kept_anywhere_along_the_main_path(
 
     # the new collaborator changes their own mobile (an administrator's is set by support)
     invitee.post(
-        reverse("portal:mobile_change"), {"password": INVITEE_PASSWORD, "mobile": "06 11 22 33 44"}
+        reverse("accounts:mobile_change"),
+        {"password": INVITEE_PASSWORD, "mobile": "06 11 22 33 44"},
     )
     mobile_code = last_code()
     with django_capture_on_commit_callbacks(execute=True):
-        invitee.post(reverse("portal:mobile_change_confirm"), {"code": mobile_code})
+        invitee.post(reverse("accounts:mobile_change_confirm"), {"code": mobile_code})
     assert str(User.objects.get(email=LEA).mobile) == "+33611223344"
 
     secrets = {
@@ -184,7 +185,7 @@ def test_no_code_is_kept_anywhere_along_the_rights_change_signing_path(
     admin.user.save()
     member = collaborator_with(Right.DOCUMENTS)
     browser = Client()
-    browser.post(reverse("portal:login"), {"email": admin.user.email, "password": ADMIN_PASSWORD})
+    browser.post(reverse("accounts:login"), {"email": admin.user.email, "password": ADMIN_PASSWORD})
     rights = [Right.DOCUMENTS, Right.BANK_DETAILS]
     on_member = [company.pk, member.pk]
 

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.signals import LOGIN_AT_SESSION_KEY
 from otp import sms
-from portal.signals import LOGIN_AT_SESSION_KEY
 from tests.conftest import logged_in_client
 from tests.factories import PASSWORD
 from tests.invitations.factories import create
@@ -37,7 +37,7 @@ def test_a_session_idle_for_more_than_thirty_minutes_is_closed(admin_client, adm
     response = admin_client.get(reverse("portal:company_picker"))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("portal:login"))
+    assert response.url.startswith(reverse("accounts:login"))
 
 
 def test_an_active_session_is_closed_twelve_hours_after_login(admin_client, admin):
@@ -48,25 +48,25 @@ def test_an_active_session_is_closed_twelve_hours_after_login(admin_client, admi
     response = admin_client.get(reverse("portal:company_picker"))
 
     assert response.status_code == 302
-    assert response.url == reverse("portal:login")
+    assert response.url == reverse("accounts:login")
     assert "_auth_user_id" not in admin_client.session
 
 
 def test_the_absolute_lifetime_runs_after_authentication_on_every_request():
     middleware = settings.MIDDLEWARE
-    absolute = middleware.index("portal.middleware.AbsoluteSessionLifetimeMiddleware")
+    absolute = middleware.index("accounts.middleware.AbsoluteSessionLifetimeMiddleware")
 
     assert middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") < absolute
 
 
 def test_logging_in_rotates_the_session_key(client, admin):
-    client.get(reverse("portal:login"))
+    client.get(reverse("accounts:login"))
     session = client.session
     session["planted"] = "by an attacker"
     session.save()
     planted_key = session.session_key
 
-    client.post(reverse("portal:login"), {"email": admin.user.email, "password": PASSWORD})
+    client.post(reverse("accounts:login"), {"email": admin.user.email, "password": PASSWORD})
 
     assert client.session.session_key != planted_key
     assert not Session.objects.filter(session_key=planted_key).exists()
@@ -83,7 +83,7 @@ def test_asking_for_a_code_sixteen_minutes_after_login_asks_for_the_password(adm
     response = client.post(reverse("invitations:send_code", args=[admin.company_id, invitation.pk]))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("portal:login") + "?next=")
+    assert response.url.startswith(reverse("accounts:login") + "?next=")
     assert sms.outbox == []
 
 
@@ -105,8 +105,8 @@ def test_a_stolen_session_cookie_dies_at_logout(admin_client, admin):
         settings.SESSION_COOKIE_NAME
     ].value
 
-    admin_client.post(reverse("portal:logout"))
+    admin_client.post(reverse("accounts:logout"))
     response = stolen.get(reverse("portal:company_picker"))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("portal:login"))
+    assert response.url.startswith(reverse("accounts:login"))

@@ -205,7 +205,7 @@ def company_url(authorisation: AccessAuthorisation, company_id: int | None = Non
 
 
 def own_url(authorisation: AccessAuthorisation) -> str:
-    return reverse("portal:own_authorisation_download", args=[authorisation.pk])
+    return reverse("otp:own_authorisation_download", args=[authorisation.pk])
 
 
 @pytest.fixture
@@ -262,7 +262,7 @@ def test_mes_equipes_links_a_signed_invitation_to_its_authorisation(admin_client
 def test_the_member_downloads_their_own_from_mon_compte(joined, authorisation):
     client = logged_in_client(joined.user)
 
-    listing = client.get(reverse("portal:own_authorisations")).content.decode()
+    listing = client.get(reverse("otp:own_authorisations")).content.decode()
     response = client.get(own_url(authorisation))
 
     assert "Atelier Durand SAS" in listing
@@ -272,9 +272,9 @@ def test_the_member_downloads_their_own_from_mon_compte(joined, authorisation):
 
 
 def test_mon_compte_links_to_the_authorisations(joined):
-    page = logged_in_client(joined.user).get(reverse("portal:account")).content.decode()
+    page = logged_in_client(joined.user).get(reverse("accounts:account")).content.decode()
 
-    assert reverse("portal:own_authorisations") in page
+    assert reverse("otp:own_authorisations") in page
 
 
 def test_a_collaborator_of_the_company_is_refused_the_company_download(
@@ -310,7 +310,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(authorisation):
     response = Client().get(own_url(authorisation))
 
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("portal:login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_support_downloads_it_from_the_django_admin(authorisation):
@@ -363,7 +363,7 @@ def test_a_hostile_name_is_escaped_on_the_pages(admin_client, admin):
     sign(invitation, admin)
     user = UserFactory.create(email="pirate@partenaire.example", first_name="<script>x</script>")
 
-    listing = logged_in_client(user).get(reverse("portal:own_authorisations")).content.decode()
+    listing = logged_in_client(user).get(reverse("otp:own_authorisations")).content.decode()
 
     assert "<script>" not in listing
     assert "Version 1" in listing

@@ -190,7 +190,7 @@ def test_asking_for_a_code_long_after_login_asks_for_the_password(
 
     response = admin_client.post(url("rights_send_code", member, change.pk))
 
-    assert response.url.startswith(reverse("portal:login") + "?next=")
+    assert response.url.startswith(reverse("accounts:login") + "?next=")
     assert sms.outbox == []
 
 

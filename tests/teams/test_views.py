@@ -137,7 +137,7 @@ def test_sends_an_anonymous_visitor_to_the_login_page(client, company):
     response = client.get(team_url(company))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("portal:login"))
+    assert response.url.startswith(reverse("accounts:login"))
 
 
 def test_renders_only_the_invitation_table_for_htmx(admin_client, admin):

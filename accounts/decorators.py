@@ -1,4 +1,4 @@
-"""View decorators for the portal's own rules (the rights are permissions.checks')."""
+"""Decorators about the login itself: signing needs a recent one (rights: permissions.checks)."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from portal.signals import LOGIN_AT_SESSION_KEY
+from accounts.signals import LOGIN_AT_SESSION_KEY
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpRequest)
@@ -47,7 +47,7 @@ def require_recent_login(*, next_page: str) -> Callable[[View[R, P]], View[R, P]
                 ),
             )
             back = reverse(next_page, kwargs=kwargs)
-            login_url = f"{reverse('portal:login')}?{urlencode({'next': back})}"
+            login_url = f"{reverse('accounts:login')}?{urlencode({'next': back})}"
             if getattr(request, "htmx", False):
                 return HttpResponseClientRedirect(login_url)
             return HttpResponseRedirect(login_url)

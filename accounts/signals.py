@@ -10,10 +10,11 @@ from django.http import HttpRequest
 from audit.models import Action
 from audit.services import audit_record, client_ip
 
+# the value predates the move to accounts: sessions opened before it stay open
 LOGIN_AT_SESSION_KEY = "portal_login_at"
 
 
-@receiver(user_logged_in, dispatch_uid="portal.login")
+@receiver(user_logged_in, dispatch_uid="accounts.login")
 def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         # Signing needs a recent login: every way in (form, invitation, tests) stamps it here.
@@ -21,7 +22,7 @@ def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any)
     audit_record(action=Action.LOGIN, actor=user, target=user, ip_address=client_ip(request))
 
 
-@receiver(user_login_failed, dispatch_uid="portal.login_failed")
+@receiver(user_login_failed, dispatch_uid="accounts.login_failed")
 def on_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
@@ -34,7 +35,7 @@ def on_login_failed(
     )
 
 
-@receiver(user_logged_out, dispatch_uid="portal.logout")
+@receiver(user_logged_out, dispatch_uid="accounts.logout")
 def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is None:
         return

@@ -58,7 +58,7 @@ def _allowed(*, email: str, ip_address: str | None) -> bool:
 
 def password_reset_request(*, email: str, ip_address: str | None) -> None:
     """Queue the reset email; the caller shows the same page whatever happens here."""
-    from portal.tasks import send_password_reset
+    from accounts.tasks import send_password_reset
 
     if not _allowed(email=email, ip_address=ip_address):
         logger.info("Password reset dropped: too many requests.")
@@ -76,9 +76,9 @@ def password_reset_send(*, email: str) -> None:
     form.save(
         domain_override=base.netloc,
         use_https=base.scheme == "https",
-        subject_template_name="registration/password_reset_subject.txt",
-        email_template_name="registration/password_reset_email.txt",
-        html_email_template_name="registration/password_reset_email.html",
+        subject_template_name="accounts/password_reset_subject.txt",
+        email_template_name="accounts/password_reset_email.txt",
+        html_email_template_name="accounts/password_reset_email.html",
         extra_email_context={
             "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
             "bank_name": settings.BANK_NAME,  # the subject is rendered outside send_templated_email

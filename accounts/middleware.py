@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from portal.signals import LOGIN_AT_SESSION_KEY
+from accounts.signals import LOGIN_AT_SESSION_KEY
 
 
 class AbsoluteSessionLifetimeMiddleware:

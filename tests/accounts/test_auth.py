@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = reverse("portal:login")
+LOGIN_URL = reverse("accounts:login")
 WRONG_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 
 
@@ -152,7 +152,7 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
 def test_logout_refuses_a_get(client_for):
     client = client_for(UserFactory.create())
 
-    response = client.get(reverse("portal:logout"))
+    response = client.get(reverse("accounts:logout"))
 
     assert response.status_code == 405
     assert "_auth_user_id" in client.session
@@ -161,7 +161,7 @@ def test_logout_refuses_a_get(client_for):
 def test_logout_by_post_ends_the_session(client_for):
     client = client_for(UserFactory.create())
 
-    response = client.post(reverse("portal:logout"), follow=True)
+    response = client.post(reverse("accounts:logout"), follow=True)
 
     assert "_auth_user_id" not in client.session
     assert "Vous êtes déconnecté" in response.text
@@ -172,7 +172,7 @@ def test_the_header_offers_logout_as_a_form(client_for):
 
     response = client.get(reverse("portal:company_picker"))
 
-    assert f'<form method="post" action="{reverse("portal:logout")}">' in response.text
+    assert f'<form method="post" action="{reverse("accounts:logout")}">' in response.text
 
 
 def test_a_login_is_recorded_in_the_audit_trail(client):
@@ -199,7 +199,7 @@ def test_a_logout_is_recorded_in_the_audit_trail(client_for):
     user = UserFactory.create()
     client = client_for(user)
 
-    client.post(reverse("portal:logout"))
+    client.post(reverse("accounts:logout"))
 
     assert AuditEvent.objects.filter(action=Action.LOGOUT, actor=user).exists()
 
@@ -207,9 +207,9 @@ def test_a_logout_is_recorded_in_the_audit_trail(client_for):
 def test_password_reset_shows_the_same_page_for_a_known_and_an_unknown_email(client):
     user = UserFactory.create()
 
-    known = client.post(reverse("portal:password_reset"), {"email": user.email}, follow=True)
+    known = client.post(reverse("accounts:password_reset"), {"email": user.email}, follow=True)
     unknown = client.post(
-        reverse("portal:password_reset"), {"email": "personne@inconnue.example"}, follow=True
+        reverse("accounts:password_reset"), {"email": "personne@inconnue.example"}, follow=True
     )
 
     assert known.redirect_chain == unknown.redirect_chain
@@ -218,7 +218,7 @@ def test_password_reset_shows_the_same_page_for_a_known_and_an_unknown_email(cli
 
 
 def test_password_reset_sends_no_email_to_an_unknown_address(client, eager_tasks):
-    client.post(reverse("portal:password_reset"), {"email": "personne@inconnue.example"})
+    client.post(reverse("accounts:password_reset"), {"email": "personne@inconnue.example"})
 
     assert mail.outbox == []
 
@@ -226,7 +226,7 @@ def test_password_reset_sends_no_email_to_an_unknown_address(client, eager_tasks
 def test_password_reset_sends_a_french_email_with_a_link(client, eager_tasks, settings):
     user = UserFactory.create()
 
-    client.post(reverse("portal:password_reset"), {"email": user.email})
+    client.post(reverse("accounts:password_reset"), {"email": user.email})
 
     [email] = mail.outbox
     assert isinstance(email, EmailMultiAlternatives)
@@ -243,7 +243,7 @@ def test_password_reset_sends_a_french_email_with_a_link(client, eager_tasks, se
 
 def test_the_emailed_link_lets_the_user_choose_a_new_password(client, eager_tasks):
     user = UserFactory.create()
-    client.post(reverse("portal:password_reset"), {"email": user.email})
+    client.post(reverse("accounts:password_reset"), {"email": user.email})
     link = next(
         line for line in mail.outbox[0].body.splitlines() if "/mot-de-passe/nouveau/" in line
     )

@@ -5,12 +5,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.tasks import warn_previous_mobile
+from accounts.views import MOBILE_CHANGE_SESSION_KEY
 from audit.models import Action, AuditEvent
 from otp import sms
 from otp.models import SignatureChallenge
 from portal.celery import app
-from portal.tasks import warn_previous_mobile
-from portal.views import MOBILE_CHANGE_SESSION_KEY
 from teams.models import MembershipStatus, Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 from tests.otp.factories import last_code, wrong_code
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 OLD = "+33612345642"
 NEW = "+33698765432"
-CHANGE_URL = reverse("portal:mobile_change")
-CONFIRM_URL = reverse("portal:mobile_change_confirm")
+CHANGE_URL = reverse("accounts:mobile_change")
+CONFIRM_URL = reverse("accounts:mobile_change_confirm")
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +61,7 @@ def ask_code(client, *, password=PASSWORD, mobile="06 98 76 54 32"):
 
 
 def test_the_account_page_offers_to_change_the_mobile(client):
-    response = client.get(reverse("portal:account"))
+    response = client.get(reverse("accounts:account"))
 
     assert response.status_code == 200
     assert "Mon compte" in response.text
@@ -73,7 +73,7 @@ def test_the_account_page_offers_to_change_the_mobile(client):
 def test_the_account_page_of_an_administrator_says_support_changes_the_mobile(
     client_for, administrator
 ):
-    response = client_for(administrator).get(reverse("portal:account"))
+    response = client_for(administrator).get(reverse("accounts:account"))
 
     assert response.status_code == 200
     assert "+33 6 •• •• •• 42" in response.text
@@ -132,7 +132,7 @@ def test_a_code_asked_before_becoming_administrator_cannot_change_the_mobile(cli
 def test_the_header_links_to_my_account(client):
     response = client.get(reverse("portal:company_picker"))
 
-    assert f'href="{reverse("portal:account")}"' in response.text
+    assert f'href="{reverse("accounts:account")}"' in response.text
 
 
 def test_the_form_asks_for_the_password_and_the_new_number_in_french(client):
@@ -304,7 +304,7 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(db):
     response = Client().get(CHANGE_URL)
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("portal:login"))
+    assert response.url.startswith(reverse("accounts:login"))
 
 
 class FlakySmsBackend:

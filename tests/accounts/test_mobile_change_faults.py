@@ -2,12 +2,12 @@
 
 import pytest
 
+from accounts.tasks import warn_previous_mobile
 from otp import sms
 from portal.models import User
-from portal.tasks import warn_previous_mobile
+from tests.accounts.test_mobile_change import CONFIRM_URL, NEW, OLD, ask_code
 from tests.factories import UserFactory
 from tests.otp.factories import last_code
-from tests.portal.test_mobile_change import CONFIRM_URL, NEW, OLD, ask_code
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,7 @@ def validate_mobile(value: Any) -> None:
 
 
 class LoginForm(forms.Form):
-    """The fields only: portal.services.authenticate_throttled checks the password."""
+    """The fields only: accounts.services.authenticate_throttled checks the password."""
 
     email = forms.EmailField(
         label=_("Adresse e-mail"),

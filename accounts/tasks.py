@@ -3,8 +3,8 @@ import smtplib
 
 from celery import Task, shared_task
 
+from accounts import password_reset, services
 from otp.sms import SmsNotSent
-from portal import password_reset, services
 from portal.queueing import backoff_seconds
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portal.signals import LOGIN_AT_SESSION_KEY
+from accounts.signals import LOGIN_AT_SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,6 @@ def test_a_session_older_than_twelve_hours_is_closed_even_when_active(admin_user
 
     response = client.get(reverse("portal:company_picker"), follow=True)
 
-    assert response.redirect_chain[0][0].startswith(reverse("portal:login"))
+    assert response.redirect_chain[0][0].startswith(reverse("accounts:login"))
     assert "Votre session a expiré" in response.content.decode()
     assert "_auth_user_id" not in client.session

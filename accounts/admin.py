@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PortalUserChangeForm, PortalUserCreationForm
 from audit.models import Action
 from audit.services import audit_record, client_ip
 from otp.limits import signing_unlock
 from otp.services import mask_phone
-from portal.forms import PortalUserChangeForm, PortalUserCreationForm
 from portal.models import User
 from teams.services import (
     TeamRefused,
@@ -159,7 +159,7 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
             except TeamRefused as refused:  # found under lock, the deletion rolled back
                 refusal = str(refused)
         self.message_user(request, refusal, messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:portal_user_change", args=[object_id]))
+        return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[object_id]))
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         users_delete(user_ids=[obj.pk])

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import login_throttle
 from audit.models import Action
 from audit.services import audit_record, client_ip
 from otp import services as otp
 from otp.models import SignatureChallenge
 from otp.sms import send_sms
-from portal import login_throttle
 from portal.models import User
 from portal.queueing import enqueue_on_commit
 from teams.models import Membership, Role
@@ -138,7 +138,7 @@ def mobile_change_confirm(
     now: datetime.datetime,
 ) -> User:
     """With the right code the mobile changes; the previous number is told by SMS."""
-    from portal.tasks import warn_previous_mobile
+    from accounts.tasks import warn_previous_mobile
 
     if mobile_is_bank_record(user=user):
         # became an administrator between the request and the code: support changes it now

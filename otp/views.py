@@ -1,0 +1,51 @@
+"""Mes autorisations d’accès: a person's own signed authorisations, from Mon compte."""
+
+import uuid
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.models import User
+from audit.services import client_ip
+from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
+from otp.selectors import own_authorisation, own_authorisations
+from otp.services import authorisation_download_record
+from portal.downloads import content_download
+
+
+def _own_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@require_GET
+def own_authorisations_page(request: HttpRequest) -> HttpResponse:
+    """Mes autorisations d’accès: every signed authorisation that names me, in every company."""
+    user = _own_user(request)
+    return render(
+        request,
+        "otp/own_authorisations.html",
+        {"authorisations": own_authorisations(email=user.email)},
+    )
+
+
+@require_GET
+def own_authorisation_download(
+    request: HttpRequest, authorisation_id: uuid.UUID
+) -> HttpResponseBase:
+    user = _own_user(request)
+    # someone else's authorisation looks missing, even in a company of mine
+    authorisation = own_authorisation(email=user.email, authorisation_id=authorisation_id)
+    if authorisation is None:
+        raise Http404
+    authorisation_download_record(
+        actor=user, authorisation=authorisation, ip_address=client_ip(request), via="account"
+    )
+    return content_download(
+        authorisation_pdf(authorisation=authorisation),
+        filename=authorisation_filename(authorisation),
+        content_type="application/pdf",
+    )
