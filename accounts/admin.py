@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PortalUserChangeForm, PortalUserCreationForm
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record, client_ip
 from otp.limits import signing_unlock
 from otp.services import mask_phone
-from portal.models import User
 from teams.services import (
     TeamRefused,
     user_deactivation_refusal,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from portal.models import User
+from accounts.models import User
 
 MOBILE_TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,

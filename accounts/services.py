@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import login_throttle
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record, client_ip
+from companies.models import Membership, Role
 from otp import services as otp
 from otp.models import SignatureChallenge
 from otp.sms import send_sms
-from portal.models import User
 from portal.queueing import enqueue_on_commit
-from teams.models import Membership, Role
 
 MOBILE_CHANGE = "mobile_change"
 # One message whatever went wrong: it must not tell whether the email has an account.

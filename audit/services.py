@@ -6,9 +6,9 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import Action, AuditEvent
-from portal.models import User
-from teams.models import Company
+from companies.models import Company
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

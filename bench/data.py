@@ -15,14 +15,14 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from accounts.models import User
 from client_requests.kinds import RequestKind, RequestStatus
 from client_requests.models import ClientRequest
+from companies.models import Company, Contract, ContractKind, ContractStatus, Membership, Role
 from documents.models import ContractDocument, DocumentKind
 from invitations.models import Invitation, InvitationStatus
 from permissions.catalogue import Right
 from permissions.models import Grant
-from portal.models import User
-from teams.models import Company, Contract, ContractKind, ContractStatus, Membership, Role
 from treasury.models import (
     BankAccount,
     CashFlow,

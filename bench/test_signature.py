@@ -6,11 +6,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from bench import results
 from otp.models import SignatureChallenge
 from otp.services import challenge_verify, payload_digest
 from otp.services.challenges import expected_code
-from portal.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.template import engines
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from companies.models import Company
 from portal.urls import urlpatterns as product_urlpatterns
-from teams.models import Company
 
 TINY = engines["django"].from_string("<!doctype html><title>{{ title }}</title><p>{{ text }}</p>")
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from audit.services import client_ip
 from client_requests.display import detail_rows, group_iban
 from client_requests.forms.pipeline import ACCEPT, upload_hint
@@ -35,7 +36,6 @@ from client_requests.services import (
     request_move,
 )
 from client_requests.uploads import check_upload
-from portal.models import User
 
 
 def _agent(request: HttpRequest) -> User:

@@ -3,8 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from companies.models import ContractKind
 from permissions.catalogue import Right
-from teams.models import ContractKind
 
 
 class RequestKind(models.TextChoices):

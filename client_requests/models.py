@@ -14,8 +14,8 @@ from client_requests.kinds import (
     RequestKind,
     RequestStatus,
 )
+from companies.models import Company, Contract
 from permissions.catalogue import Right
-from teams.models import Company, Contract
 
 
 def private_storage() -> Storage:

@@ -1,6 +1,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from client_requests.kinds import (
     EARLY_BUYOUT_KINDS,
     RequestKind,
@@ -8,10 +9,9 @@ from client_requests.kinds import (
     kinds_covered_by,
 )
 from client_requests.models import Attachment, ClientRequest, ClientRequestQuerySet, StatusChange
+from companies.models import Company, Contract, ContractKind, ContractStatus, Membership
 from permissions.checks import held_rights
 from permissions.models import Grant
-from portal.models import User
-from teams.models import Company, Contract, ContractKind, ContractStatus, Membership
 
 # the kinds filed in the section "Demandes de l'entreprise"
 COMPANY_REQUEST_KINDS = (

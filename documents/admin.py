@@ -6,11 +6,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from companies.models import Contract
 from documents.amortisation import schedule, totals
 from documents.forms import ContractDocumentAdminForm
 from documents.models import ContractDocument
 from documents.services import document_add
-from teams.models import Contract
 
 # teams/admin.py shows contracts inline on their company; their own page lives here, with their
 # documents and the terms the amortisation table is computed from.

@@ -32,7 +32,7 @@ CLUB_KIND = "club"
 
 
 class ContractTerms(Protocol):
-    """What a schedule reads: `teams.models.Contract` fits, and so does any plain object."""
+    """What a schedule reads: `companies.models.Contract` fits, and so does any plain object."""
 
     @property
     def kind(self) -> str: ...

@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from companies.models import Company, Contract, ContractKind
 from documents.amortisation import schedule
 from documents.models import ContractDocument, DocumentKind
 from documents.services import document_add
-from teams.models import Company, Contract, ContractKind
 
 
 @dataclass(frozen=True)

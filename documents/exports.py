@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from companies.models import Contract
 from documents.amortisation import Instalment, schedule, totals
-from teams.models import Contract
 
 PDF_STYLESHEET = Path(__file__).resolve().parent / "pdf" / "amortisation.css"
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from client_requests.models import private_storage
-from teams.models import Contract
+from companies.models import Contract
 
 
 class DocumentKind(models.TextChoices):

@@ -6,8 +6,8 @@ from django.http import Http404
 from client_requests.kinds import RequestKind
 from client_requests.models import ClientRequestQuerySet
 from client_requests.selectors import requests_of_kinds
+from companies.models import Company, Contract, Membership
 from documents.models import ContractDocument
-from teams.models import Company, Contract, Membership
 
 
 def company_contracts(*, company: Company) -> QuerySet[Contract]:

@@ -14,8 +14,8 @@ from client_requests.kinds import RequestKind
 from client_requests.models import ClientRequest, private_storage
 from client_requests.services import RequestRefused, request_create
 from client_requests.uploads import CheckedFile, check_upload
+from companies.models import Company, Contract, Membership
 from documents.models import ContractDocument, DocumentKind
-from teams.models import Company, Contract, Membership
 
 
 def duplicate_fee(*, company: Company) -> Decimal:

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import validate_mobile
+from accounts.models import User
 from invitations.models import BATCH_MAX_INVITEES
 from permissions.catalogue import Right
-from portal.models import User
 
 INVALID_PHONE = _(
     "Saisissez un numéro de mobile valide, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78."

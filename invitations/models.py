@@ -6,8 +6,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from companies.models import Company
 from otp.models import AccessAuthorisation, SignatureChallenge
-from teams.models import Company
 
 
 class InvitationStatus(models.TextChoices):

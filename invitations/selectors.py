@@ -1,6 +1,6 @@
+from accounts.models import User
+from companies.models import Company
 from invitations.models import Invitation, InvitationBatch, InvitationStatus
-from portal.models import User
-from teams.models import Company
 
 
 def company_invitation(*, company: Company, invitation_id: int) -> Invitation | None:

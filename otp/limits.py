@@ -13,11 +13,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from portal import ratelimit
 from portal.mail import send_templated_email
-from portal.models import User
 from portal.queueing import enqueue_on_commit
 from portal.ratelimit import Decision
 

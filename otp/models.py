@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from teams.models import Company
+from companies.models import Company
 
 
 class ChallengeStatus(models.TextChoices):

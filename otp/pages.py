@@ -15,11 +15,11 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.models import User
 from core.http import HtmxHttpRequest
 from otp.forms import SignatureCodeForm
 from otp.models import SignatureChallenge
 from otp.services import live_challenge, mask_phone, resend_available_in, signer_refusal
-from portal.models import User
 
 # the htmx targets of otp/code_panel.html, each a partial of it
 CODE_PANEL = "code-panel"

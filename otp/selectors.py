@@ -5,8 +5,8 @@ import uuid
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
+from companies.models import Company
 from otp.models import AccessAuthorisation
-from teams.models import Company
 
 
 def _with_document() -> QuerySet[AccessAuthorisation]:

@@ -7,8 +7,10 @@ from typing import Any, Protocol, cast
 
 from django.db.models import Model
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company
 from otp.models import SignatureChallenge
 from otp.services import (
     CodeNotSent,
@@ -18,8 +20,6 @@ from otp.services import (
     challenge_verify,
     live_challenge,
 )
-from portal.models import User
-from teams.models import Company
 
 
 class Signed(Protocol):

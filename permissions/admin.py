@@ -3,9 +3,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
+from companies.models import Membership
 from permissions.models import Grant
 from permissions.selectors import grantable_rights
-from teams.models import Membership
 
 
 class GrantInlineFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from teams.models import ContractKind
+from companies.models import ContractKind
 
 
 class Right(models.TextChoices):

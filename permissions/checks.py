@@ -11,11 +11,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from companies.models import Company, Membership
 from core.http import HtmxHttpRequest
 from permissions.catalogue import Right
 from permissions.selectors import grantable_rights
-from portal.models import User
-from teams.models import Company, Membership
 
 P = ParamSpec("P")
 

@@ -1,8 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from companies.models import Membership
 from permissions.catalogue import Right
-from teams.models import Membership
 
 
 class Grant(models.Model):

@@ -1,7 +1,7 @@
 """Which rights a company may grant: the catalogue read against the contracts it holds."""
 
+from companies.models import Company, ContractStatus
 from permissions.catalogue import RightOption, right_options
-from teams.models import Company, ContractStatus
 
 # like contrib.auth's _perm_cache: a page asks several times, the database answers once
 _CONTRACT_KINDS_CACHE = "_active_contract_kinds"

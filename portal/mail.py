@@ -5,8 +5,9 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.models import User
 from core.email import build_email, render_email
-from portal.models import SentEmail, User
+from portal.models import SentEmail
 
 
 def send_templated_email(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:

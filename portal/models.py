@@ -2,8 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User  # noqa: F401  (until every import names accounts.models)
-
 
 class SentEmail(models.Model):
     """One person's email of a notification sent to several people, recorded in the transaction

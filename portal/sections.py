@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.functional import Promise
 
+from companies.models import Membership
 from permissions.catalogue import CATALOGUE, Right
 from permissions.checks import held_rights
-from teams.models import Membership
 
 # The page each right opens (its URL takes the company id).
 SECTION_URLS: dict[Right, str] = {

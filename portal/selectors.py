@@ -1,5 +1,5 @@
-from portal.models import User
-from teams.models import Membership
+from accounts.models import User
+from companies.models import Membership
 
 
 def memberships_for_picker(*, user: User) -> list[Membership]:

@@ -157,8 +157,8 @@ def seed(count: int) -> list[AdminAccount]:
     import django
 
     django.setup()
-    from portal.models import User
-    from teams.models import Company, Membership, Role
+    from accounts.models import User
+    from companies.models import Company, Membership, Role
 
     run = uuid.uuid4().int % 10_000_000
     accounts = []

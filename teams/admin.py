@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import Action
 from audit.services import audit_record, client_ip
+from companies.models import Company, Contract, Membership, MembershipStatus, Role
 from permissions.admin import GrantInline
 from permissions.catalogue import specs_for
 from permissions.models import Grant
-from teams.models import Company, Contract, Membership, MembershipStatus, RightsChange, Role
+from teams.models import RightsChange
 from teams.services import last_admin_refusal
 
 # Support staff's edits of who may do what are audited like the portal's own: actor, company,

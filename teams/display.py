@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies.models import Membership, MembershipStatus, Role
 from permissions.catalogue import CATALOGUE, Right, specs_for
 from permissions.checks import held_rights
 from portal.csv import text_cell
-from teams.models import Membership, MembershipStatus, Role
 from teams.selectors import AccessReview
 
 

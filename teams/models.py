@@ -2,18 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# moved to companies.models; re-exported until every import names companies.models
-from companies.models import (  # noqa: F401
-    Company,
-    Contract,
-    ContractKind,
-    ContractStatus,
-    Membership,
-    MembershipQuerySet,
-    MembershipStatus,
-    PaymentFrequency,
-    Role,
-)
+from companies.models import Membership
 
 
 class RightsChangeStatus(models.TextChoices):

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from django.db.models import Max, QuerySet
 
 from audit.models import AuditEvent
+from companies.models import Company, Membership
 from invitations.models import Invitation
 from permissions.models import Grant
-from teams.models import Company, Membership, RightsChange, RightsChangeStatus
+from teams.models import RightsChange, RightsChangeStatus
 
 
 def team_members(*, company: Company) -> QuerySet[Membership]:

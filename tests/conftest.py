@@ -10,10 +10,10 @@ import redis
 from django.core.cache import cache
 from django.test import Client
 
+from accounts.models import User
+from companies.models import Company, ContractKind, Membership, Role
 from permissions.catalogue import Right
 from portal import ratelimit
-from portal.models import User
-from teams.models import Company, ContractKind, Membership, Role
 from tests.factories import (
     CompanyFactory,
     ContractFactory,

@@ -10,10 +10,10 @@ from typing import Any
 import factory
 from factory.django import DjangoModelFactory
 
+from accounts.models import User
+from companies.models import Company, Contract, ContractKind, Membership, MembershipStatus, Role
 from permissions.catalogue import Right
 from permissions.models import Grant
-from portal.models import User
-from teams.models import Company, Contract, ContractKind, Membership, MembershipStatus, Role
 
 PASSWORD = "motdepasse-solide-42"
 MOBILE = "+33612345642"

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from teams.models import Company
+from companies.models import Company
 from treasury.models import BankAccount, CashFlow, FlowCategory, TreasurySubscription
 
 ACCOUNTS = (

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from teams.models import Company
+from companies.models import Company
 
 
 class BankAccount(models.Model):

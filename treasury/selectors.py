@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from companies.models import Company, Contract, ContractStatus
 from documents.amortisation import schedule
-from teams.models import Company, Contract, ContractStatus
 from treasury.chart import Chart, forecast_chart
 from treasury.forecast import (
     HORIZON_DAYS,

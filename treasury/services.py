@@ -11,15 +11,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company, Membership
 from core.text import french_elide
 from permissions.catalogue import Right
 from permissions.checks import has_right
 from portal.csv import BOM, text_cell
 from portal.mail import send_templated_email
-from portal.models import User
-from teams.models import Company, Membership
 from treasury.forecast import Forecast
 from treasury.models import LowBalanceAlert
 from treasury.selectors import active_subscription, bank_accounts, company_forecast

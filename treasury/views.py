@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import User
 from audit.services import client_ip
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 from portal.downloads import content_download
-from portal.models import User
 from treasury.forms import LowBalanceAlertForm
 from treasury.selectors import active_subscription, low_balance_alert, treasury_overview
 from treasury.services import SubscriptionInactive, forecast_export, low_balance_alert_set

@@ -11,7 +11,7 @@ from client_requests.forms.pipeline import SupportingFilesField, new_files, uplo
 from client_requests.kinds import AttachmentPurpose, RequestKind
 from client_requests.selectors import COMPANY_REQUEST_KINDS
 from client_requests.services import NewFile
-from teams.models import Contract
+from companies.models import Contract
 
 
 class ContractChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

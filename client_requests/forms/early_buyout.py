@@ -14,7 +14,7 @@ from client_requests.forms.fields import (
     short_date,
 )
 from client_requests.kinds import EARLY_BUYOUT_CONTRACT_KINDS
-from teams.models import Contract
+from companies.models import Contract
 
 
 class EarlyBuyoutForm(ContractForm):

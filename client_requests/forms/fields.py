@@ -19,7 +19,7 @@ from client_requests.kinds import AttachmentPurpose
 from client_requests.selectors import company_contracts, eligible_contracts
 from client_requests.services import NewFile, RequestRefused
 from client_requests.uploads import ACCEPTED_TYPES, check_upload, size_label
-from teams.models import Company, Contract, ContractStatus
+from companies.models import Company, Contract, ContractStatus
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")

@@ -19,7 +19,7 @@ from client_requests.forms.fields import (
     short_date,
 )
 from client_requests.kinds import FUND_OPERATION_CONTRACT_KINDS, OperationScope, RequestKind
-from teams.models import Contract
+from companies.models import Contract
 
 # stored in `details["scope"]`; the request's page shows its label (`client_requests.display`)
 TOTAL = OperationScope.TOTAL.value

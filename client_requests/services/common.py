@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from client_requests.kinds import (
@@ -19,9 +20,8 @@ from client_requests.kinds import (
 )
 from client_requests.models import Attachment, ClientRequest, StatusChange, private_storage
 from client_requests.uploads import CheckedFile
+from companies.models import Membership
 from permissions.checks import held_rights
-from portal.models import User
-from teams.models import Membership
 
 # A power must be justified before these are submitted (the catalogue's conditions).
 PROOF_REQUIRED_KINDS = frozenset(

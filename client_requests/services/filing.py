@@ -25,7 +25,7 @@ from client_requests.services.common import (
     _store,
     _submit,
 )
-from teams.models import Company, Contract, Membership
+from companies.models import Company, Contract, Membership
 
 
 def request_create(

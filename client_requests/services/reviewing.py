@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from client_requests.kinds import (
@@ -18,8 +19,7 @@ from client_requests.services.common import (
     RequestRefused,
     _check_may_work,
 )
-from portal.models import User
-from teams.models import Membership
+from companies.models import Membership
 
 
 def draft_review(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from client_requests.kinds import (
@@ -27,7 +28,6 @@ from client_requests.services.common import (
     _store,
 )
 from portal.mail import send_templated_email_once
-from portal.models import User
 from portal.queueing import enqueue_on_commit
 
 

@@ -5,14 +5,14 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Membership, MembershipStatus, Role
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.exceptions import AccountExists, InvitationLinkInvalid, WrongAccount
 from permissions.models import Grant
-from portal.models import User
 from portal.queueing import enqueue_on_commit
-from teams.models import Membership, MembershipStatus, Role
 
 
 def hash_token(token: str) -> str:

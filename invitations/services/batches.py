@@ -14,8 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company
 from invitations.models import (
     BATCH_MAX_INVITEES,
     Invitation,
@@ -34,8 +36,6 @@ from otp import services as otp
 from otp import signing
 from otp.models import SignatureChallenge
 from permissions.catalogue import sorted_rights
-from portal.models import User
-from teams.models import Company
 
 PURPOSE = "invitation_batch"
 

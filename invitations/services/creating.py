@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company, Membership
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.closing import close_signed_authorisation
 from invitations.services.exceptions import InvitationRefused
@@ -17,8 +19,6 @@ from otp.models import ClosingReason
 from permissions.catalogue import CATALOGUE, Right, sorted_rights
 from permissions.selectors import grantable_rights
 from portal import ratelimit
-from portal.models import User
-from teams.models import Company, Membership
 
 DAY = 24 * 3600
 logger = logging.getLogger(__name__)

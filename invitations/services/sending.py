@@ -11,8 +11,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company
 from core.text import french_elide
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.accepting import hash_token
@@ -21,8 +23,6 @@ from invitations.services.exceptions import InvitationRefused
 from otp.models import ClosingReason
 from permissions.catalogue import RightSpec, specs_for
 from portal.mail import send_templated_email
-from portal.models import User
-from teams.models import Company
 
 
 def signed_rights(invitation: Invitation) -> list[RightSpec]:

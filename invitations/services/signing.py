@@ -8,16 +8,16 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.exceptions import InvitationRefused
 from otp import services as otp
 from otp import signing
 from otp.models import AuthorisationKind, SignatureChallenge
 from permissions.catalogue import sorted_rights, specs_for
-from portal.models import User
-from teams.models import Company
 
 PURPOSE = "invitation"
 

@@ -15,8 +15,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from phonenumber_field.phonenumber import PhoneNumber
 
+from accounts.models import User
 from accounts.services import LoginRefused, authenticate_throttled
 from audit.services import client_ip
+from companies.models import Membership
 from core.text import french_elide
 from invitations.forms import (
     AcceptLoginForm,
@@ -33,8 +35,6 @@ from invitations.services import (
     signed_rights,
 )
 from invitations.views.common import MODEL_BACKEND, current_user
-from portal.models import User
-from teams.models import Membership
 
 # Who looks at the link: a visitor who is not logged in (ANONYMOUS) is offered both ways in,
 # whether or not an account exists for the invited email: the page never tells which.

@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import User
 from core.http import HtmxHttpRequest
 from permissions.checks import CompanyRequest
-from portal.models import User
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -21,12 +21,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Lower
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company
 from otp.models import AccessAuthorisation, ClosingReason
 from otp.services.verification import Verification
-from portal.models import User
-from teams.models import Company
 
 
 def _of_subject(*, company_id: int, subject_email: str) -> QuerySet[AccessAuthorisation]:

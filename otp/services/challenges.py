@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from otp import limits
 from otp.models import ChallengeStatus, SignatureChallenge
 from otp.services.digests import mask_phone, payload_digest
@@ -34,7 +35,6 @@ from otp.services.exceptions import (
 )
 from otp.sms import send_sms
 from portal import ratelimit
-from portal.models import User
 
 
 def signer_refusal(*, signer: User) -> SignatureError | None:

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from otp import limits
 from otp.models import ChallengeStatus, SignatureChallenge
 from otp.services.challenges import expected_code, is_expired
@@ -22,7 +23,6 @@ from otp.services.exceptions import (
     CodeNotSent,
     SigningLocked,
 )
-from portal.models import User
 
 
 class Outcome(enum.Enum):

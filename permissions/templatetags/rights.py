@@ -7,10 +7,10 @@ from collections.abc import Iterable
 
 from django import template
 
+from companies.models import Membership
 from permissions.catalogue import Right, RightSpec, specs_for
 from permissions.checks import has_right
 from permissions.models import Grant
-from teams.models import Membership
 
 register = template.Library()
 

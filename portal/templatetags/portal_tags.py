@@ -6,8 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from companies.models import Membership
 from portal.sections import Section, sections_for
-from teams.models import Membership
 
 register = template.Library()
 

@@ -6,12 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company, Membership, MembershipStatus, Role
 from otp.models import ClosingReason
 from otp.services import authorisation_close
-from portal.models import User
-from teams.models import Company, Membership, MembershipStatus, Role
 from teams.services.exceptions import TeamRefused
 
 

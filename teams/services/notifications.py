@@ -14,10 +14,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from companies.models import Membership, Role
 from core.text import french_elide
 from permissions.catalogue import specs_for
 from portal.mail import send_templated_email, send_templated_email_once
-from teams.models import Membership, RightsChange, RightsChangeStatus, Role
+from teams.models import RightsChange, RightsChangeStatus
 
 
 def _company_url(company_id: int) -> str:

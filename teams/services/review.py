@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company
 from portal.csv import BOM
-from portal.models import User
 from teams.display import review_columns, review_csv, review_rows
-from teams.models import Company
 from teams.selectors import access_review
 
 

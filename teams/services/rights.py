@@ -13,17 +13,18 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Company, Membership
 from otp import services as otp
 from otp import signing
 from otp.models import AuthorisationKind, ClosingReason, SignatureChallenge
 from permissions.catalogue import CATALOGUE, Right, sorted_rights, specs_for
 from permissions.models import Grant
 from permissions.selectors import grantable_rights
-from portal.models import User
 from portal.queueing import enqueue_on_commit
-from teams.models import Company, Membership, RightsChange, RightsChangeStatus
+from teams.models import RightsChange, RightsChangeStatus
 from teams.services.exceptions import TeamRefused
 from teams.services.members import locked_member
 

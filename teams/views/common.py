@@ -5,10 +5,10 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
+from companies.models import Membership
 from permissions.catalogue import RightOption
 from permissions.checks import CompanyRequest
 from permissions.selectors import grantable_rights
-from teams.models import Membership
 
 # a rights removal started from the access review comes back to it (`back` in the form)
 ACCESS_REVIEW = "access_review"

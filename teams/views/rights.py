@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import require_recent_login
 from audit.services import client_ip
+from companies.models import Membership
 from invitations.views.common import current_user, redirect_to
 from otp.forms import SignatureCodeForm
 from otp.pages import code_panel, code_panel_render
@@ -19,7 +20,7 @@ from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from teams.forms import MemberRightsForm
-from teams.models import Membership, RightsChange
+from teams.models import RightsChange
 from teams.selectors import rights_change_to_sign, team_member
 from teams.services import (
     TeamRefused,

@@ -15,7 +15,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
 from accounts.models import User
-from teams.models import Membership
+from companies.models import Membership
 
 pytestmark = pytest.mark.django_db
 

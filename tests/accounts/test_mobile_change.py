@@ -8,10 +8,10 @@ from django.urls import reverse
 from accounts.tasks import warn_previous_mobile
 from accounts.views import MOBILE_CHANGE_SESSION_KEY
 from audit.models import Action, AuditEvent
+from companies.models import MembershipStatus, Role
 from otp import sms
 from otp.models import SignatureChallenge
 from portal.celery import app
-from teams.models import MembershipStatus, Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 from tests.otp.factories import last_code, wrong_code
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from accounts.models import User
 from accounts.tasks import warn_previous_mobile
 from otp import sms
-from portal.models import User
 from tests.accounts.test_mobile_change import CONFIRM_URL, NEW, OLD, ask_code
 from tests.factories import UserFactory
 from tests.otp.factories import last_code

@@ -1,6 +1,6 @@
 """The POST data of the admin's membership and company pages, as support's browser sends it."""
 
-from teams.models import Company, Membership
+from companies.models import Company, Membership
 
 
 def membership_form(membership: Membership, *rights: str, **changes: object) -> dict[str, object]:

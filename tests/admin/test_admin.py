@@ -6,12 +6,12 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from companies.models import Role
 from invitations.models import Invitation, InvitationStatus
 from invitations.tasks import queue_dispatch
 from otp import sms
 from otp.models import AccessAuthorisation, SignatureChallenge
 from permissions.models import Grant
-from teams.models import Role
 from tests.admin.forms import company_form, membership_form
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import create, sent

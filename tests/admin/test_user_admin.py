@@ -7,8 +7,8 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from portal.models import User
-from teams.models import MembershipStatus, Role
+from accounts.models import User
+from companies.models import MembershipStatus, Role
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from client_requests.kinds import AttachmentPurpose, RequestKind
 from client_requests.models import ClientRequest
 from client_requests.services import NewFile, request_create
 from client_requests.uploads import check_upload
-from teams.models import Contract, Membership
+from companies.models import Contract, Membership
 
 
 def pdf_bytes() -> bytes:

@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from client_requests.models import private_storage
-from teams.models import Company, Contract, ContractKind
+from companies.models import Company, Contract, ContractKind
 from tests.factories import ContractFactory
 
 VALID_IBAN = "FR7630006000011234567890189"

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
 from client_requests.models import ClientRequest
+from companies.models import ContractKind, ContractStatus, Role
 from permissions.catalogue import Right
-from teams.models import ContractKind, ContractStatus, Role
 from tests.client_requests.ops_factories import (
     broken_pdf,
     club_contract,

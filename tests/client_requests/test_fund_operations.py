@@ -7,8 +7,8 @@ from django.urls import reverse
 from client_requests.kinds import RequestKind, RequestStatus
 from client_requests.models import ClientRequest
 from client_requests.services import request_create
+from companies.models import ContractKind, ContractStatus, Role
 from permissions.catalogue import Right
-from teams.models import ContractKind, ContractStatus, Role
 from tests.client_requests.ops_factories import club_contract, in_days, lease_contract
 from tests.factories import CompanyFactory, ContractFactory, MembershipFactory
 

@@ -11,8 +11,8 @@ from client_requests.selectors import (
     requests_of_kinds,
     visible_requests,
 )
+from companies.models import MembershipStatus
 from permissions.catalogue import Right
-from teams.models import MembershipStatus
 from tests.client_requests.factories import make_request
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from accounts.models import User
+from companies.models import Company, Contract, ContractKind, Membership
 from documents.models import ContractDocument
 from permissions.catalogue import Right
-from portal.models import User
-from teams.models import Company, Contract, ContractKind, Membership
 from tests.documents.factories import ContractDocumentFactory
 from tests.factories import ContractFactory
 

@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from factory.django import DjangoModelFactory
 from pypdf import PdfWriter
 
+from companies.models import Contract
 from documents.models import ContractDocument, DocumentKind
 from documents.services import document_add
-from teams.models import Contract
 from tests.factories import ContractFactory
 
 

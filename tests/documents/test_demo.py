@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from companies.models import ContractKind
 from documents.demo import load_demo_documents, minimal_pdf
 from documents.models import ContractDocument
-from teams.models import ContractKind
 from tests.factories import CompanyFactory, ContractFactory
 
 pytestmark = pytest.mark.django_db

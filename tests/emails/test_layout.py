@@ -94,7 +94,7 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
         "lowest": day(datetime.date(2027, 3, 11), "7500"),
         "url": "https://portail.example/entreprises/1/tresorerie/",
     },
-    "registration/password_reset_email": lambda: {
+    "accounts/password_reset_email": lambda: {
         "uid": "MQ",
         "token": "abc-123",
         "base_url": "https://portail.example",
@@ -155,7 +155,7 @@ def test_every_email_template_of_the_project_is_a_kind_tested_here_and_uses_the_
     templates = {
         path.relative_to(path.parents[2]).with_suffix("").as_posix()
         for path in ROOT.glob("*/templates/*/email/*.txt")
-    } | {"registration/password_reset_email"}
+    } | {"accounts/password_reset_email"}
 
     assert templates == set(KINDS)
     for kind in KINDS:

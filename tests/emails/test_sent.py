@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from portal.password_reset import password_reset_send
+from accounts.password_reset import password_reset_send
 from tests.emails.test_layout import SAFETY
 from tests.invitations.factories import create, dispatch, request_code, sign
 

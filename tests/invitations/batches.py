@@ -2,11 +2,11 @@
 
 import datetime
 
+from companies.models import Membership
 from invitations import services
 from invitations.models import InvitationBatch
 from invitations.services import Invitee
 from permissions.catalogue import Right
-from teams.models import Membership
 from tests.invitations.factories import IP, USER_AGENT
 from tests.otp.factories import NOW, last_code
 

@@ -7,10 +7,10 @@ import factory
 from django.core import mail
 from factory.django import DjangoModelFactory
 
+from companies.models import Membership
 from invitations import services
 from invitations.models import Invitation
 from permissions.catalogue import Right
-from teams.models import Membership
 from tests.factories import CompanyFactory, UserFactory
 from tests.otp.factories import NOW, last_code
 

@@ -8,12 +8,12 @@ from django.core import mail
 from django.db import connection, transaction
 from django.urls import reverse
 
+from accounts.models import User
+from companies.models import Membership, MembershipStatus
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
 from invitations.tasks import notify_inviter
 from permissions.models import Grant
-from portal.models import User
-from teams.models import Membership, MembershipStatus
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import dispatch, signed
 from tests.otp.factories import NOW

@@ -7,9 +7,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from companies.models import Membership, Role
 from invitations.models import Invitation, InvitationStatus
 from permissions.catalogue import Right
-from teams.models import Membership, Role
 from tests.factories import PASSWORD
 from tests.otp.factories import last_code
 

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 
 from audit.models import Action, AuditEvent
+from companies.models import Membership, Role
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
 from invitations.tasks import notify_inviter, queue_dispatch
@@ -12,7 +13,6 @@ from otp import services as otp
 from otp import sms
 from otp.models import ChallengeStatus
 from permissions.catalogue import CATALOGUE, Right
-from teams.models import Membership, Role
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import (
     IP,

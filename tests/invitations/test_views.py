@@ -10,12 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+from companies.models import Membership, Role
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
 from otp import sms
 from permissions.catalogue import Right
-from portal.models import User
-from teams.models import Membership, Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import IP, create, dispatch, request_code, sign, signed
 from tests.otp.factories import last_code, wrong_code

@@ -1,9 +1,9 @@
 """A signed access authorisation, made the way the product makes one: an invitation signed with
 the SMS code. The SMS it took is cleared, so a test that checks that nothing was sent still can."""
 
+from companies.models import Membership
 from otp import sms
 from otp.models import AccessAuthorisation
-from teams.models import Membership
 from tests.invitations.factories import signed
 
 

@@ -3,6 +3,7 @@ from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 from django.utils import translation
 
+from companies.models import ContractKind, ContractStatus, MembershipStatus, Role
 from permissions.catalogue import CATALOGUE, Right
 from permissions.checks import (
     active_membership,
@@ -11,7 +12,6 @@ from permissions.checks import (
     require_company_admin,
     require_right,
 )
-from teams.models import ContractKind, ContractStatus, MembershipStatus, Role
 from tests.factories import CompanyFactory, ContractFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from client_requests.kinds import AttachmentPurpose, RequestKind
+from companies.models import Contract, ContractKind, Membership
 from permissions.catalogue import Right
-from teams.models import Contract, ContractKind, Membership
 from teams.services.rights import rights_change_request
 from tests.client_requests.factories import make_request, new_file
 from tests.documents.factories import ContractDocumentFactory

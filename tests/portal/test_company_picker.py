@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from companies.models import MembershipStatus, Role
 from permissions.catalogue import CATALOGUE, Right
-from teams.models import MembershipStatus, Role
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from companies.models import Company, Contract, Membership
 from permissions.models import Grant
-from teams.models import Company, Contract, Membership
 
 pytestmark = pytest.mark.django_db
 

@@ -17,12 +17,13 @@ from client_requests.services import (
     early_buyout_request,
     request_move,
 )
+from companies.models import Company, ContractKind, Membership, MembershipStatus, Role
 from otp.models import AccessAuthorisation
 from otp.services import SignatureError
 from permissions.catalogue import Right
 from permissions.models import Grant
 from teams import services as teams
-from teams.models import Company, ContractKind, Membership, MembershipStatus, RightsChange, Role
+from teams.models import RightsChange
 from tests.client_requests.factories import make_request, new_file
 from tests.factories import MembershipFactory, UserFactory
 from tests.otp.factories import last_code

@@ -9,7 +9,9 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from accounts.models import User
 from audit.models import Action, AuditEvent
+from companies.models import Membership
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
 from invitations.tasks import dispatch_invitation
@@ -17,8 +19,6 @@ from otp import services as otp
 from otp import sms
 from otp.models import AccessAuthorisation, ChallengeStatus, SignatureChallenge
 from portal.celery import app
-from portal.models import User
-from teams.models import Membership
 from tests.factories import PASSWORD, UserFactory
 from tests.invitations.factories import IP, USER_AGENT, create, request_code, signed, token_in
 from tests.otp.factories import NOW, last_code, wrong_code

@@ -9,13 +9,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
+from companies.models import Membership, Role
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
 from otp.models import ChallengeStatus
 from permissions.catalogue import Right
-from portal.models import User
-from teams.models import Membership, Role
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.invitations.factories import create, signed
 from tests.otp.factories import last_code, wrong_code

@@ -6,10 +6,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from companies.models import Role
 from invitations import services
 from invitations.models import Invitation
 from permissions.catalogue import Right
-from teams.models import Role
 from tests.factories import CompanyFactory, ContractFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import token_in
 from tests.otp.factories import last_code

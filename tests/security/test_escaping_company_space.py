@@ -15,8 +15,8 @@ from django.utils import timezone
 from client_requests.kinds import AttachmentPurpose, RequestKind
 from client_requests.models import Attachment, ClientRequest, StatusChange
 from client_requests.services import bank_attachment_add, status_change_notify
+from companies.models import ContractKind, Role
 from permissions.catalogue import Right
-from teams.models import ContractKind, Role
 from teams.services import rights_change_notify_admins, rights_change_notify_member
 from tests.client_requests.factories import make_request, new_file, pdf_bytes
 from tests.factories import (

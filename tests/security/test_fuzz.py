@@ -13,12 +13,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import User
 from accounts.views import MOBILE_CHANGE_SESSION_KEY
+from companies.models import Membership
 from invitations import services
 from invitations.models import Invitation
 from permissions.catalogue import Right
-from portal.models import User
-from teams.models import Membership
 from tests.conftest import logged_in_client
 from tests.factories import PASSWORD, UserFactory
 from tests.invitations.factories import create, signed, token_in

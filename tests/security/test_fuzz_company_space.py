@@ -23,11 +23,12 @@ from client_requests.forms.fund_operations import FUND_OPERATION_FORMS
 from client_requests.kinds import AttachmentPurpose, RequestKind
 from client_requests.models import Attachment, ClientRequest, StatusChange
 from client_requests.services import bank_attachment_add
+from companies.models import Company, ContractKind, Membership
 from invitations.models import Invitation
 from otp.models import AccessAuthorisation
 from permissions.catalogue import Right
 from permissions.models import Grant
-from teams.models import Company, ContractKind, Membership, RightsChange
+from teams.models import RightsChange
 from tests.client_requests.factories import jpeg_bytes, make_request, new_file, pdf_bytes, png_bytes
 from tests.documents.factories import ContractDocumentFactory
 from tests.factories import UserFactory

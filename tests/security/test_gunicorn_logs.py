@@ -13,7 +13,7 @@ import requests
 from django.urls import reverse
 from django.utils import timezone
 
-from teams.models import Role
+from companies.models import Role
 from tests.factories import CompanyFactory, MembershipFactory
 from tests.invitations.factories import dispatch, signed
 from tests.reliability.conftest import test_database_url

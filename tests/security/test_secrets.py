@@ -17,12 +17,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from invitations import services
 from invitations.models import Invitation
 from permissions.catalogue import Right
 from permissions.models import Grant
-from portal.models import User
 from teams.models import RightsChange
 from tests.factories import UserFactory
 from tests.invitations.factories import token_in

@@ -11,10 +11,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from client_requests.kinds import AttachmentPurpose, RequestKind
+from companies.models import ContractKind
 from invitations.models import Invitation, InvitationStatus
 from otp import sms
 from permissions.catalogue import Right
-from teams.models import ContractKind
 from teams.services.rights import rights_change_request
 from tests.client_requests.factories import make_request, new_file
 from tests.documents.factories import ContractDocumentFactory

@@ -2,8 +2,9 @@
 
 import datetime
 
+from companies.models import Membership
 from teams import services
-from teams.models import Membership, RightsChange
+from teams.models import RightsChange
 from tests.invitations.factories import IP, USER_AGENT
 from tests.otp.factories import NOW, last_code
 

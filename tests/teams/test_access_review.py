@@ -3,11 +3,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from audit.models import Action, AuditEvent
+from companies.models import MembershipStatus, Role
 from permissions.catalogue import Right
 from permissions.models import Grant
-from portal.models import User
-from teams.models import MembershipStatus, RightsChange, RightsChangeStatus, Role
+from teams.models import RightsChange, RightsChangeStatus
 from tests.factories import GrantFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

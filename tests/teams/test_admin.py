@@ -5,8 +5,9 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from companies.models import Membership, MembershipStatus, Role
 from teams import services
-from teams.models import Membership, MembershipStatus, RightsChangeStatus, Role
+from teams.models import RightsChangeStatus
 from tests.admin.forms import company_form, membership_form
 from tests.factories import MembershipFactory, UserFactory
 from tests.otp.factories import NOW

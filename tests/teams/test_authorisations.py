@@ -8,11 +8,11 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from companies.models import Membership
 from invitations import services as invitations
 from otp.models import AccessAuthorisation, AuthorisationKind, ClosingReason
 from permissions.catalogue import Right
 from teams import services as teams
-from teams.models import Membership
 from tests.conftest import logged_in_client
 from tests.factories import UserFactory
 from tests.invitations.factories import IP, dispatch, request_code, sign, signed

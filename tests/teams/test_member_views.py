@@ -5,10 +5,11 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from companies.models import Membership, MembershipStatus, Role
 from otp import sms
 from otp.models import AccessAuthorisation, AuthorisationKind
 from permissions.catalogue import Right
-from teams.models import Membership, MembershipStatus, RightsChange, Role
+from teams.models import RightsChange
 from tests.factories import GrantFactory, MembershipFactory
 from tests.otp.factories import last_code, wrong_code
 

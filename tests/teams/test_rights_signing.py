@@ -7,10 +7,11 @@ import pytest
 from django.conf import settings
 
 from audit.models import Action, AuditEvent
+from companies.models import Membership
 from otp.models import AccessAuthorisation, ChallengeStatus
 from otp.services import ChallengeExpired, SignatureError
 from permissions.catalogue import Right
-from teams.models import Membership, RightsChange, RightsChangeStatus
+from teams.models import RightsChange, RightsChangeStatus
 from teams.services import rights
 from tests.otp.factories import NOW, last_code, wrong_code
 from tests.teams.factories import request_change, request_code, sign

@@ -2,11 +2,12 @@ import pytest
 from django.core import mail
 
 from audit.models import Action, AuditEvent
+from companies.models import Membership, MembershipStatus, Role
 from otp.models import AccessAuthorisation, AuthorisationKind, ChallengeStatus
 from otp.services import SignatureError
 from permissions.catalogue import Right
 from teams import services
-from teams.models import Membership, MembershipStatus, RightsChange, RightsChangeStatus, Role
+from teams.models import RightsChange, RightsChangeStatus
 from teams.services import TeamRefused
 from tests.factories import MembershipFactory, UserFactory
 from tests.invitations.factories import IP

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from companies.models import MembershipStatus, Role
 from invitations.models import InvitationStatus
 from permissions.catalogue import Right
-from teams.models import MembershipStatus, Role
 from tests.factories import GrantFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import InvitationFactory
 

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from accounts.models import User
+from companies.models import Company, Contract, Membership
 from permissions.catalogue import Right
-from portal.models import User
-from teams.models import Company, Contract, Membership
 from tests.treasury.factories import TODAY, TreasurySubscriptionFactory
 from treasury.models import TreasurySubscription
 

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from companies.models import MembershipStatus
 from permissions.catalogue import Right
-from teams.models import MembershipStatus
 from tests.treasury.factories import (
     BankAccountFactory,
     CashFlowFactory,

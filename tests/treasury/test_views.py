@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from companies.models import Contract, ContractKind
 from documents.amortisation import schedule
 from permissions.catalogue import Right
-from teams.models import Contract, ContractKind
 from tests.factories import ContractFactory
 from tests.treasury.factories import (
     BankAccountFactory,

@@ -14,11 +14,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from documents.demo import load_demo_documents
-from permissions.catalogue import Right
-from permissions.models import Grant
-from portal.models import User
-from teams.models import (
+from accounts.models import User
+from companies.models import (
     Company,
     Contract,
     ContractKind,
@@ -27,6 +24,9 @@ from teams.models import (
     MembershipStatus,
     Role,
 )
+from documents.demo import load_demo_documents
+from permissions.catalogue import Right
+from permissions.models import Grant
 from treasury.demo import load_demo_treasury
 
 DEMO_PASSWORD = "demo-Mes-equipes-2026"  # noqa: S105 - printed on purpose, demo only
