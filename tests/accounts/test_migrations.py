@@ -37,7 +37,7 @@ def _rows_written_before_the_move() -> dict[str, int]:
     # the migrations as they were, portal's 0001 not replaced: its historical model is portal.User
     apps = MigrationLoader(connection, replace_migrations=False).project_state().apps
     old_user = apps.get_model("portal", "User")
-    company = apps.get_model("teams", "Company").objects.create(
+    company = apps.get_model("companies", "Company").objects.create(
         name="Atelier d’avant SAS", siren="552100554"
     )
     user = old_user.objects.create(
@@ -47,7 +47,7 @@ def _rows_written_before_the_move() -> dict[str, int]:
         last_name="Déplacement",
         mobile="+33612345678",
     )
-    membership = apps.get_model("teams", "Membership").objects.create(
+    membership = apps.get_model("companies", "Membership").objects.create(
         user_id=user.pk, company=company, role="admin"
     )
     content_type = apps.get_model("contenttypes", "ContentType").objects.get(
