@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
+from core import outbox
 from portal import ratelimit
-from portal.mail import send_templated_email
-from portal.queueing import enqueue_on_commit
 from portal.ratelimit import Decision
 
 logger = logging.getLogger(__name__)
@@ -111,10 +110,7 @@ def wrong_code_record(*, signer: Any, now: datetime.datetime) -> bool:
             target=user,
             data={"consecutive_wrong_codes": user.consecutive_wrong_codes},
         )
-        from otp.tasks import notify_signing_locked
-
-        # the broker (Redis) may be down: the warning must still reach the administrator
-        enqueue_on_commit(notify_signing_locked, user_id=user.pk)
+        _signing_locked_notice_queue(user, now=now)
     return locks_now
 
 
@@ -145,10 +141,10 @@ def signing_unlock(*, user_id: Any, actor: Any, ip_address: str | None) -> bool:
     return True
 
 
-def signing_locked_notify(*, user_id: Any) -> None:
+def _signing_locked_notice_queue(user: Any, *, now: datetime.datetime) -> None:
     """Email the administrator that signing is locked and that support can unlock it."""
-    user = get_user_model().objects.get(pk=user_id)
-    send_templated_email(
+    outbox.email_queue(
+        key=f"otp.signing_locked:{user.pk}:{now.isoformat()}",
         to=user.email,
         subject=_("Mes équipes : votre signature par SMS est bloquée"),
         template="otp/email/signing_locked",
@@ -158,4 +154,6 @@ def signing_locked_notify(*, user_id: Any) -> None:
             "wrong_codes": settings.SIGNING_MAX_WRONG_CODES_IN_A_ROW,
             "support": settings.SUPPORT_CONTACT,
         },
+        about=user,
+        now=now,
     )

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from audit.services import client_ip
+from core import dev_outbox
 from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
 from otp.forms import SignatureCodeForm
 from otp.selectors import own_authorisation, own_authorisations
@@ -35,7 +36,6 @@ from otp.services import (
 )
 from permissions.checks import CompanyRequest, held_rights, require_membership
 from permissions.selectors import grantable_rights
-from portal import outbox
 from portal.downloads import content_download
 from portal.forms import LoginForm, MobileChangeForm
 from portal.models import User
@@ -183,7 +183,7 @@ def outbox_index(request: HtmxRequest) -> HttpResponse:
     template = "portal/outbox.html"
     if request.htmx:
         template += "#outbox-list"
-    return render(request, template, {"messages_sent": outbox.list_messages()})
+    return render(request, template, {"messages_sent": dev_outbox.list_messages()})
 
 
 @login_not_required
@@ -191,7 +191,7 @@ def outbox_index(request: HtmxRequest) -> HttpResponse:
 @require_GET
 def outbox_message(request: HttpRequest, kind: str, name: str) -> HttpResponse:
     _require_debug()
-    message = outbox.get_message(kind=kind, name=name)
+    message = dev_outbox.get_message(kind=kind, name=name)
     if message is None:
         raise Http404
     return render(request, "portal/outbox_message.html", {"message": message})
@@ -211,7 +211,7 @@ EMAIL_PREVIEW_POLICY = (
 def outbox_message_html(request: HttpRequest, kind: str, name: str) -> HttpResponse:
     """The HTML part alone, framed by the message page (a srcdoc frame would inherit its CSP)."""
     _require_debug()
-    message = outbox.get_message(kind=kind, name=name)
+    message = dev_outbox.get_message(kind=kind, name=name)
     if message is None or not message.html:
         raise Http404
     response = HttpResponse(message.html, content_type="text/html; charset=utf-8")

@@ -13,15 +13,15 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
+from core import outbox
 from permissions.catalogue import Right
 from permissions.checks import has_right
 from portal.csv import BOM, text_cell
-from portal.mail import send_templated_email
 from portal.models import User
 from teams.models import Company, Membership
 from treasury.forecast import Forecast
 from treasury.models import LowBalanceAlert
-from treasury.selectors import active_subscription, bank_accounts, company_forecast
+from treasury.selectors import active_subscription, alerts_due, bank_accounts, company_forecast
 
 
 class SubscriptionInactive(Exception):
@@ -154,8 +154,9 @@ def treasury_url(company: Company) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("treasury:index", args=[company.pk])
 
 
-def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
-    """Email the recipient if the forecast goes under the threshold. Run twice, one email a day."""
+def low_balance_alert_send(*, alert_id: int, today: datetime.date, now: datetime.datetime) -> bool:
+    """Email the recipient (through the outbox) if the forecast goes under the threshold. Run
+    twice, one email a day."""
     with transaction.atomic():
         # lock: two workers checking the same alert must send one email
         alert = (
@@ -177,7 +178,8 @@ def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
         below = forecast.first_day_below(alert.threshold)
         if below is None:
             return False
-        send_templated_email(
+        outbox.email_queue(
+            key=f"treasury.lowbalancealert:{alert.pk}:{today.isoformat()}",
             to=alert.recipient.email,
             subject=_("Alerte trésorerie : le solde prévu de %(company)s passe sous votre seuil")
             % {"company": company.name},
@@ -190,6 +192,9 @@ def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
                 "lowest": forecast.lowest,
                 "url": treasury_url(company),
             },
+            about=alert,
+            company_id=company.pk,
+            now=now,
         )
         alert.last_sent_for = today
         alert.save(update_fields=["last_sent_for", "updated_at"])
@@ -204,3 +209,12 @@ def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
             },
         )
         return True
+
+
+def low_balance_alerts_check(*, today: datetime.date, now: datetime.datetime) -> int:
+    """Daily: each alert that may need telling is checked in its own short transaction; how
+    many emails were written."""
+    return sum(
+        low_balance_alert_send(alert_id=alert_id, today=today, now=now)
+        for alert_id in alerts_due(today=today)
+    )

@@ -6,9 +6,9 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from core import sms
 from invitations.models import Invitation, InvitationStatus
 from invitations.tasks import queue_dispatch
-from otp import sms
 from otp.models import AccessAuthorisation, SignatureChallenge
 from permissions.models import Grant
 from teams.models import Role

@@ -1,10 +1,10 @@
 import pytest
+from client_requests.tasks import notify_status_change
 from django.core import mail
 from django.utils import timezone
 
 from client_requests.kinds import RequestStatus
 from client_requests.services import request_move, status_change_notify
-from client_requests.tasks import notify_status_change
 from permissions.catalogue import Right
 from tests.client_requests.factories import make_request
 from tests.factories import UserFactory

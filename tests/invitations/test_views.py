@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core import sms
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
-from otp import sms
 from permissions.catalogue import Right
 from portal.models import User
 from teams.models import Membership, Role

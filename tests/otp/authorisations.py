@@ -1,7 +1,7 @@
 """A signed access authorisation, made the way the product makes one: an invitation signed with
 the SMS code. The SMS it took is cleared, so a test that checks that nothing was sent still can."""
 
-from otp import sms
+from core import sms
 from otp.models import AccessAuthorisation
 from teams.models import Membership
 from tests.invitations.factories import signed

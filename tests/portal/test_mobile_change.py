@@ -4,12 +4,12 @@ told by SMS; a code for one number never confirms another."""
 import pytest
 from django.test import Client
 from django.urls import reverse
+from portal.tasks import warn_previous_mobile
 
 from audit.models import Action, AuditEvent
-from otp import sms
+from core import sms
 from otp.models import SignatureChallenge
 from portal.celery import app
-from portal.tasks import warn_previous_mobile
 from portal.views import MOBILE_CHANGE_SESSION_KEY
 from teams.models import MembershipStatus, Role
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory

@@ -1,10 +1,10 @@
 """Changing one's mobile while the broker is down: the change is made and the old number told."""
 
 import pytest
-
-from otp import sms
-from portal.models import User
 from portal.tasks import warn_previous_mobile
+
+from core import sms
+from portal.models import User
 from tests.factories import UserFactory
 from tests.otp.factories import last_code
 from tests.portal.test_mobile_change import CONFIRM_URL, NEW, OLD, ask_code

@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from core import sms
 from invitations import services
 from invitations.models import InvitationStatus
 from invitations.services import InvitationRefused
 from otp import services as otp
-from otp import sms
 from otp.models import SignatureChallenge
 from portal import login_throttle, ratelimit
 from tests.factories import PASSWORD, UserFactory

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from otp import sms
+from core import sms
 from portal.signals import LOGIN_AT_SESSION_KEY
 from tests.conftest import logged_in_client
 from tests.factories import PASSWORD

@@ -11,8 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from client_requests.kinds import AttachmentPurpose, RequestKind
+from core import sms
 from invitations.models import Invitation, InvitationStatus
-from otp import sms
 from permissions.catalogue import Right
 from teams.models import ContractKind
 from teams.services.rights import rights_change_request

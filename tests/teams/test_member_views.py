@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
-from otp import sms
+from core import sms
 from otp.models import AccessAuthorisation, AuthorisationKind
 from permissions.catalogue import Right
 from teams.models import Membership, MembershipStatus, RightsChange, Role

@@ -1,9 +1,9 @@
 import pytest
 from django.core import mail
+from teams.tasks import notify_admins_of_money_rights
 
 from permissions.catalogue import Right
 from teams.models import Role
-from teams.tasks import notify_admins_of_money_rights
 from tests.factories import MembershipFactory
 from tests.mail_backends import SECOND_MESSAGE_FAILS_ONCE, SecondMessageFailsOnce
 from tests.teams.factories import request_change, request_code, sign
