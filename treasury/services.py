@@ -150,6 +150,9 @@ def _recipient_may_read(alert: LowBalanceAlert) -> bool:
     return membership is not None and has_right(membership, Right.TREASURY)
 
 
+LOW_BALANCE_EMAIL = "treasury/email/low_balance"
+
+
 def treasury_url(company: Company) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("treasury:index", args=[company.pk])
 
@@ -178,12 +181,14 @@ def low_balance_alert_send(*, alert_id: int, today: datetime.date, now: datetime
         below = forecast.first_day_below(alert.threshold)
         if below is None:
             return False
+        # one row per telling: the same day again only after the alert was changed
+        told = outbox.messages_about_count(about=alert, template=LOW_BALANCE_EMAIL)
         outbox.email_queue(
-            key=f"treasury.lowbalancealert:{alert.pk}:{today.isoformat()}",
+            key=f"treasury.lowbalancealert:{alert.pk}:{today.isoformat()}:{told + 1}",
             to=alert.recipient.email,
             subject=_("Alerte trésorerie : le solde prévu de %(company)s passe sous votre seuil")
             % {"company": company.name},
-            template="treasury/email/low_balance",
+            template=LOW_BALANCE_EMAIL,
             context={
                 "company": company,
                 "recipient": alert.recipient,

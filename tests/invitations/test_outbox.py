@@ -196,7 +196,7 @@ def test_an_email_not_sent_yet_is_cancelled_when_the_rights_are_edited(admin):
 
 
 def test_the_inviter_is_emailed_once_even_if_delivered_twice(admin):
-    invitation, token = sent(admin)
+    _invitation, token = sent(admin)
     lea = UserFactory.create(email=LEA)
     services.invitation_accept(token=token, user=lea, ip_address=None, now=NOW)
     mail.outbox.clear()

@@ -7,7 +7,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from audit.models import AuditEvent
-from otp import services, sms
+from core import sms
+from otp import services
 from otp.models import ChallengeStatus, SignatureChallenge
 from otp.services import Outcome
 from tests.factories import UserFactory
