@@ -65,6 +65,7 @@ def _insert(message: Message) -> bool:
     if row is None:
         return False
     message.pk = row[0]
+    message._state.adding, message._state.db = False, connection.alias
     return True
 
 
