@@ -190,6 +190,7 @@ def challenge_send(
     now: datetime.datetime,
     reason: str,
     phone: str | None = None,
+    company_id: int | None = None,
 ) -> SignatureChallenge:
     """Send the code by SMS, now: the signer is waiting and reads a refusal at once. A resend
     keeps the same code and never resets the failure count.
@@ -214,6 +215,7 @@ def challenge_send(
             text=_code_sms(challenge, code=outbox.CODE_MASK, reason=reason),
             error=error,
             about=challenge,
+            company_id=company_id,
             now=now,
         )
     return challenge

@@ -76,7 +76,9 @@ def test_support_filters_the_messages_of_one_company(support, signed_invitation,
     response = support.get(CHANGELIST, {"company_id": admin.company.pk})
 
     assert response.status_code == 200
-    assert response.context["cl"].result_count == 1
+    # the code's SMS and the invitation's email
+    assert response.context["cl"].result_count == 2
+    assert support.get(CHANGELIST, {"company_id": 987654}).context["cl"].result_count == 0
 
 
 def test_no_page_shows_the_code_or_the_link(support, admin):
