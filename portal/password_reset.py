@@ -1,8 +1,9 @@
 """Password reset: the page answers the same way, in the same time, whether an account exists or not.
 
 The request only writes the typed email in the outbox; the account is looked up, and the link made,
-when the email leaves (password_reset_render). A few requests an hour per email and per address are taken; the others are dropped silently
-(the page still says the same thing), so the form cannot be used to flood a mailbox.
+when the email leaves (password_reset_render). A few requests an hour per email and per address are
+taken; the others are dropped silently (the page still says the same thing), so the form cannot be
+used to flood a mailbox.
 """
 
 import hashlib
