@@ -14,6 +14,7 @@ from core.mail import RenderedEmail
 from core.models import Message, MessageKind, MessageStatus
 from core.queueing import backoff_seconds
 from core.tasks import message_deliver, messages_sweep
+from portal.celery import app
 from tests.otp.factories import NOW, rows_containing
 
 pytestmark = pytest.mark.django_db
@@ -555,3 +556,18 @@ def test_cancelling_leaves_the_sent_messages_alone(published, admin_user):
 
     assert reloaded(pending_one).status == MessageStatus.CANCELLED
     assert reloaded(sent_one).status == MessageStatus.SENT
+
+
+def test_under_make_run_the_message_is_delivered_in_this_process_on_commit(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            message = queue()
+    finally:
+        (app.conf.changes or {}).pop("task_always_eager", None)
+
+    assert reloaded(message).status == MessageStatus.SENT
+    assert [email.to for email in mail.outbox] == [[LEA]]
