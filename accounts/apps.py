@@ -7,4 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes")
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (connects the authentication receivers)
+        # models are importable only once the registry is ready: these modules import them
+        from accounts import password_reset, signals  # noqa: F401  (connects the receivers)
+        from core import outbox
+
+        outbox.renderer_register(password_reset.RENDERER, password_reset.password_reset_render)

@@ -1,29 +1,39 @@
 """Password reset: the page answers the same way, in the same time, whether an account exists or not.
 
-The request only queues a task with the typed email; the worker looks the account up and mails the
-link. A few requests an hour per email and per address are taken; the others are dropped silently
-(the page still says the same thing), so the form cannot be used to flood a mailbox.
+The request only writes the typed email in the outbox; the account is looked up, and the link made,
+when the email leaves (password_reset_render). A few requests an hour per email and per address are
+taken; the others are dropped silently (the page still says the same thing), so the form cannot be
+used to flood a mailbox.
 """
 
 import hashlib
 import logging
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
+from django.utils import timezone
 
+from core import outbox
+from core.mail import RenderedEmail, email_render
+from core.models import Message
 from portal import ratelimit
-from portal.mail import send_templated_email
-from portal.queueing import enqueue
 
 logger = logging.getLogger(__name__)
 
 HOUR = 3600
+# the outbox renderer that makes the email when it leaves: the link is never stored
+RENDERER = "password_reset"
 
 
 class _PasswordResetMail(PasswordResetForm):
+    """Renders the email instead of sending it: the outbox sends what it made."""
+
+    rendered: list[RenderedEmail]
+
     def send_mail(
         self,
         subject_template_name: str,
@@ -33,12 +43,12 @@ class _PasswordResetMail(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        # unlike Django's, a failure is raised: the task retries it
-        send_templated_email(
-            to=to_email,
-            subject=loader.render_to_string(subject_template_name, context),
-            template=email_template_name.removesuffix(".txt"),
-            context=context,
+        self.rendered.append(
+            email_render(
+                subject=loader.render_to_string(subject_template_name, context),
+                template=email_template_name.removesuffix(".txt"),
+                context=context,
+            )
         )
 
 
@@ -58,20 +68,25 @@ def _allowed(*, email: str, ip_address: str | None) -> bool:
 
 def password_reset_request(*, email: str, ip_address: str | None) -> None:
     """Queue the reset email; the caller shows the same page whatever happens here."""
-    from accounts.tasks import send_password_reset
-
     if not _allowed(email=email, ip_address=ip_address):
         logger.info("Password reset dropped: too many requests.")
         return
-    # the broker may be down: the email is then sent from this process
-    enqueue(send_password_reset, email=email)
+    # one row whether an account exists or not: the broker down, the sweep sends it later
+    outbox.email_queue_rendered_at_delivery(
+        key=f"portal.password_reset:{uuid.uuid4().hex}",
+        to=email.strip(),
+        renderer=RENDERER,
+        now=timezone.now(),
+    )
 
 
-def password_reset_send(*, email: str) -> None:
-    """Mail a reset link to the active account with this email, if there is one."""
-    form = _PasswordResetMail(data={"email": email})
+def password_reset_render(message: Message) -> RenderedEmail | None:
+    """The reset email of the active account with this address, its link made now; None if
+    there is no such account (the outbox then cancels the message)."""
+    form = _PasswordResetMail(data={"email": message.to})
+    form.rendered = []
     if not form.is_valid():
-        return
+        return None
     base = urlsplit(settings.PORTAL_BASE_URL)
     form.save(
         domain_override=base.netloc,
@@ -84,3 +99,4 @@ def password_reset_send(*, email: str) -> None:
             "bank_name": settings.BANK_NAME,  # the subject is rendered outside send_templated_email
         },
     )
+    return form.rendered[0] if form.rendered else None

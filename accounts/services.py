@@ -15,10 +15,9 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record, client_ip
 from companies.models import Membership, Role
+from core import outbox
 from otp import services as otp
 from otp.models import SignatureChallenge
-from otp.sms import send_sms
-from portal.queueing import enqueue_on_commit
 
 MOBILE_CHANGE = "mobile_change"
 # One message whatever went wrong: it must not tell whether the email has an account.
@@ -138,8 +137,6 @@ def mobile_change_confirm(
     now: datetime.datetime,
 ) -> User:
     """With the right code the mobile changes; the previous number is told by SMS."""
-    from accounts.tasks import warn_previous_mobile
-
     if mobile_is_bank_record(user=user):
         # became an administrator between the request and the code: support changes it now
         raise otp.SignatureError(mobile_set_by_support_message())
@@ -172,9 +169,7 @@ def mobile_change_confirm(
                     "new": verification.challenge.phone_masked,
                 },
             )
-            enqueue_on_commit(
-                warn_previous_mobile, previous_mobile=previous, changed_at=now.isoformat()
-            )
+            mobile_change_warn(user=locked, previous_mobile=previous, changed_at=now)
         else:
             audit_record(
                 action=Action.CODE_WRONG,
@@ -192,11 +187,17 @@ def mobile_change_confirm(
     return locked
 
 
-def mobile_change_warn(*, previous_mobile: str, changed_at: datetime.datetime) -> None:
+def mobile_change_warn(*, user: User, previous_mobile: str, changed_at: datetime.datetime) -> None:
     """Tell the previous number it no longer receives the codes: a thief's change is noticed."""
     when = timezone.localtime(changed_at)
     body = _(
         "Mes équipes : le numéro de mobile de votre compte a été changé le %(date)s à %(time)s. "
         "Si vous n’êtes pas à l’origine de ce changement, contactez immédiatement votre banque."
     ) % {"date": when.strftime("%d/%m/%Y"), "time": when.strftime("%H:%M")}
-    send_sms(to=previous_mobile, body=body)
+    outbox.sms_queue(
+        key=f"portal.mobile_change:{user.pk}:{changed_at.isoformat()}",
+        to=previous_mobile,
+        text=body,
+        about=user,
+        now=changed_at,
+    )

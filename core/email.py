@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 
 
 class BankEmail(EmailMultiAlternatives):
@@ -50,7 +49,8 @@ def build_email(*, to: str, subject: str, text: str, html: str) -> EmailMultiAlt
         reply_to=reply_to,
         headers={"Message-ID": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)},
     )
-    message.attach_alternative(html, "text/html")
+    if html:
+        message.attach_alternative(html, "text/html")
     return message
 
 
@@ -58,9 +58,3 @@ def email_context(context: dict[str, Any]) -> dict[str, Any]:
     """What every email's layout shows (templates/email/base.*), passed explicitly: an email is
     rendered without a request, often in a worker, so no context processor runs."""
     return {"bank_name": settings.BANK_NAME, **context}
-
-
-def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str]:
-    """The text and HTML parts: `<template>.txt` and `<template>.html`."""
-    full = email_context(context)
-    return render_to_string(f"{template}.txt", full), render_to_string(f"{template}.html", full)

@@ -36,7 +36,6 @@ class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "status",
         "challenge",
         "authorisation",
-        "send_attempts",
         "created_at",
         "signed_at",
         "sent_at",

@@ -127,12 +127,6 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
     failed_at = models.DateTimeField(_("échec le"), null=True, blank=True)
-    send_attempts = models.PositiveSmallIntegerField(_("tentatives d’envoi"), default=0)
-    # the outbox's bookkeeping: one live dispatch chain at a time, and when it should next try
-    dispatch_due_at = models.DateTimeField(_("prochain essai d’envoi"), null=True, blank=True)
-    dispatch_chain = models.PositiveIntegerField(_("chaîne d’envoi"), default=0)
-    dispatch_sweeps = models.PositiveSmallIntegerField(_("relances par le balayage"), default=0)
-    inviter_notified_at = models.DateTimeField(_("invitant prévenu le"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from core import outbox
 from portal import ratelimit
-from portal.mail import send_templated_email
-from portal.queueing import enqueue_on_commit
 from portal.ratelimit import Decision
 
 logger = logging.getLogger(__name__)
@@ -112,10 +111,7 @@ def wrong_code_record(*, signer: User, now: datetime.datetime) -> bool:
             target=user,
             data={"consecutive_wrong_codes": user.consecutive_wrong_codes},
         )
-        from otp.tasks import notify_signing_locked
-
-        # the broker (Redis) may be down: the warning must still reach the administrator
-        enqueue_on_commit(notify_signing_locked, user_id=user.pk)
+        _signing_locked_notice_queue(user, now=now)
     return locks_now
 
 
@@ -146,10 +142,10 @@ def signing_unlock(*, user_id: int, actor: User | AnonymousUser, ip_address: str
     return True
 
 
-def signing_locked_notify(*, user_id: int) -> None:
+def _signing_locked_notice_queue(user: User, *, now: datetime.datetime) -> None:
     """Email the administrator that signing is locked and that support can unlock it."""
-    user = get_user_model().objects.get(pk=user_id)
-    send_templated_email(
+    outbox.email_queue(
+        key=f"otp.signing_locked:{user.pk}:{now.isoformat()}",
         to=user.email,
         subject=_("%(bank)s · Mes équipes : votre signature par SMS est bloquée")
         % {"bank": settings.BANK_NAME},
@@ -160,4 +156,6 @@ def signing_locked_notify(*, user_id: int) -> None:
             "wrong_codes": settings.SIGNING_MAX_WRONG_CODES_IN_A_ROW,
             "support": settings.SUPPORT_CONTACT,
         },
+        about=user,
+        now=now,
     )

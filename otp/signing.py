@@ -60,7 +60,9 @@ def code_send(
     now: datetime.datetime,
 ) -> SignatureChallenge:
     """Send the SMS (after the holder's transaction: no lock is held while Twilio answers)."""
-    challenge = challenge_send(challenge=challenge, signer=signer, now=now, reason=reason)
+    challenge = challenge_send(
+        challenge=challenge, signer=signer, now=now, reason=reason, company_id=company.pk
+    )
     audit_record(
         action=Action.CODE_SENT,
         actor=signer,

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "template_partials",
     "phonenumber_field",
     "csp",
+    "core",
     "portal",
     "companies",
     "accounts",
@@ -88,8 +89,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portal.context_processors.portal",
             ],
-            # core is not an app: its email filters ({% load typography %}) are named here
-            "libraries": {"typography": "core.templatetags.typography"},
         },
     },
 ]
@@ -171,12 +170,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     # a Redis that stops answering but keeps the connection open must not hang a request that
-    # queues a task (queue_dispatch leaves it to the sweep): its commands give up after this long
+    # queues a task (the outbox leaves it to the sweep): its commands give up after this long
     "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
     "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
 }
 # A publish that fails is not tried again: a person may be waiting, redis-py already reconnects a
-# connection Redis closed, and a dispatch that could not be queued is queued by the sweep.
+# connection Redis closed, and a message that could not be queued is queued by the sweep.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -197,12 +196,12 @@ else:
 # Mail. In development every email is kept in OUTBOX_DIR and shown at /dev/outbox.
 OUTBOX_DIR = Path(env.str("OUTBOX_DIR", default=str(BASE_DIR / "var" / "outbox")))
 EMAIL_URL = env.str("EMAIL_URL", default="")
-# a mail server that stops answering must not hold a dispatch (and its row lock) for ever
+# a mail server that stops answering must not hold a delivery for ever (MESSAGE_SOFT_TIME_LIMIT)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = "portal.outbox.OutboxEmailBackend"
+    EMAIL_BACKEND = "core.dev_outbox.OutboxEmailBackend"
 # Who writes: the bank's name is in every email's From, layout, signature and security subjects.
 BANK_NAME = env.str("BANK_NAME", default="Banque Exemple")
 EMAIL_FROM_ADDRESS = env.str("EMAIL_FROM_ADDRESS", default="no-reply@mes-equipes.example")
@@ -237,19 +236,27 @@ OTP_MAX_WRONG_CODES = env.int("OTP_MAX_WRONG_CODES", default=5)
 OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=30)
 OTP_MAX_SENDS = env.int("OTP_MAX_SENDS", default=3)
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
-INVITATION_MAIL_MAX_RETRIES = env.int("INVITATION_MAIL_MAX_RETRIES", default=5)
 # A task talking to the outside world (SMTP, Twilio) retries after this long, each next retry
 # twice as long, never more than the cap: a countdown stays under the broker's visibility timeout.
 TASK_RETRY_SECONDS = env.int("TASK_RETRY_SECONDS", default=30)
 TASK_RETRY_MAX_SECONDS = 1800
-# A signed invitation whose dispatch is this late (past its next planned try) is queued again by
-# the sweep; after this many sweeps without an email it is failed and the administrator resends.
-INVITATION_DISPATCH_STALL_SECONDS = env.int("INVITATION_DISPATCH_STALL_SECONDS", default=300)
-INVITATION_DISPATCH_MAX_SWEEPS = env.int("INVITATION_DISPATCH_MAX_SWEEPS", default=3)
-# A dispatch holds the invitation's row lock while it talks to SMTP: bounded, and well under the
-# broker's visibility timeout so that a message is never redelivered while its task still runs.
-INVITATION_DISPATCH_SOFT_TIME_LIMIT = 60
-INVITATION_DISPATCH_TIME_LIMIT = 90
+# The outbox (core.outbox): one retry policy for every email and SMS. Six attempts with the backoff
+# above span about 15 minutes: a mail server's restart or a short outage; after that the message has
+# failed for good, the invitation shows "Échec d'envoi" and the administrator (or support) resends.
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
+# One delivery talks to one server: the soft limit is above EMAIL_TIMEOUT and Twilio's timeout, the
+# hard limit kills a delivery that ignores it. Both far under the broker's visibility timeout
+# (3600 s), so that a message is never delivered again while its first run still sends.
+MESSAGE_SOFT_TIME_LIMIT = 60
+MESSAGE_TIME_LIMIT = 90
+# A message still pending this long past its planned try (its task was never published, or lost),
+# or in "sending" this long (its worker died: longer than MESSAGE_TIME_LIMIT, so a live delivery is
+# over by then), is queued again by the sweep. Five minutes: a lost message waits at most this plus
+# MESSAGE_SWEEP_SECONDS, and a message merely waiting in a busy queue is rarely queued twice.
+MESSAGE_STALL_SECONDS = env.int("MESSAGE_STALL_SECONDS", default=300)
+MESSAGE_SWEEP_SECONDS = 120
+# a sweep stays a short transaction even after a long outage: the next one takes the rest
+MESSAGE_SWEEP_BATCH = 500
 SIGNING_RECENT_LOGIN_SECONDS = env.int("SIGNING_RECENT_LOGIN_SECONDS", default=15 * 60)
 # Limits shared by every process (counted in Redis), and the signing lock (kept in PostgreSQL).
 SMS_PER_ADMIN_PER_10_MINUTES = env.int("SMS_PER_ADMIN_PER_10_MINUTES", default=5)
@@ -311,17 +318,17 @@ if not DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stalled-dispatches": {
-        "task": "invitations.tasks.requeue_stalled_dispatches",
-        "schedule": 120.0,
+    "messages-sweep": {
+        "task": "core.tasks.messages_sweep",
+        "schedule": float(MESSAGE_SWEEP_SECONDS),
     },
-    "expire-invitations": {
-        "task": "invitations.tasks.expire_invitations",
+    "invitations-expire": {
+        "task": "invitations.tasks.invitations_expire",
         "schedule": 3600.0,
     },
     # the task works out "today" in Paris time; once a day is what subscribers were promised
-    "treasury-low-balance-alerts": {
-        "task": "treasury.tasks.check_low_balance_alerts",
+    "low-balance-alerts-check": {
+        "task": "treasury.tasks.low_balance_alerts_check",
         "schedule": crontab(hour=6, minute=30),
     },
 }

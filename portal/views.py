@@ -11,10 +11,10 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
+from core import dev_outbox
 from core.http import HtmxHttpRequest
 from permissions.checks import CompanyRequest, held_rights, require_membership
 from permissions.selectors import grantable_rights
-from portal import outbox
 from portal.selectors import memberships_for_picker
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def outbox_index(request: HtmxHttpRequest) -> HttpResponse:
     template = "portal/outbox.html"
     if request.htmx:
         template += "#outbox-list"
-    return render(request, template, {"messages_sent": outbox.list_messages()})
+    return render(request, template, {"messages_sent": dev_outbox.list_messages()})
 
 
 @login_not_required
@@ -99,7 +99,7 @@ def outbox_index(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def outbox_message(request: HttpRequest, kind: str, name: str) -> HttpResponse:
     _require_debug()
-    message = outbox.get_message(kind=kind, name=name)
+    message = dev_outbox.get_message(kind=kind, name=name)
     if message is None:
         raise Http404
     return render(request, "portal/outbox_message.html", {"message": message})
@@ -119,7 +119,7 @@ EMAIL_PREVIEW_POLICY = (
 def outbox_message_html(request: HttpRequest, kind: str, name: str) -> HttpResponse:
     """The HTML part alone, framed by the message page (a srcdoc frame would inherit its CSP)."""
     _require_debug()
-    message = outbox.get_message(kind=kind, name=name)
+    message = dev_outbox.get_message(kind=kind, name=name)
     if message is None or not message.html:
         raise Http404
     response = HttpResponse(message.html, content_type="text/html; charset=utf-8")

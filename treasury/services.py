@@ -15,14 +15,14 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company, Membership
+from core import outbox
 from core.text import french_elide
 from permissions.catalogue import Right
 from permissions.checks import has_right
 from portal.csv import BOM, text_cell
-from portal.mail import send_templated_email
 from treasury.forecast import Forecast
 from treasury.models import LowBalanceAlert
-from treasury.selectors import active_subscription, bank_accounts, company_forecast
+from treasury.selectors import active_subscription, alerts_due, bank_accounts, company_forecast
 
 
 class SubscriptionInactive(Exception):
@@ -151,12 +151,16 @@ def _recipient_may_read(alert: LowBalanceAlert) -> bool:
     return membership is not None and has_right(membership, Right.TREASURY)
 
 
+LOW_BALANCE_EMAIL = "treasury/email/low_balance"
+
+
 def treasury_url(company: Company) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("treasury:index", args=[company.pk])
 
 
-def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
-    """Email the recipient if the forecast goes under the threshold. Run twice, one email a day."""
+def low_balance_alert_send(*, alert_id: int, today: datetime.date, now: datetime.datetime) -> bool:
+    """Email the recipient (through the outbox) if the forecast goes under the threshold. Run
+    twice, one email a day."""
     with transaction.atomic():
         # lock: two workers checking the same alert must send one email
         alert = (
@@ -178,11 +182,14 @@ def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
         below = forecast.first_day_below(alert.threshold)
         if below is None:
             return False
-        send_templated_email(
+        # one row per telling: the same day again only after the alert was changed
+        told = outbox.messages_about_count(about=alert, template=LOW_BALANCE_EMAIL)
+        outbox.email_queue(
+            key=f"treasury.lowbalancealert:{alert.pk}:{today.isoformat()}:{told + 1}",
             to=alert.recipient.email,
             subject=_("Alerte trésorerie : le solde prévu %(of_company)s passe sous votre seuil")
             % {"of_company": french_elide("de", company.name)},
-            template="treasury/email/low_balance",
+            template=LOW_BALANCE_EMAIL,
             context={
                 "company": company,
                 "recipient": alert.recipient,
@@ -191,6 +198,9 @@ def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
                 "lowest": forecast.lowest,
                 "url": treasury_url(company),
             },
+            about=alert,
+            company_id=company.pk,
+            now=now,
         )
         alert.last_sent_for = today
         alert.save(update_fields=["last_sent_for", "updated_at"])
@@ -205,3 +215,12 @@ def low_balance_alert_send(*, alert_id: int, today: datetime.date) -> bool:
             },
         )
         return True
+
+
+def low_balance_alerts_check(*, today: datetime.date, now: datetime.datetime) -> int:
+    """Daily: each alert that may need telling is checked in its own short transaction; how
+    many emails were written."""
+    return sum(
+        low_balance_alert_send(alert_id=alert_id, today=today, now=now)
+        for alert_id in alerts_due(today=today)
+    )

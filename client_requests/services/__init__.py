@@ -12,7 +12,7 @@ from client_requests.services.reviewing import attachment_open, draft_review
 from client_requests.services.support import (
     bank_attachment_add,
     request_move,
-    status_change_notify,
+    status_change_notices_queue,
 )
 
 __all__ = [
@@ -28,5 +28,5 @@ __all__ = [
     "request_create",
     "request_move",
     "request_submit",
-    "status_change_notify",
+    "status_change_notices_queue",
 ]

@@ -27,8 +27,7 @@ from client_requests.services.common import (
     _move,
     _store,
 )
-from portal.mail import send_templated_email_once
-from portal.queueing import enqueue_on_commit
+from core import outbox
 
 
 def _apply_bank_details(*, client_request: ClientRequest, by: User, now: datetime.datetime) -> None:
@@ -100,9 +99,7 @@ def request_move(
             ip_address=ip_address,
             data={"from": from_status, "to": to_status},
         )
-        from client_requests.tasks import notify_status_change
-
-        enqueue_on_commit(notify_status_change, status_change_id=change.pk)
+        status_change_notices_queue(change, now=now)
     return locked
 
 
@@ -126,29 +123,19 @@ def bank_attachment_add(
         )
 
 
-def status_change_notify(*, status_change_id: int, now: datetime.datetime) -> int:
-    """Email the bank's move and its comment to the request's author and to the members whose
-    right covers its kind; returns the emails this run sent. Each person's email is recorded as it
-    leaves: a retry after a mail failure emails only those not emailed yet, a run after all were
-    sends nothing."""
-    change = (
-        StatusChange.objects.filter(pk=status_change_id, by_bank=True, notified_at__isnull=True)
-        .select_related("request__company")
-        .first()
-    )
-    if change is None:
-        return 0
+def status_change_notices_queue(change: StatusChange, *, now: datetime.datetime) -> int:
+    """Write the email of the bank's move and its comment to the request's author and to the
+    members whose right covers its kind, one row each, in the move's transaction; how many."""
     client_request = change.request
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
         "client_requests:detail",
         kwargs={"company_id": client_request.company_id, "request_id": client_request.pk},
     )
-    sent = 0
-    for user in request_followers(client_request=client_request):
-        sent += send_templated_email_once(
-            notification=f"client_requests.statuschange:{change.pk}",
-            recipient=user,
-            now=now,
+    followers = request_followers(client_request=client_request)
+    for user in followers:
+        outbox.email_queue(
+            key=f"client_requests.statuschange:{change.pk}:user:{user.pk}",
+            to=user.email,
             subject=_("Votre demande n° %(number)s : %(status)s")
             % {"number": client_request.pk, "status": change.get_to_status_display()},
             template="client_requests/email/status_changed",
@@ -159,8 +146,10 @@ def status_change_notify(*, status_change_id: int, now: datetime.datetime) -> in
                 "company": client_request.company,
                 "request_url": url,
             },
+            about=change,
+            company_id=client_request.company_id,
+            now=now,
         )
-    StatusChange.objects.filter(pk=status_change_id, notified_at__isnull=True).update(
-        notified_at=now
-    )
-    return sent
+    change.notified_at = now
+    change.save(update_fields=["notified_at"])
+    return len(followers)

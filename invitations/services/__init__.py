@@ -1,7 +1,6 @@
 """The life of an invitation: created, signed with an SMS code, emailed, accepted."""
 
 from invitations.services.accepting import (
-    hash_token,
     invitation_accept,
     invitation_accept_new_account,
     invitation_for_token,
@@ -15,6 +14,15 @@ from invitations.services.batches import (
     invitation_batch_sign,
 )
 from invitations.services.creating import invitation_create, invitation_edit_rights
+from invitations.services.emails import (
+    acceptance_url,
+    hash_token,
+    invitation_email_failed,
+    invitation_email_queue,
+    invitation_email_sent,
+    inviter_notice_queue,
+    signed_rights,
+)
 from invitations.services.exceptions import (
     AccountExists,
     InvitationBatchRefused,
@@ -23,17 +31,9 @@ from invitations.services.exceptions import (
     WrongAccount,
 )
 from invitations.services.sending import (
-    acceptance_url,
-    invitation_dispatch,
-    invitation_dispatch_retry_planned,
-    invitation_mark_failed,
     invitation_resend,
     invitation_revoke,
     invitations_expire,
-    invitations_requeue_stalled,
-    invitations_stalled,
-    notify_inviter_of_acceptance,
-    signed_rights,
 )
 from invitations.services.signing import (
     invitation_request_code,
@@ -59,19 +59,17 @@ __all__ = [
     "invitation_batch_request_code",
     "invitation_batch_sign",
     "invitation_create",
-    "invitation_dispatch",
-    "invitation_dispatch_retry_planned",
     "invitation_edit_rights",
+    "invitation_email_failed",
+    "invitation_email_queue",
+    "invitation_email_sent",
     "invitation_for_token",
-    "invitation_mark_failed",
     "invitation_request_code",
     "invitation_resend",
     "invitation_revoke",
     "invitation_sign",
     "invitations_expire",
-    "invitations_requeue_stalled",
-    "invitations_stalled",
-    "notify_inviter_of_acceptance",
+    "inviter_notice_queue",
     "signature_payload",
     "signature_statement",
     "signed_rights",

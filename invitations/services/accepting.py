@@ -1,7 +1,6 @@
 """Accepting the emailed link: once, by the invited email only, with the signed rights."""
 
 import datetime
-import hashlib
 
 from django.db import IntegrityError, transaction
 
@@ -10,13 +9,9 @@ from audit.models import Action
 from audit.services import audit_record
 from companies.models import Membership, MembershipStatus, Role
 from invitations.models import Invitation, InvitationStatus
+from invitations.services.emails import hash_token, inviter_notice_queue
 from invitations.services.exceptions import AccountExists, InvitationLinkInvalid, WrongAccount
 from permissions.models import Grant
-from portal.queueing import enqueue_on_commit
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_for_token(token: str, *, now: datetime.datetime) -> Invitation:
@@ -48,13 +43,11 @@ def invitation_accept(
     *, token: str, user: User, ip_address: str | None, now: datetime.datetime
 ) -> Membership:
     """Join the company with exactly the rights that were signed. The link works once."""
-    from invitations.tasks import notify_inviter
-
     with transaction.atomic():
         # lock: two acceptances of one link must make one membership
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
-            .select_related("company", "authorisation")
+            .select_related("company", "invited_by", "authorisation")
             .filter(token_hash=hash_token(token))
             .first()
         )
@@ -88,7 +81,7 @@ def invitation_accept(
             ip_address=ip_address,
             data={"rights": sorted(signed)},
         )
-        enqueue_on_commit(notify_inviter, invitation_id=invitation.pk)
+        inviter_notice_queue(invitation, now=now)
     return membership
 
 

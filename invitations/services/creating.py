@@ -12,6 +12,7 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company, Membership
+from core import outbox
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.closing import close_signed_authorisation
 from invitations.services.exceptions import InvitationRefused
@@ -230,9 +231,8 @@ def invitation_edit_rights(
     invitation.sent_at = None
     invitation.expires_at = None
     invitation.failed_at = None
-    invitation.dispatch_due_at = None
-    # a dispatch queued for the old signature belongs to a dead chain: it sends nothing
-    invitation.dispatch_chain += 1
+    # an email not sent yet carries the old signature's link: it is not sent
+    outbox.messages_cancel(about=invitation, now=now)
     invitation.save(
         update_fields=[
             "rights",
@@ -245,8 +245,6 @@ def invitation_edit_rights(
             "sent_at",
             "expires_at",
             "failed_at",
-            "dispatch_due_at",
-            "dispatch_chain",
         ]
     )
     audit_record(

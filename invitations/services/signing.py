@@ -1,7 +1,6 @@
 """Signing an invitation with the SMS code bound to exactly what is shown."""
 
 import datetime
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +12,7 @@ from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
 from invitations.models import Invitation, InvitationStatus
+from invitations.services.emails import invitation_email_queue
 from invitations.services.exceptions import InvitationRefused
 from otp import services as otp
 from otp import signing
@@ -105,7 +105,7 @@ def invitation_sign(
     user_agent: str,
     now: datetime.datetime,
 ) -> Invitation:
-    """Check the code; if right, record the authorisation and queue the email in one transaction."""
+    """Check the code; if right, record the authorisation and write the email in one transaction."""
     with transaction.atomic():
         invitation = _open_for_signature(invitation_id, company)
         payload = signature_payload(invitation, signer=signer)
@@ -143,8 +143,6 @@ def apply_signed(
     user_agent: str,
     now: datetime.datetime,
 ) -> None:
-    from invitations.tasks import queue_dispatch
-
     invitation.authorisation = otp.authorisation_record(
         kind=AuthorisationKind.INVITATION,
         verification=verification,
@@ -160,8 +158,7 @@ def apply_signed(
     )
     invitation.status = InvitationStatus.SIGNED
     invitation.signed_at = now
-    invitation.dispatch_due_at = now
-    invitation.save(update_fields=["authorisation", "status", "signed_at", "dispatch_due_at"])
+    invitation.save(update_fields=["authorisation", "status", "signed_at"])
     audit_record(
         action=Action.SIGNED,
         actor=signer,
@@ -170,6 +167,5 @@ def apply_signed(
         ip_address=ip_address,
         data={"authorisation": str(invitation.authorisation.pk), "rights": rights},
     )
-    transaction.on_commit(
-        partial(queue_dispatch, invitation_id=invitation.pk, chain=invitation.dispatch_chain)
-    )
+    # the email is written with the signature: it leaves once both are committed
+    invitation_email_queue(invitation, now=now)

@@ -14,9 +14,12 @@ from typing import Any
 import pyotp
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import outbox
+from core.sms import send_sms
 from otp import limits
 from otp.models import ChallengeStatus, SignatureChallenge
 from otp.services.digests import mask_phone, payload_digest
@@ -33,7 +36,6 @@ from otp.services.exceptions import (
     SmsServiceUnavailable,
     TooManySends,
 )
-from otp.sms import send_sms
 from portal import ratelimit
 
 
@@ -117,16 +119,20 @@ def live_challenge(
     return None
 
 
+def _code_sms(challenge: SignatureChallenge, *, code: str, reason: str) -> str:
+    minutes = settings.OTP_CODE_LIFETIME_SECONDS // 60
+    return _(
+        "Mes équipes : %(code)s est votre code pour %(reason)s. Valable %(minutes)s min. "
+        "Ne le communiquez à personne, pas même à la banque."
+    ) % {"code": code, "reason": reason, "minutes": minutes}
+
+
 @transaction.atomic
-def challenge_send(
-    *,
-    challenge: SignatureChallenge,
-    signer: User,
-    now: datetime.datetime,
-    reason: str,
-    phone: str | None = None,
-) -> SignatureChallenge:
-    """Send the code by SMS. A resend keeps the same code and never resets the failure count."""
+def _send_reserve(
+    *, challenge: SignatureChallenge, signer: User, now: datetime.datetime, phone: str | None
+) -> tuple[SignatureChallenge, str, datetime.datetime | None]:
+    """Check that a code may go now and count the send (committed before the SMS leaves): the
+    challenge, the number, and when it was last sent before (to give the send back)."""
     # lock: two clicks on "send" must not both pass the cool-down
     challenge = SignatureChallenge.objects.select_for_update().get(pk=challenge.pk, signer=signer)
     number = phone or signer.mobile
@@ -155,20 +161,64 @@ def challenge_send(
     if not budget.allowed:
         # over the limit the provider is not called at all
         raise SmsLimitReached(budget.retry_after_seconds)
-    minutes = settings.OTP_CODE_LIFETIME_SECONDS // 60
-    body = _(
-        "Mes équipes : %(code)s est votre code pour %(reason)s. Valable %(minutes)s min. "
-        "Ne le communiquez à personne, pas même à la banque."
-    ) % {"code": expected_code(challenge), "reason": reason, "minutes": minutes}
-    try:
-        send_sms(to=str(number), body=body)
-    except Exception as exc:
-        # a send that did not happen is not counted
-        limits.sms_budget_return(signer=signer, now=now)
-        raise SmsDeliveryFailed from exc
+    previous_sent_at = challenge.last_sent_at
     challenge.send_count += 1
     challenge.last_sent_at = now
     challenge.save(update_fields=["send_count", "last_sent_at"])
+    return challenge, str(number), previous_sent_at
+
+
+def _send_give_back(
+    challenge: SignatureChallenge,
+    *,
+    signer: User,
+    now: datetime.datetime,
+    previous_sent_at: datetime.datetime | None,
+) -> None:
+    """A send that did not happen is not counted: not on the challenge, not in the SMS budget."""
+    SignatureChallenge.objects.filter(
+        pk=challenge.pk, send_count=challenge.send_count, last_sent_at=now
+    ).update(send_count=F("send_count") - 1, last_sent_at=previous_sent_at)
+    challenge.send_count -= 1
+    challenge.last_sent_at = previous_sent_at
+    limits.sms_budget_return(signer=signer, now=now)
+
+
+def challenge_send(
+    *,
+    challenge: SignatureChallenge,
+    signer: User,
+    now: datetime.datetime,
+    reason: str,
+    phone: str | None = None,
+    company_id: int | None = None,
+) -> SignatureChallenge:
+    """Send the code by SMS, now: the signer is waiting and reads a refusal at once. A resend
+    keeps the same code and never resets the failure count.
+
+    The send is counted first and committed, then the SMS leaves with no row locked while the
+    provider answers; a provider failure gives the send back. The outbox keeps the SMS for
+    support, its code masked.
+    """
+    challenge, number, previous_sent_at = _send_reserve(
+        challenge=challenge, signer=signer, now=now, phone=phone
+    )
+    error = ""
+    try:
+        send_sms(to=number, body=_code_sms(challenge, code=expected_code(challenge), reason=reason))
+    except Exception as exc:
+        error = " ← ".join(type(e).__name__ for e in (exc, exc.__cause__) if e is not None)
+        _send_give_back(challenge, signer=signer, now=now, previous_sent_at=previous_sent_at)
+        raise SmsDeliveryFailed from exc
+    finally:
+        outbox.sms_record(
+            to=number,
+            text=_code_sms(challenge, code=outbox.CODE_MASK, reason=reason),
+            error=error,
+            about=challenge,
+            company_id=company_id,
+            now=now,
+        )
     return challenge
 
 

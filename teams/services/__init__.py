@@ -10,7 +10,7 @@ from teams.services.members import (
     users_delete,
     users_leaving_refusal,
 )
-from teams.services.notifications import rights_change_notify_admins, rights_change_notify_member
+from teams.services.notifications import rights_change_notices_queue
 from teams.services.review import ReviewExport, access_review_export
 from teams.services.rights import (
     RightsDiff,
@@ -34,8 +34,7 @@ __all__ = [
     "member_remove",
     "member_rights",
     "member_suspend",
-    "rights_change_notify_admins",
-    "rights_change_notify_member",
+    "rights_change_notices_queue",
     "rights_change_request",
     "rights_change_request_code",
     "rights_change_sign",

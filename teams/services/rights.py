@@ -23,10 +23,10 @@ from otp.models import AuthorisationKind, ClosingReason, SignatureChallenge
 from permissions.catalogue import CATALOGUE, Right, sorted_rights, specs_for
 from permissions.models import Grant
 from permissions.selectors import grantable_rights
-from portal.queueing import enqueue_on_commit
 from teams.models import RightsChange, RightsChangeStatus
 from teams.services.exceptions import TeamRefused
 from teams.services.members import locked_member
+from teams.services.notifications import rights_change_notices_queue
 
 PURPOSE = "rights_change"
 
@@ -100,14 +100,6 @@ def _replace_grants(membership: Membership, diff: RightsDiff) -> None:
     Grant.objects.bulk_create(Grant(membership=membership, right=r) for r in diff.added)
 
 
-def _queue_notifications(change: RightsChange) -> None:
-    from teams.tasks import notify_admins_of_money_rights, notify_member_of_rights
-
-    enqueue_on_commit(notify_member_of_rights, change_id=change.pk)
-    if any(spec.moves_money for spec in specs_for(change.added)):
-        enqueue_on_commit(notify_admins_of_money_rights, change_id=change.pk)
-
-
 @transaction.atomic
 def rights_remove(
     *,
@@ -150,7 +142,7 @@ def rights_remove(
         ip_address=ip_address,
         data={"change": change.pk, "removed": diff.removed, "rights": diff.rights},
     )
-    _queue_notifications(change)
+    rights_change_notices_queue(change, now=now)
     return change
 
 
@@ -316,7 +308,7 @@ def _apply_signed(
                 ip_address=ip_address,
                 data=data,
             )
-    _queue_notifications(change)
+    rights_change_notices_queue(change, now=now)
 
 
 def rights_change_sign(

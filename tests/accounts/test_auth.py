@@ -2,14 +2,17 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from core.models import MessageStatus
 from portal.celery import app
 from tests.factories import PASSWORD, UserFactory
+from tests.outbox import deliver, emails_to
 
 pytestmark = pytest.mark.django_db
 
@@ -217,16 +220,20 @@ def test_password_reset_shows_the_same_page_for_a_known_and_an_unknown_email(cli
     assert "Si un compte existe pour l’adresse saisie" in known.text
 
 
-def test_password_reset_sends_no_email_to_an_unknown_address(client, eager_tasks):
+def test_password_reset_sends_no_email_to_an_unknown_address(client):
     client.post(reverse("accounts:password_reset"), {"email": "personne@inconnue.example"})
 
+    assert deliver() == 0
     assert mail.outbox == []
+    [message] = emails_to("personne@inconnue.example")
+    assert message.status == MessageStatus.CANCELLED
 
 
-def test_password_reset_sends_a_french_email_with_a_link(client, eager_tasks, settings):
+def test_password_reset_sends_a_french_email_with_a_link(client):
     user = UserFactory.create()
 
     client.post(reverse("accounts:password_reset"), {"email": user.email})
+    deliver()
 
     [email] = mail.outbox
     assert isinstance(email, EmailMultiAlternatives)
@@ -241,9 +248,10 @@ def test_password_reset_sends_a_french_email_with_a_link(client, eager_tasks, se
     assert "Choisir un nouveau mot de passe" in str(html)
 
 
-def test_the_emailed_link_lets_the_user_choose_a_new_password(client, eager_tasks):
+def test_the_emailed_link_lets_the_user_choose_a_new_password(client):
     user = UserFactory.create()
     client.post(reverse("accounts:password_reset"), {"email": user.email})
+    deliver()
     link = next(
         line for line in mail.outbox[0].body.splitlines() if "/mot-de-passe/nouveau/" in line
     )
@@ -268,3 +276,17 @@ def test_a_missing_email_is_reported_next_to_the_field(client):
     assert 'aria-describedby="id_email_error"' in response.text
     assert 'id="id_email_error"' in response.text
     assert "Ce champ est obligatoire." in response.text
+
+
+def test_the_reset_link_is_kept_nowhere_in_the_outbox(client):
+    user = UserFactory.create()
+    client.post(reverse("accounts:password_reset"), {"email": user.email})
+    deliver()
+    link = next(
+        line for line in mail.outbox[0].body.splitlines() if "/mot-de-passe/nouveau/" in line
+    )
+
+    [message] = emails_to(user.email)
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert (message.text, message.html, message.renderer) == ("", "", "password_reset")
+    assert token not in message.subject + message.last_error

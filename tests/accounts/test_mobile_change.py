@@ -1,19 +1,22 @@
 """Changing one's own mobile: the password, then a code sent to the NEW number; the old one is
 told by SMS; a code for one number never confirms another."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.tasks import warn_previous_mobile
+from accounts.services import mobile_change_warn
 from accounts.views import MOBILE_CHANGE_SESSION_KEY
 from audit.models import Action, AuditEvent
 from companies.models import MembershipStatus, Role
-from otp import sms
+from core import sms
 from otp.models import SignatureChallenge
 from portal.celery import app
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 from tests.otp.factories import last_code, wrong_code
+from tests.outbox import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -319,14 +322,17 @@ class FlakySmsBackend:
         sms.outbox.append(sms.Sms(to=to, body=body))
 
 
-def test_the_warning_to_the_old_number_is_retried_when_the_provider_fails(settings, eager_tasks):
+def test_the_warning_to_the_old_number_is_retried_when_the_provider_fails(settings, user):
     settings.SMS_BACKEND = f"{__name__}.FlakySmsBackend"
     FlakySmsBackend.failures_left = 1
 
-    warn_previous_mobile.apply(
-        kwargs={"previous_mobile": OLD, "changed_at": "2025-03-03T10:00:00+00:00"}
-    ).get()
+    mobile_change_warn(
+        user=user,
+        previous_mobile=OLD,
+        changed_at=datetime.datetime(2025, 3, 3, 10, tzinfo=datetime.UTC),
+    )
 
+    assert run_tasks() == [True]
     [warning] = sms.outbox
     assert warning.to == OLD
     assert "03/03/2025 à 11:00" in warning.body

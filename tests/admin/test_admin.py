@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from companies.models import Role
+from core import outbox, sms
+from core.models import Message, MessageStatus
 from invitations.models import Invitation, InvitationStatus
-from invitations.tasks import queue_dispatch
-from otp import sms
 from otp.models import AccessAuthorisation, SignatureChallenge
 from permissions.models import Grant
 from tests.admin.forms import company_form, membership_form
@@ -208,11 +208,15 @@ def test_support_resends_an_invitation_with_a_new_link(
         response = act(support, "resend", sent_invitation)
 
     assert response.status_code == 302
+    old_hash = sent_invitation.token_hash
     sent_invitation.refresh_from_db()
     assert sent_invitation.status == InvitationStatus.SIGNED
-    assert sent_invitation.token_hash is None
-    assert [(c.func, c.keywords) for c in callbacks] == [
-        (queue_dispatch, {"invitation_id": sent_invitation.pk, "chain": 1})
+    assert sent_invitation.token_hash != old_hash
+    [new_email] = Message.objects.filter(
+        about_id=str(sent_invitation.pk), status=MessageStatus.PENDING
+    )
+    assert [(c.args, c.keywords) for c in callbacks] == [
+        ((outbox.MESSAGE_DELIVER,), {"message_id": new_email.pk})
     ]
 
 

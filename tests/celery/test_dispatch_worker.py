@@ -1,4 +1,5 @@
-"""The dispatch path as in production: the signature queues a task on Redis, a worker emails."""
+"""The dispatch path as in production: the signature writes the email in the outbox and queues its
+delivery on Redis, a worker emails."""
 
 import json
 import re
@@ -10,10 +11,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core import sms
+from core.models import Message
+from core.tasks import message_deliver
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
-from invitations.tasks import dispatch_invitation
-from otp import sms
 from tests.invitations.factories import IP, USER_AGENT, create, token_in
 from tests.otp.factories import last_code
 
@@ -32,7 +34,7 @@ def status_of(invitation: Invitation) -> str:
 
 
 def dispatches_finished(task_log) -> list:
-    return [f for f in task_log.finished if f[0] == dispatch_invitation.name]
+    return [f for f in task_log.finished if f[0] == message_deliver.name]
 
 
 @pytest.fixture
@@ -82,16 +84,15 @@ def test_the_task_goes_to_this_runs_queue(signed_through_the_broker, task_log, s
     assert [m["routing_key"] for m in task_log.published] == [settings.CELERY_TASK_DEFAULT_QUEUE]
 
 
-def test_the_task_message_carries_only_the_invitation_id_and_its_chain(
-    signed_through_the_broker, task_log
-):
+def test_the_task_message_carries_only_the_outbox_row_id(signed_through_the_broker, task_log):
     invitation, code = signed_through_the_broker
     wait_for(lambda: len(mail.outbox) == 1)
     token = token_in(mail.outbox[0])
+    [row] = Message.objects.filter(about_id=str(invitation.pk))
 
-    [message] = [m for m in task_log.published if m["task"] == dispatch_invitation.name]
+    [message] = [m for m in task_log.published if m["task"] == message_deliver.name]
     args, kwargs, _embed = message["body"]
-    assert (list(args), kwargs) == ([], {"invitation_id": invitation.pk, "chain": 0})
+    assert (list(args), kwargs) == ([], {"message_id": row.pk})
     on_the_wire = json.dumps(message, default=str)
     assert code not in on_the_wire
     assert token not in on_the_wire
@@ -101,7 +102,8 @@ def test_the_task_message_carries_only_the_invitation_id_and_its_chain(
 def test_dispatch_queued_twice_sends_one_email(signed_through_the_broker, task_log):
     invitation, _code = signed_through_the_broker
 
-    dispatch_invitation.delay(invitation_id=invitation.pk)
+    [row] = Message.objects.filter(about_id=str(invitation.pk))
+    message_deliver.delay(message_id=row.pk)
     wait_for(lambda: len(dispatches_finished(task_log)) == 2)
 
     assert sorted(retval for _name, _kwargs, retval in dispatches_finished(task_log)) == [

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from otp import sms
+from core import sms
 from portal.celery import app as celery_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

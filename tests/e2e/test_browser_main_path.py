@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
-from otp import sms
+from core import sms
 from permissions.models import Grant
 from tests.e2e.helpers import first_match, log_in
 

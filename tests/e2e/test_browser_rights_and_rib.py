@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from client_requests.kinds import RequestKind, RequestStatus
 from client_requests.models import ClientRequest
-from otp import sms
+from core import sms
 from permissions.catalogue import Right
 from permissions.models import Grant
 from tests.client_requests.factories import pdf_bytes

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from core.email import render_email
+from core.mail import email_render
 from permissions.catalogue import Right, specs_for
 
 ROOT = Path(settings.BASE_DIR)
@@ -104,7 +104,8 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
 
 def rendered(kind: str, language: str) -> tuple[str, str]:
     with translation.override(language):
-        return render_email(template=kind, context=KINDS[kind]())
+        rendered = email_render(subject="", template=kind, context=KINDS[kind]())
+        return rendered.text, rendered.html
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -171,7 +172,10 @@ def test_a_name_with_html_is_escaped_in_the_html_part_and_kept_in_the_text():
         "company": SimpleNamespace(name="Atelier <b>Durand</b> & Fils")
     }
     with translation.override("fr"):
-        text, html = render_email(template="invitations/email/invitation", context=context)
+        rendered = email_render(
+            subject="", template="invitations/email/invitation", context=context
+        )
+        text, html = rendered.text, rendered.html
 
     assert "d’Atelier <b>Durand</b> & Fils" in text
     assert "d’Atelier &lt;b&gt;Durand&lt;/b&gt; &amp; Fils" in html

@@ -9,9 +9,10 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from accounts.password_reset import password_reset_send
+from accounts.password_reset import password_reset_request
 from tests.emails.test_layout import SAFETY
 from tests.invitations.factories import create, dispatch, request_code, sign
+from tests.outbox import deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,8 @@ def test_in_english_nothing_is_elided_and_the_first_is_plain(admin, settings):
 
 
 def test_the_password_reset_email_has_the_same_headers_layout_and_bank(admin_user, settings):
-    password_reset_send(email=admin_user.email)
+    password_reset_request(email=admin_user.email, ip_address="203.0.113.7")
+    deliver()
 
     [email] = mail.outbox
     assert isinstance(email, mail.EmailMultiAlternatives)

@@ -10,9 +10,11 @@ from factory.django import DjangoModelFactory
 from companies.models import Membership
 from invitations import services
 from invitations.models import Invitation
+from invitations.services.emails import INVITATION_EMAIL
 from permissions.catalogue import Right
 from tests.factories import CompanyFactory, UserFactory
 from tests.otp.factories import NOW, last_code
+from tests.outbox import deliver
 
 IP = "203.0.113.7"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
@@ -90,8 +92,8 @@ def token_in(message: mail.EmailMessage) -> str:
 
 
 def dispatch(invitation: Invitation, *, now: datetime.datetime = NOW) -> str:
-    """Email the invitation as the task would, and return the token of the emailed link."""
-    assert services.invitation_dispatch(invitation_id=invitation.pk, now=now)
+    """Email the invitation as the worker would, and return the token of the emailed link."""
+    assert deliver(now=now, template=INVITATION_EMAIL, about_id=str(invitation.pk)) == 1
     return token_in(mail.outbox[-1])
 
 

@@ -7,16 +7,18 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Membership, MembershipStatus
+from core.tasks import message_deliver
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
-from invitations.tasks import notify_inviter
 from permissions.models import Grant
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import dispatch, signed
 from tests.otp.factories import NOW
+from tests.outbox import deliver, pending
 
 pytestmark = pytest.mark.django_db
 
@@ -35,24 +37,22 @@ def accept_url(token):
 
 
 def sent_now(admin, *, email=LEA):
-    from django.utils import timezone
-
     invitation = signed(admin, email=email)
     token = dispatch(invitation, now=timezone.now())
     invitation.refresh_from_db()
     return invitation, token
 
 
-def broker_down(**kwargs):
+def broker_down(*args, **kwargs):
     raise ConnectionRefusedError("redis down")
 
 
-def test_accepting_with_the_broker_down_answers_and_still_emails_the_inviter(
+def test_accepting_with_the_broker_down_answers_and_the_inviter_is_emailed_once_swept(
     client, admin, monkeypatch, django_capture_on_commit_callbacks
 ):
     invitation, token = sent_now(admin)
     mail.outbox.clear()
-    monkeypatch.setattr(notify_inviter, "delay", broker_down)
+    monkeypatch.setattr(message_deliver, "apply_async", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(accept_url(token), NEW_ACCOUNT)
@@ -60,6 +60,10 @@ def test_accepting_with_the_broker_down_answers_and_still_emails_the_inviter(
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:company_home", args=[admin.company.pk])
     assert Invitation.objects.get(pk=invitation.pk).status == InvitationStatus.ACCEPTED
+    assert mail.outbox == []
+    [notice] = pending()
+    assert notice.to == admin.user.email
+    assert deliver(now=timezone.now()) == 1  # the sweep's task, once the broker is back
     [message] = mail.outbox
     assert message.to == [admin.user.email]
 

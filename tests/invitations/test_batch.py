@@ -5,10 +5,10 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from core import sms
 from invitations import services
 from invitations.models import Invitation, InvitationBatch, InvitationStatus
 from invitations.services import InvitationBatchRefused, InvitationRefused
-from otp import sms
 from otp.models import AccessAuthorisation, ChallengeStatus
 from otp.services import SignatureError
 from permissions.catalogue import Right

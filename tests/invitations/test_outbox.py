@@ -1,21 +1,22 @@
-"""The outbox of signed invitations: one live dispatch chain each, a sweep that gives up, and
-emails that are sent once even when their task runs twice."""
+"""The invitation's email through the outbox: a row written with the signature, a link derived from
+the row and never stored, and an invitation that follows its email (sent, failed, resent)."""
 
 import datetime
 import smtplib
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection, transaction
 
 from audit.models import Action, AuditEvent
+from core import outbox
+from core.models import Message, MessageStatus
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
-from invitations.tasks import dispatch_invitation, notify_inviter, requeue_stalled_dispatches
+from invitations.services.emails import INVITATION_EMAIL
 from tests.factories import UserFactory
-from tests.invitations.factories import sent, signed
-from tests.otp.factories import NOW
+from tests.invitations.factories import IP, dispatch, sent, signed, token_in
+from tests.otp.factories import NOW, rows_containing
+from tests.outbox import deliver, emails_to
 
 pytestmark = pytest.mark.django_db
 
@@ -31,241 +32,179 @@ class FailingEmailBackend:
         raise smtplib.SMTPServerDisconnected("connection lost")
 
 
-class BrokenTemplateBackend(FailingEmailBackend):
-    """Not a mail failure: a bug the task does not retry."""
-
-    def send_messages(self, messages):
-        raise RuntimeError("bug")
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(dispatch_invitation, "delay", lambda **kwargs: calls.append(kwargs))
-    return calls
-
-
-def sweep(now, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return services.invitations_requeue_stalled(now=now)
-
-
-def test_the_sweep_starts_a_new_chain_for_a_lost_dispatch(
-    admin, queued, django_capture_on_commit_callbacks
-):
-    invitation = signed(admin)
-
-    assert sweep(NOW + 10 * MINUTE, django_capture_on_commit_callbacks) == [invitation.pk]
-
-    assert queued == [{"invitation_id": invitation.pk, "chain": 1}]
-    invitation.refresh_from_db()
-    assert (invitation.dispatch_chain, invitation.dispatch_sweeps) == (1, 1)
-
-
-def test_the_sweep_task_queues_the_stalled_dispatches(
-    admin, queued, django_capture_on_commit_callbacks
-):
-    invitation = signed(admin)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stalled_dispatches.apply().get() == 1
-
-    assert queued == [{"invitation_id": invitation.pk, "chain": 1}]
-
-
-def test_a_dispatch_the_sweep_just_requeued_is_not_requeued_again(
-    admin, queued, django_capture_on_commit_callbacks
-):
-    signed(admin)
-    sweep(NOW + 10 * MINUTE, django_capture_on_commit_callbacks)
-
-    assert sweep(NOW + 11 * MINUTE, django_capture_on_commit_callbacks) == []
-    assert len(queued) == 1
-
-
-def test_an_invitation_waiting_for_its_next_retry_is_not_taken_for_lost(
-    admin, settings, queued, django_capture_on_commit_callbacks
-):
-    invitation = signed(admin)
-    # the live chain failed and plans its next try in 30 minutes
-    assert services.invitation_dispatch_retry_planned(
-        invitation_id=invitation.pk, chain=0, due_at=NOW + 30 * MINUTE
+def invitation_email(invitation: Invitation) -> Message:
+    [message] = Message.objects.filter(
+        template=INVITATION_EMAIL, about_id=str(invitation.pk), status=MessageStatus.PENDING
     )
-
-    assert sweep(NOW + 20 * MINUTE, django_capture_on_commit_callbacks) == []
-    late = (
-        NOW + 30 * MINUTE + datetime.timedelta(seconds=settings.INVITATION_DISPATCH_STALL_SECONDS)
-    )
-    assert sweep(late, django_capture_on_commit_callbacks) == [invitation.pk]
+    return message
 
 
-def test_a_failing_dispatch_records_when_it_tries_again(admin, settings, monkeypatch):
+def fail_for_good(message: Message, settings) -> None:
     settings.EMAIL_BACKEND = "tests.invitations.test_outbox.FailingEmailBackend"
-    invitation = signed(admin)
-    planned = []
-    monkeypatch.setattr(
-        services,
-        "invitation_dispatch_retry_planned",
-        lambda **kwargs: planned.append(kwargs) or False,
+    for attempt in range(settings.MESSAGE_MAX_ATTEMPTS):
+        outbox.message_deliver(message_id=message.pk, now=NOW + attempt * MINUTE)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def resend(admin, invitation, now=NOW):
+    return services.invitation_resend(
+        invitation_id=invitation.pk, company=admin.company, actor=admin.user, ip_address=IP, now=now
     )
 
-    dispatch_invitation.apply(kwargs={"invitation_id": invitation.pk, "chain": 0})
 
-    [retry] = planned
-    assert retry["chain"] == 0
-    assert retry["due_at"] > NOW
-
-
-def test_a_task_of_a_replaced_chain_sends_nothing(
-    admin, queued, django_capture_on_commit_callbacks
-):
+def test_the_signed_invitation_waits_in_the_outbox_with_the_hash_of_its_link(admin):
     invitation = signed(admin)
-    sweep(NOW + 10 * MINUTE, django_capture_on_commit_callbacks)
 
-    old = dispatch_invitation.apply(kwargs={"invitation_id": invitation.pk, "chain": 0})
-    new = dispatch_invitation.apply(kwargs={"invitation_id": invitation.pk, "chain": 1})
+    message = invitation_email(invitation)
 
-    assert (old.get(), new.get()) == (False, True)
-    assert len(mail.outbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SIGNED
+    assert invitation.token_hash == services.hash_token(outbox.link_token(message))
+    assert (message.to, message.company_id) == (LEA, admin.company.pk)
 
 
-def test_a_replaced_chain_neither_retries_nor_fails_the_invitation(
-    admin, settings, queued, django_capture_on_commit_callbacks
-):
+def test_the_outbox_row_holds_no_secret(admin):
     invitation = signed(admin)
-    sweep(NOW + 10 * MINUTE, django_capture_on_commit_callbacks)
+    message = invitation_email(invitation)
 
-    assert not services.invitation_dispatch_retry_planned(
-        invitation_id=invitation.pk, chain=0, due_at=NOW + 30 * MINUTE
-    )
-    assert services.invitation_mark_failed(invitation_id=invitation.pk, now=NOW, chain=0) is None
-    assert Invitation.objects.get(pk=invitation.pk).status == InvitationStatus.SIGNED
+    token = dispatch(invitation)
+
+    assert outbox.LINK_TOKEN in message.text
+    assert token not in message.text + message.html + message.subject
+    assert rows_containing(token) == []
 
 
-def test_an_invitation_never_sent_after_the_last_sweep_is_failed_and_audited(
-    admin, settings, queued, django_capture_on_commit_callbacks
-):
+def test_a_redelivered_row_sends_the_same_working_link(admin):
     invitation = signed(admin)
-    stall = datetime.timedelta(seconds=settings.INVITATION_DISPATCH_STALL_SECONDS)
-    now = NOW
-    for _sweep in range(settings.INVITATION_DISPATCH_MAX_SWEEPS):
-        now += stall + MINUTE
-        assert sweep(now, django_capture_on_commit_callbacks) == [invitation.pk]
+    message = invitation_email(invitation)
+    first = dispatch(invitation)
+    # the worker died after the mail server took it, before the row said so: delivered again
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.PENDING)
 
-    assert sweep(now + stall + MINUTE, django_capture_on_commit_callbacks) == []
+    assert deliver(now=NOW + MINUTE) == 1
+
+    assert token_in(mail.outbox[-1]) == first
+    assert services.invitation_for_token(first, now=NOW + MINUTE) == invitation
+
+
+def test_a_resend_gives_a_new_link_and_kills_the_old_one(admin):
+    invitation, old = sent(admin)
+
+    resend(admin, invitation)
+    new = dispatch(invitation)
+
+    assert new != old
+    with pytest.raises(services.InvitationLinkInvalid):
+        services.invitation_for_token(old, now=NOW)
+    assert services.invitation_for_token(new, now=NOW) == invitation
+    assert [m.status for m in emails_to(LEA)] == [MessageStatus.SENT, MessageStatus.SENT]
+
+
+def test_an_old_row_delivered_after_a_resend_does_not_revive_its_link(admin, settings):
+    invitation = signed(admin)
+    old = invitation_email(invitation)
+    fail_for_good(old, settings)
+    resend(admin, invitation)
+    # support sends the old failed email again, after the administrator's resend
+    outbox.message_resend(message_id=old.pk, now=NOW + MINUTE)
+    deliver(now=NOW + MINUTE, pk=old.pk)
+
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SIGNED
+    with pytest.raises(services.InvitationLinkInvalid):
+        services.invitation_for_token(token_in(mail.outbox[-1]), now=NOW + MINUTE)
+
+
+def test_the_email_sent_marks_the_invitation_sent_and_is_audited(admin):
+    invitation, _token = sent(admin)
+
+    assert (invitation.status, invitation.sent_at) == (InvitationStatus.SENT, NOW)
+    [event] = AuditEvent.objects.filter(action=Action.EMAILED, target_id=str(invitation.pk))
+    assert (event.company, event.actor) == (admin.company, None)
+
+
+def test_an_email_failed_for_good_fails_the_invitation_and_is_audited(admin, settings):
+    invitation = signed(admin)
+
+    fail_for_good(invitation_email(invitation), settings)
 
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.FAILED
-    assert len(queued) == settings.INVITATION_DISPATCH_MAX_SWEEPS
+    assert invitation.failed_at is not None
     [event] = AuditEvent.objects.filter(
         action=Action.EMAIL_FAILED, company=admin.company, target_id=str(invitation.pk)
     )
-    assert event.data == {"reason": "never_sent"}
+    assert event.data == {"reason": "mail_refused"}
 
 
-def test_an_invitation_failed_by_the_sweep_can_be_resent(
-    admin, settings, queued, django_capture_on_commit_callbacks
-):
-    settings.INVITATION_DISPATCH_MAX_SWEEPS = 0
+def test_a_failed_invitation_resent_by_the_administrator_is_emailed(admin, settings):
     invitation = signed(admin)
-    sweep(NOW + 10 * MINUTE, django_capture_on_commit_callbacks)
+    fail_for_good(invitation_email(invitation), settings)
 
-    resent = services.invitation_resend(
+    resent = resend(admin, invitation, now=NOW + 20 * MINUTE)
+    token = dispatch(invitation, now=NOW + 20 * MINUTE)
+
+    assert resent.status == InvitationStatus.SIGNED
+    assert services.invitation_for_token(token, now=NOW + 20 * MINUTE) == invitation
+
+
+def test_a_failed_email_resent_by_support_revives_the_invitation_with_the_same_link(
+    admin, settings
+):
+    invitation = signed(admin)
+    message = invitation_email(invitation)
+    fail_for_good(message, settings)
+
+    outbox.message_resend(message_id=message.pk, now=NOW + MINUTE)
+    token = dispatch(invitation, now=NOW + MINUTE)
+
+    assert Invitation.objects.get(pk=invitation.pk).status == InvitationStatus.SENT
+    assert services.hash_token(token) == Invitation.objects.get(pk=invitation.pk).token_hash
+
+
+def test_an_email_not_sent_yet_is_cancelled_when_the_invitation_is_revoked(admin):
+    invitation = signed(admin)
+    message = invitation_email(invitation)
+
+    services.invitation_revoke(
+        invitation_id=invitation.pk, company=admin.company, actor=admin.user, ip_address=IP, now=NOW
+    )
+
+    assert deliver(now=NOW) == 0
+    assert Message.objects.get(pk=message.pk).status == MessageStatus.CANCELLED
+    assert mail.outbox == []
+
+
+def test_an_email_not_sent_yet_is_cancelled_when_the_rights_are_edited(admin):
+    invitation = signed(admin, rights=("documents",))
+    message = invitation_email(invitation)
+
+    services.invitation_edit_rights(
         invitation_id=invitation.pk,
         company=admin.company,
         actor=admin.user,
-        ip_address=None,
-        now=NOW + 20 * MINUTE,
+        rights=["documents", "treasury"],
+        ip_address=IP,
+        now=NOW,
     )
 
-    assert resent.status == InvitationStatus.SIGNED
-    assert (resent.dispatch_sweeps, resent.dispatch_due_at) == (0, NOW + 20 * MINUTE)
-
-
-def test_a_task_failing_with_a_bug_is_not_requeued_for_ever(
-    admin, settings, django_capture_on_commit_callbacks
-):
-    settings.EMAIL_BACKEND = "tests.invitations.test_outbox.BrokenTemplateBackend"
-    invitation = signed(admin)
-    stall = datetime.timedelta(seconds=settings.INVITATION_DISPATCH_STALL_SECONDS)
-    now = NOW
-    for _sweep in range(settings.INVITATION_DISPATCH_MAX_SWEEPS + 1):
-        now += stall + MINUTE
-        with django_capture_on_commit_callbacks() as callbacks:
-            services.invitations_requeue_stalled(now=now)
-        for callback in callbacks:
-            kwargs = callback.keywords
-            dispatch_invitation.apply(kwargs=kwargs)  # raises inside, as in a worker
-
-    assert Invitation.objects.get(pk=invitation.pk).status == InvitationStatus.FAILED
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_sweep_skips_an_invitation_a_worker_is_dispatching(admin, queued):
-    invitation = signed(admin)
-    queued.clear()  # the signature's own dispatch
-    locked, release = threading.Event(), threading.Event()
-
-    def worker_dispatching():
-        try:
-            with transaction.atomic():
-                Invitation.objects.select_for_update().get(pk=invitation.pk)
-                locked.set()
-                release.wait(timeout=10)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=worker_dispatching)
-    worker.start()
-    try:
-        assert locked.wait(timeout=10)
-        assert services.invitations_requeue_stalled(now=NOW + 10 * MINUTE) == []
-    finally:
-        release.set()
-        worker.join()
-    assert queued == []
+    assert Message.objects.get(pk=message.pk).status == MessageStatus.CANCELLED
+    assert deliver(now=NOW) == 0
 
 
 # The email to the inviter
 
 
-def test_the_inviter_is_emailed_once_even_if_the_task_runs_twice(admin):
-    invitation, token = sent(admin)
+def test_the_inviter_is_emailed_once_even_if_delivered_twice(admin):
+    _invitation, token = sent(admin)
     lea = UserFactory.create(email=LEA)
     services.invitation_accept(token=token, user=lea, ip_address=None, now=NOW)
     mail.outbox.clear()
+    [notice] = emails_to(admin.user.email)
 
-    first = notify_inviter.apply(kwargs={"invitation_id": invitation.pk})
-    second = notify_inviter.apply(kwargs={"invitation_id": invitation.pk})
+    first = outbox.message_deliver(message_id=notice.pk, now=NOW)
+    second = outbox.message_deliver(message_id=notice.pk, now=NOW)
 
-    assert (first.get(), second.get()) == (True, False)
+    assert (first.sent, second.sent) == (True, False)
     [message] = mail.outbox
     assert message.to == [admin.user.email]
-    invitation.refresh_from_db()
-    assert invitation.inviter_notified_at is not None
-
-
-def test_a_failed_email_to_the_inviter_is_sent_by_the_retry(admin, settings):
-    invitation, token = sent(admin)
-    lea = UserFactory.create(email=LEA)
-    services.invitation_accept(token=token, user=lea, ip_address=None, now=NOW)
-    settings.EMAIL_BACKEND = "tests.invitations.test_outbox.FailingEmailBackend"
-
-    with pytest.raises(smtplib.SMTPException):
-        services.notify_inviter_of_acceptance(invitation_id=invitation.pk, now=NOW)
-
-    assert Invitation.objects.get(pk=invitation.pk).inviter_notified_at is None
-
-
-# Bounded time
-
-
-def test_a_mail_server_that_stops_answering_times_out(settings):
-    assert settings.EMAIL_TIMEOUT == 15
-
-
-def test_a_dispatch_holding_its_row_lock_is_stopped_before_the_broker_redelivers_it(settings):
-    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-
-    assert dispatch_invitation.soft_time_limit > settings.EMAIL_TIMEOUT
-    assert dispatch_invitation.soft_time_limit < dispatch_invitation.time_limit < visibility

@@ -1,16 +1,15 @@
 import datetime
-from functools import partial
 
 import pytest
 from django.core import mail
 
 from audit.models import Action, AuditEvent
 from companies.models import Membership, Role
+from core import outbox, sms
+from core.models import Message, MessageStatus
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
-from invitations.tasks import notify_inviter, queue_dispatch
 from otp import services as otp
-from otp import sms
 from otp.models import ChallengeStatus
 from permissions.catalogue import CATALOGUE, Right
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
@@ -25,6 +24,7 @@ from tests.invitations.factories import (
     signed,
 )
 from tests.otp.factories import NOW, last_code, rows_containing, wrong_code
+from tests.outbox import deliver, emails_to, pending
 
 pytestmark = pytest.mark.django_db
 
@@ -247,16 +247,24 @@ def test_the_signed_statement_names_the_invitee_and_each_right_in_plain_text(adm
     assert "&lt;" not in statement
 
 
-def test_signing_queues_the_email_after_commit(admin, django_capture_on_commit_callbacks):
+def test_signing_writes_the_email_in_the_outbox_and_queues_it_after_commit(
+    admin, django_capture_on_commit_callbacks
+):
     invitation = create(admin)
     request_code(invitation, admin)
 
     with django_capture_on_commit_callbacks() as callbacks:
         sign(invitation, admin)
 
-    assert len(callbacks) == 1
-    assert callbacks[0].func is queue_dispatch
-    assert callbacks[0].keywords == {"invitation_id": invitation.pk, "chain": 0}
+    [message] = emails_to(LEA)
+    assert (message.status, message.about, message.company_id) == (
+        MessageStatus.PENDING,
+        invitation,
+        admin.company.pk,
+    )
+    [callback] = callbacks
+    assert callback.args == (outbox.MESSAGE_DELIVER,)
+    assert callback.keywords == {"message_id": message.pk}
 
 
 def test_signing_is_audited(admin):
@@ -354,13 +362,14 @@ def test_the_code_is_stored_nowhere_in_the_database(admin):
 # Dispatching the email
 
 
-def test_dispatch_emails_the_invitee_once_even_when_run_twice(admin):
-    invitation = signed(admin)
+def test_the_invitee_is_emailed_once_even_when_delivered_twice(admin):
+    signed(admin)
+    [message] = emails_to(LEA)
 
-    first = services.invitation_dispatch(invitation_id=invitation.pk, now=NOW)
-    second = services.invitation_dispatch(invitation_id=invitation.pk, now=NOW)
+    first = outbox.message_deliver(message_id=message.pk, now=NOW)
+    second = outbox.message_deliver(message_id=message.pk, now=NOW)
 
-    assert (first, second) == (True, False)
+    assert (first.sent, second.sent) == (True, False)
     assert [m.to for m in mail.outbox] == [[LEA]]
 
 
@@ -403,15 +412,10 @@ def test_only_the_sha256_of_the_link_token_is_stored(admin):
     assert rows_containing(token) == []
 
 
-def test_a_non_signed_invitation_is_not_dispatched(admin):
-    invitation = create(admin)
+def test_a_non_signed_invitation_is_not_emailed(admin):
+    create(admin)
 
-    assert services.invitation_dispatch(invitation_id=invitation.pk, now=NOW) is False
-    assert mail.outbox == []
-
-
-def test_a_missing_invitation_is_not_dispatched():
-    assert services.invitation_dispatch(invitation_id=987654, now=NOW) is False
+    assert pending() == []
 
 
 def test_dispatch_is_audited(admin):
@@ -440,7 +444,7 @@ def test_resending_gives_a_new_link_and_kills_the_old_one(admin):
     assert services.invitation_for_token(new_token, now=NOW) == invitation
 
 
-def test_resending_queues_a_new_dispatch(admin, django_capture_on_commit_callbacks):
+def test_resending_writes_a_new_email_in_the_outbox(admin, django_capture_on_commit_callbacks):
     invitation, _token = sent(admin)
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -452,9 +456,10 @@ def test_resending_queues_a_new_dispatch(admin, django_capture_on_commit_callbac
             now=NOW,
         )
 
-    # a new chain: a task still queued for the old link sends nothing
-    assert [(c.func, c.keywords) for c in callbacks] == [
-        (queue_dispatch, {"invitation_id": invitation.pk, "chain": 1})
+    first, second = emails_to(LEA)
+    assert (first.status, second.status) == (MessageStatus.SENT, MessageStatus.PENDING)
+    assert [(c.args, c.keywords) for c in callbacks] == [
+        ((outbox.MESSAGE_DELIVER,), {"message_id": second.pk})
     ]
 
 
@@ -591,25 +596,27 @@ def test_accepting_emails_the_administrator_who_invited(
 def test_the_inviter_is_told_the_rights_that_were_granted_not_a_tampered_list(admin, lea):
     invitation, token = sent(admin, rights=("documents",))
     Invitation.objects.filter(pk=invitation.pk).update(rights=["documents", "bank_details"])
-    accept(token, lea)
     mail.outbox.clear()
 
-    services.notify_inviter_of_acceptance(invitation_id=invitation.pk, now=NOW)
+    accept(token, lea)
+    deliver(now=NOW)
 
     assert CATALOGUE[Right.DOCUMENTS].label in mail.outbox[0].body
     assert CATALOGUE[Right.BANK_DETAILS].label not in mail.outbox[0].body
 
 
-def test_accepting_queues_the_email_to_the_inviter(admin, lea, django_capture_on_commit_callbacks):
+def test_accepting_writes_the_email_to_the_inviter_with_the_acceptance(
+    admin, lea, django_capture_on_commit_callbacks
+):
     invitation, token = sent(admin)
 
     with django_capture_on_commit_callbacks() as callbacks:
         accept(token, lea)
 
+    [message] = emails_to(admin.user.email)
+    assert (message.about, message.status) == (invitation, MessageStatus.PENDING)
     [callback] = callbacks
-    assert isinstance(callback, partial)
-    assert callback.args == (notify_inviter,)
-    assert callback.keywords == {"swept": False, "invitation_id": invitation.pk}
+    assert callback.keywords == {"message_id": message.pk}
 
 
 def test_another_account_cannot_accept_and_nothing_changes(admin):
@@ -718,11 +725,13 @@ def test_the_sweep_leaves_fresh_links_alone(admin):
     assert services.invitations_expire(now=NOW + datetime.timedelta(days=6)) == 0
 
 
-def test_a_signed_invitation_left_unsent_is_found_stalled(admin):
+def test_a_signed_invitation_left_unsent_is_queued_again_by_the_outbox_sweep(admin):
     invitation = signed(admin)
+    [message] = emails_to(LEA)
 
-    assert services.invitations_stalled(now=NOW + datetime.timedelta(minutes=10)) == [invitation.pk]
-    assert services.invitations_stalled(now=NOW + datetime.timedelta(minutes=1)) == []
+    assert outbox.messages_sweep(now=NOW + datetime.timedelta(minutes=1)) == []
+    assert outbox.messages_sweep(now=NOW + datetime.timedelta(minutes=10)) == [message.pk]
+    assert Message.objects.get(pk=message.pk).about == invitation
 
 
 def test_an_expired_link_does_not_block_a_new_invitation_before_the_sweep(admin):

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Membership, Role
+from core import sms
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
-from otp import sms
 from permissions.catalogue import Right
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import IP, create, dispatch, request_code, sign, signed

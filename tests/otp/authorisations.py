@@ -2,7 +2,7 @@
 the SMS code. The SMS it took is cleared, so a test that checks that nothing was sent still can."""
 
 from companies.models import Membership
-from otp import sms
+from core import sms
 from otp.models import AccessAuthorisation
 from tests.invitations.factories import signed
 

@@ -1,6 +1,6 @@
 import pytest
 
-from otp import sms
+from core import sms
 
 
 @pytest.fixture(autouse=True)

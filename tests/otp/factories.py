@@ -8,8 +8,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models.functions import Cast
 
-from otp import sms
-from otp.sms import SmsNotSent
+from core import sms
+from core.sms import SmsNotSent
 
 NOW = datetime.datetime(2025, 3, 3, 10, 0, tzinfo=datetime.UTC)
 

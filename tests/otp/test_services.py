@@ -2,12 +2,15 @@ import datetime
 import logging
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from audit.models import AuditEvent
-from otp import services, sms
+from core import outbox, sms
+from core.models import Message, MessageKind, MessageStatus
+from otp import services
 from otp.models import ChallengeStatus, SignatureChallenge
 from otp.services import Outcome
 from tests.factories import UserFactory
@@ -192,6 +195,47 @@ def test_a_provider_failure_is_reported_and_not_counted_as_a_send(signer, settin
     challenge.refresh_from_db()
     assert challenge.send_count == 0
     assert challenge.last_sent_at is None
+
+
+def test_a_sent_code_is_kept_in_the_outbox_without_the_code(signer, sent):
+    [message] = Message.objects.filter(kind=MessageKind.SMS, to=str(signer.mobile))
+
+    assert message.status == MessageStatus.SENT
+    assert message.about == sent
+    assert outbox.CODE_MASK in message.text
+    assert "un test" in message.text
+    assert rows_containing(last_code()) == []
+
+
+def test_a_refused_code_is_kept_in_the_outbox_as_failed(signer, settings):
+    settings.SMS_BACKEND = "tests.otp.factories.FailingSmsBackend"
+
+    with pytest.raises(services.SmsDeliveryFailed):
+        send(start(signer), signer)
+
+    [message] = Message.objects.filter(kind=MessageKind.SMS, to=str(signer.mobile))
+    assert message.status == MessageStatus.FAILED
+    assert message.last_error == "SmsNotSent"
+
+
+class WatchingSmsBackend:
+    """Records whether the caller held a transaction (and so row locks) while the SMS left."""
+
+    in_transaction: list[bool] = []
+
+    def send(self, *, to: str, body: str) -> None:
+        type(self).in_transaction.append(connection.in_atomic_block)
+        sms.outbox.append(sms.Sms(to=to, body=body))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_row_is_locked_while_the_sms_provider_answers(signer, settings):
+    settings.SMS_BACKEND = "tests.otp.test_services.WatchingSmsBackend"
+    WatchingSmsBackend.in_transaction = []
+
+    send(start(signer), signer)
+
+    assert WatchingSmsBackend.in_transaction == [False]
 
 
 def test_a_signer_cannot_use_another_signers_challenge(signer, sent):

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from core.sms import SmsNotSent, TwilioBackend
 from otp import services
-from otp.sms import SmsNotSent, TwilioBackend
 from tests.otp.factories import CODE, NOW
 
 SID = "AC" + "0123456789abcdef" * 2

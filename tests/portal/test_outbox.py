@@ -4,7 +4,7 @@ import pytest
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.urls import include, path, reverse
 
-from portal import outbox
+from core import dev_outbox as outbox
 from portal.urls import urlpatterns as portal_urlpatterns
 
 # settings_test has DEBUG off, so portal.urls left the outbox out: this module is the urlconf.
@@ -33,7 +33,7 @@ def send_email(*, subject="Invitation à rejoindre Atelier Durand SAS", html=Non
     )
     if html:
         message.attach_alternative(html, "text/html")
-    connection = get_connection("portal.outbox.OutboxEmailBackend")
+    connection = get_connection("core.dev_outbox.OutboxEmailBackend")
     return connection.send_messages([message])
 
 

@@ -12,11 +12,12 @@ from django.db import connection
 from accounts.models import User
 from audit.models import Action, AuditEvent
 from companies.models import Membership
+from core import sms
+from core.models import Message
+from core.tasks import message_deliver
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
-from invitations.tasks import dispatch_invitation
 from otp import services as otp
-from otp import sms
 from otp.models import AccessAuthorisation, ChallengeStatus, SignatureChallenge
 from portal.celery import app
 from tests.factories import PASSWORD, UserFactory
@@ -189,12 +190,13 @@ def test_the_same_dispatch_run_by_two_workers_at_once_sends_one_email(
     admin, invitation_with_code, monkeypatch
 ):
     invitation, code = invitation_with_code
-    # the dispatch queued by the signature is lost: only the two runs below send
-    monkeypatch.setattr("invitations.tasks.queue_dispatch", lambda **kwargs: None)
+    # the delivery queued by the signature is lost: only the two runs below send
+    monkeypatch.setattr("core.outbox.writing.publish", lambda *args, **kwargs: False)
     sign_with(invitation, admin, code)()
+    [message] = Message.objects.filter(about_id=str(invitation.pk))
 
     outcomes = all_at_once(
-        2, lambda: dispatch_invitation.apply(kwargs={"invitation_id": invitation.pk}).get()
+        2, lambda: message_deliver.apply(kwargs={"message_id": message.pk}).get()
     )
 
     assert sorted(o.value for o in outcomes) == [False, True]

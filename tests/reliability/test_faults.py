@@ -1,4 +1,8 @@
-"""Nothing lost when Redis, a worker or the mail server fails: each invitation is emailed once."""
+"""Nothing lost when Redis, a worker or the mail server fails: each invitation is emailed once.
+
+The email is a row of the outbox written with the signature; a worker claims it, sends with no
+transaction open, and records the outcome; the sweep queues again what a lost broker or a dead
+worker dropped."""
 
 import os
 import signal
@@ -11,15 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
-from invitations import services
+from core import sms
+from core.models import Message, MessageStatus
+from core.tasks import messages_sweep
 from invitations.models import Invitation, InvitationStatus
 from invitations.services import hash_token
-from invitations.tasks import requeue_stalled_dispatches
-from otp import sms
 from otp.models import AccessAuthorisation
 from tests.factories import UserFactory
 from tests.invitations.factories import TOKEN, InvitationFactory, create, request_code, sign
 from tests.otp.factories import last_code
+from tests.outbox import deliver, emails_to
 from tests.reliability.conftest import status_of, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -37,6 +42,11 @@ def signed_now(admin) -> Invitation:
     invitation = create(admin, now=timezone.now())
     request_code(invitation, admin, now=timezone.now())
     return sign(invitation, admin, now=timezone.now())
+
+
+def email_of(invitation: Invitation) -> Message:
+    [message] = emails_to(invitation.email)
+    return message
 
 
 def token_in(data: bytes) -> str:
@@ -69,9 +79,11 @@ def test_a_signature_made_while_redis_is_down_is_emailed_once_redis_is_back(
     assert status_of(Invitation, invitation.pk) == InvitationStatus.SIGNED
     assert AccessAuthorisation.objects.filter(company=admin.company).count() == 1
 
+    assert status_of(Message, email_of(invitation).pk) == MessageStatus.PENDING
+
     private_broker.start() if outage == "stopped" else private_broker.thaw()
-    settings.INVITATION_DISPATCH_STALL_SECONDS = 0
-    assert requeue_stalled_dispatches.apply().get() == 1
+    settings.MESSAGE_STALL_SECONDS = 0
+    assert messages_sweep.apply().get() == 1
     worker = start_worker_process()
     wait_for(
         lambda: status_of(Invitation, invitation.pk) == InvitationStatus.SENT,
@@ -85,12 +97,12 @@ def test_a_signature_made_while_redis_is_down_is_emailed_once_redis_is_back(
         alive=worker.check_alive,
     )
 
-    assert requeue_stalled_dispatches.apply().get() == 0
+    assert messages_sweep.apply().get() == 0
     assert [d.recipients for d in fake_smtp.delivered] == [[f"<{invitation.email}>"]]
 
 
 def test_a_worker_killed_in_the_middle_of_a_dispatch_gives_exactly_one_email(
-    admin, fake_smtp, start_worker_process
+    admin, fake_smtp, start_worker_process, settings
 ):
     fake_smtp.hang_next = 1
     invitation = signed_now(admin)
@@ -107,10 +119,14 @@ def test_a_worker_killed_in_the_middle_of_a_dispatch_gives_exactly_one_email(
 
     first.kill()
 
-    # its transaction died with its connection: nothing of its attempt was kept
+    # its claim was committed before it sent: the row says a delivery is under way
+    assert status_of(Message, email_of(invitation).pk) == MessageStatus.SENDING
     assert status_of(Invitation, invitation.pk) == InvitationStatus.SIGNED
     assert fake_smtp.delivered == []
     second = start_worker_process(**redelivery)
+    # once the dead delivery's time limit is over, the sweep hands the message to a live worker
+    settings.MESSAGE_STALL_SECONDS = 0
+    assert messages_sweep.apply().get() == 1
     wait_for(
         lambda: status_of(Invitation, invitation.pk) == InvitationStatus.SENT,
         what="the redelivered dispatch to be sent",
@@ -125,7 +141,7 @@ def test_a_worker_killed_in_the_middle_of_a_dispatch_gives_exactly_one_email(
 
 
 def test_a_pool_process_killed_in_the_middle_of_a_dispatch_gives_exactly_one_email(
-    admin, fake_smtp, start_worker_process
+    admin, fake_smtp, start_worker_process, settings
 ):
     fake_smtp.hang_next = 1
     worker = start_worker_process(pool="prefork")
@@ -139,7 +155,10 @@ def test_a_pool_process_killed_in_the_middle_of_a_dispatch_gives_exactly_one_ema
 
     os.kill(pool_process, signal.SIGKILL)
 
-    # the task was acknowledged late: the lost process's message goes back to the queue at once
+    # acknowledged late, the lost process's message comes back at once but finds the delivery
+    # under way; once its time limit is over the sweep queues it again
+    settings.MESSAGE_STALL_SECONDS = 0
+    assert messages_sweep.apply().get() == 1
     wait_for(
         lambda: status_of(Invitation, invitation.pk) == InvitationStatus.SENT,
         what="the requeued dispatch to be sent",
@@ -172,7 +191,7 @@ def test_after_the_last_retry_the_invitation_is_failed_and_audited(
     admin, fake_smtp, start_worker_process
 ):
     fake_smtp.refuse_next = 100
-    worker = start_worker_process(INVITATION_MAIL_MAX_RETRIES="2")
+    worker = start_worker_process(MESSAGE_MAX_ATTEMPTS="3")
 
     invitation = signed_now(admin)
     wait_for(
@@ -190,7 +209,7 @@ def test_after_the_last_retry_the_invitation_is_failed_and_audited(
 
 @pytest.fixture
 def worker_for_failures(start_worker_process):
-    return start_worker_process(INVITATION_MAIL_MAX_RETRIES="1")
+    return start_worker_process(MESSAGE_MAX_ATTEMPTS="2")
 
 
 @pytest.fixture
@@ -240,16 +259,6 @@ def test_support_finds_failed_invitations_with_the_admin_filter(failed_invitatio
     assert "Échec d’envoi" in support.get(changelist).text  # the filter offers the status
 
 
-def test_beat_sweeps_stalled_dispatches_every_few_minutes(settings):
-    [sweep] = [
-        entry
-        for entry in settings.CELERY_BEAT_SCHEDULE.values()
-        if entry["task"] == requeue_stalled_dispatches.name
-    ]
-
-    assert sweep["schedule"] <= settings.INVITATION_DISPATCH_STALL_SECONDS <= 10 * 60
-
-
 def test_resending_a_failed_invitation_emails_it_once_the_mail_server_is_back(
     failed_invitation, admin_client, fake_smtp, worker_for_failures
 ):
@@ -270,11 +279,11 @@ def test_resending_a_failed_invitation_emails_it_once_the_mail_server_is_back(
     assert delivered.recipients == [f"<{failed_invitation.email}>"]
 
 
-def test_accepting_while_redis_is_down_answers_and_still_emails_the_inviter(
-    admin, client, private_broker
+def test_accepting_while_redis_is_down_answers_and_the_inviter_is_emailed_once_it_is_back(
+    admin, client, private_broker, settings
 ):
     invitation = signed_now(admin)
-    assert services.invitation_dispatch(invitation_id=invitation.pk, now=timezone.now())
+    assert deliver() == 1
     token = token_in(mail.outbox[-1].message().as_bytes())
     private_broker.stop()
 
@@ -291,4 +300,11 @@ def test_accepting_while_redis_is_down_answers_and_still_emails_the_inviter(
 
     assert response.status_code == 302
     assert status_of(Invitation, invitation.pk) == InvitationStatus.ACCEPTED
+    [notice] = emails_to(admin.user.email)
+    assert notice.status == MessageStatus.PENDING
+
+    private_broker.start()
+    settings.MESSAGE_STALL_SECONDS = 0
+    assert messages_sweep.apply().get() == 1
+    assert deliver() == 1  # the swept task, as a worker runs it
     assert [m.to for m in mail.outbox[1:]] == [[admin.user.email]]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from otp import sms
+from core import sms
 from portal.celery import app
 
 # the browser tests here drive Debian's Chromium like those of tests/e2e

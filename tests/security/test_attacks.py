@@ -17,8 +17,9 @@ from invitations.models import Invitation, InvitationStatus
 from otp.models import ChallengeStatus
 from permissions.catalogue import Right
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
-from tests.invitations.factories import create, signed
+from tests.invitations.factories import create, dispatch, signed
 from tests.otp.factories import last_code, wrong_code
+from tests.outbox import deliver, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def accept_url(token):
 
 def sent_now(admin, *, email=LEA, now=None):
     invitation = signed(admin, email=email)
-    assert services.invitation_dispatch(invitation_id=invitation.pk, now=now or timezone.now())
+    dispatch(invitation, now=now or timezone.now())
     invitation.refresh_from_db()
     return invitation, token_of_last_email()
 
@@ -241,17 +242,15 @@ def test_an_unsigned_invitation_has_no_link_to_accept(admin, client):
 def test_dispatching_an_unsigned_invitation_sends_nothing(admin):
     invitation = create(admin)
 
-    assert services.invitation_dispatch(invitation_id=invitation.pk, now=timezone.now()) is False
+    assert deliver() == 0
     assert mail.outbox == []
     assert state(invitation) == InvitationStatus.AWAITING_SIGNATURE
 
 
-def test_the_dispatch_task_of_an_unsigned_invitation_sends_nothing(admin):
-    from invitations.tasks import dispatch_invitation
-
+def test_the_delivery_tasks_of_an_unsigned_invitation_send_nothing(admin):
     invitation = create(admin)
 
-    dispatch_invitation.apply(kwargs={"invitation_id": invitation.pk})
+    assert run_tasks() == []
 
     assert mail.outbox == []
     assert state(invitation) == InvitationStatus.AWAITING_SIGNATURE
@@ -373,7 +372,7 @@ def test_a_link_with_another_accounts_password_is_refused(admin, client):
 def test_a_resent_invitation_kills_the_old_link(admin, admin_client, client):
     invitation, old_token = sent_now(admin)
     admin_client.post(reverse("invitations:resend", args=[admin.company_id, invitation.pk]))
-    services.invitation_dispatch(invitation_id=invitation.pk, now=timezone.now())
+    dispatch(invitation, now=timezone.now())
 
     response = client.post(accept_url(old_token), NEW_ACCOUNT)
 

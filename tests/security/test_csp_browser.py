@@ -10,7 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import include, path
 from playwright.sync_api import Page, expect
 
-from otp import sms
+from core import sms
 from portal.celery import app as celery_app
 from portal.urls import urlpatterns as portal_urlpatterns
 from tests.factories import PASSWORD
@@ -83,7 +83,7 @@ def test_the_outbox_shows_an_emails_html_in_a_frame_without_a_violation(
     message.connection = None
     from django.core.mail import get_connection
 
-    get_connection("portal.outbox.OutboxEmailBackend").send_messages([message])
+    get_connection("core.dev_outbox.OutboxEmailBackend").send_messages([message])
 
     page.goto(f"{portal}/dev/outbox/")
     page.get_by_role("link", name="Aperçu").first.click()

@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.models import Role
-from invitations import services
 from invitations.models import Invitation
 from permissions.catalogue import Right
 from tests.factories import CompanyFactory, ContractFactory, MembershipFactory, UserFactory
-from tests.invitations.factories import token_in
+from tests.invitations.factories import dispatch
 from tests.otp.factories import last_code
+from tests.outbox import deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +108,9 @@ def signed_and_sent(client, admin, payload, django_capture_on_commit_callbacks):
     client.post(
         reverse("invitations:sign", args=[admin.company_id, invitation.pk]), {"code": last_code()}
     )
-    assert services.invitation_dispatch(invitation_id=invitation.pk, now=timezone.now())
+    token = dispatch(invitation, now=timezone.now())
     invitation.refresh_from_db()
-    return invitation, token_in(mail.outbox[-1])
+    return invitation, token
 
 
 def test_names_are_escaped_in_the_invitation_email_and_the_acceptance_page(
@@ -131,7 +131,7 @@ def test_names_are_escaped_in_the_invitation_email_and_the_acceptance_page(
 def test_names_are_escaped_in_the_acceptance_email_to_the_inviter(
     client_for, client, evil_admin, payload, django_capture_on_commit_callbacks
 ):
-    invitation, token = signed_and_sent(
+    _invitation, token = signed_and_sent(
         client_for(evil_admin.user), evil_admin, payload, django_capture_on_commit_callbacks
     )
     client.post(
@@ -144,7 +144,7 @@ def test_names_are_escaped_in_the_acceptance_email_to_the_inviter(
             "password2": "un-mot-de-passe-bien-long",
         },
     )
-    services.notify_inviter_of_acceptance(invitation_id=invitation.pk, now=timezone.now())
+    assert deliver() == 1
 
     [(html, _mimetype)] = mail.outbox[-1].alternatives
     assert_escaped(str(html), payload)

@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from client_requests.kinds import AttachmentPurpose, RequestKind
 from client_requests.models import Attachment, ClientRequest, StatusChange
-from client_requests.services import bank_attachment_add, status_change_notify
+from client_requests.services import bank_attachment_add
 from companies.models import ContractKind, Role
 from permissions.catalogue import Right
-from teams.services import rights_change_notify_admins, rights_change_notify_member
 from tests.client_requests.factories import make_request, new_file, pdf_bytes
 from tests.factories import (
     CompanyFactory,
@@ -26,6 +25,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.outbox import deliver
 from tests.security.test_escaping import PAYLOADS, assert_escaped
 from tests.teams.factories import request_change, request_code, sign
 from tests.treasury.factories import (
@@ -246,7 +246,7 @@ def test_supports_comment_is_escaped_in_the_admin_the_page_and_the_status_email(
         admin_browser, [reverse("client_requests:detail", args=[company.pk, rib.pk])], payload
     )
     mail.outbox.clear()
-    assert status_change_notify(status_change_id=change.pk, now=timezone.now()) >= 1
+    assert deliver(about_id=str(change.pk)) >= 1
     for message in mail.outbox:
         [(html, _mimetype)] = message.alternatives
         assert_escaped(str(html), payload)
@@ -289,8 +289,7 @@ def test_names_are_escaped_in_the_rights_change_emails_and_the_signed_statement(
     signed = sign(evil_admin, change)
     mail.outbox.clear()
 
-    assert rights_change_notify_member(change_id=signed.pk, now=timezone.now())
-    assert rights_change_notify_admins(change_id=signed.pk, now=timezone.now()) >= 1
+    assert deliver(about_id=str(signed.pk), template__startswith="teams/") >= 2
 
     assert len(mail.outbox) >= 2
     for message in mail.outbox:
@@ -324,7 +323,8 @@ def test_names_are_escaped_in_the_low_balance_alert_email(evil_admin, payload):
         company=company, recipient=evil_admin.user, threshold=Decimal("10000")
     )
 
-    assert low_balance_alert_send(alert_id=alert.pk, today=today)
+    assert low_balance_alert_send(alert_id=alert.pk, today=today, now=timezone.now())
+    deliver()
 
     [message] = mail.outbox
     [(html, _mimetype)] = message.alternatives

@@ -5,7 +5,6 @@ and a refused form saves nothing."""
 from urllib.parse import quote
 
 import pytest
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -16,12 +15,11 @@ from hypothesis import strategies as st
 from accounts.models import User
 from accounts.views import MOBILE_CHANGE_SESSION_KEY
 from companies.models import Membership
-from invitations import services
 from invitations.models import Invitation
 from permissions.catalogue import Right
 from tests.conftest import logged_in_client
 from tests.factories import PASSWORD, UserFactory
-from tests.invitations.factories import create, signed, token_in
+from tests.invitations.factories import create, dispatch, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +110,7 @@ def test_the_signature_code_form(admin, data):
 
 def _sent_token(admin) -> str:
     invitation = signed(admin, email="fuzz@partenaire.example")
-    assert services.invitation_dispatch(invitation_id=invitation.pk, now=timezone.now())
-    return token_in(mail.outbox[-1])
+    return dispatch(invitation, now=timezone.now())
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.signals import LOGIN_AT_SESSION_KEY
-from otp import sms
+from core import sms
 from tests.conftest import logged_in_client
 from tests.factories import PASSWORD
 from tests.invitations.factories import create

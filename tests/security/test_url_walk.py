@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from client_requests.kinds import AttachmentPurpose, RequestKind
 from companies.models import ContractKind
+from core import sms
 from invitations.models import Invitation, InvitationStatus
-from otp import sms
 from permissions.catalogue import Right
 from teams.services.rights import rights_change_request
 from tests.client_requests.factories import make_request, new_file

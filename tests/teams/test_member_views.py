@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from companies.models import Membership, MembershipStatus, Role
-from otp import sms
+from core import sms
 from otp.models import AccessAuthorisation, AuthorisationKind
 from permissions.catalogue import Right
 from teams.models import RightsChange

@@ -3,6 +3,7 @@ from django.core import mail
 
 from audit.models import Action, AuditEvent
 from companies.models import Membership, MembershipStatus, Role
+from core import outbox
 from otp.models import AccessAuthorisation, AuthorisationKind, ChallengeStatus
 from otp.services import SignatureError
 from permissions.catalogue import Right
@@ -12,6 +13,7 @@ from teams.services import TeamRefused
 from tests.factories import MembershipFactory, UserFactory
 from tests.invitations.factories import IP
 from tests.otp.factories import NOW, last_code, wrong_code
+from tests.outbox import deliver, pending
 from tests.teams.factories import request_change, request_code, sign
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +188,7 @@ def test_the_member_receives_an_email_listing_their_new_rights(
     assert "Droits ajoutés" in message.body
 
 
-def test_the_member_email_is_sent_once_even_if_the_task_runs_twice(admin, collaborator_with):
+def test_the_member_email_is_sent_once_even_if_delivered_twice(admin, collaborator_with):
     member = collaborator_with(Right.DOCUMENTS, Right.TREASURY)
     change = services.rights_remove(
         membership_id=member.pk,
@@ -197,10 +199,11 @@ def test_the_member_email_is_sent_once_even_if_the_task_runs_twice(admin, collab
         now=NOW,
     )
 
-    first = services.rights_change_notify_member(change_id=change.pk, now=NOW)
-    second = services.rights_change_notify_member(change_id=change.pk, now=NOW)
+    [notice] = pending(about_id=str(change.pk))
+    first = outbox.message_deliver(message_id=notice.pk, now=NOW)
+    second = outbox.message_deliver(message_id=notice.pk, now=NOW)
 
-    assert (first, second) == (True, False)
+    assert (first.sent, second.sent) == (True, False)
     [message] = mail.outbox
     assert "Droits retirés" in message.body
     assert "Suivi de trésorerie" in message.body
@@ -213,7 +216,7 @@ def test_granting_a_right_that_moves_money_notifies_every_administrator(admin, c
     request_code(admin, change)
     sign(admin, change)
 
-    sent = services.rights_change_notify_admins(change_id=change.pk, now=NOW)
+    sent = deliver(now=NOW, template="teams/email/money_rights_granted")
 
     assert sent == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([admin.user.email, other.user.email])
@@ -226,8 +229,8 @@ def test_granting_an_ordinary_right_notifies_no_administrator(admin, collaborato
     request_code(admin, change)
     sign(admin, change)
 
-    assert services.rights_change_notify_admins(change_id=change.pk, now=NOW) == 0
-    assert mail.outbox == []
+    assert deliver(now=NOW, template="teams/email/money_rights_granted") == 0
+    assert [m.to for m in mail.outbox if "sensible" in m.subject] == []
 
 
 def suspend(admin, member, actor=None):

@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from companies.models import MembershipStatus
 from permissions.catalogue import Right
+from tests.outbox import deliver
 from tests.treasury.factories import (
     BankAccountFactory,
     CashFlowFactory,
@@ -19,9 +21,16 @@ from tests.treasury.factories import (
 from treasury import tasks
 from treasury.models import FlowCategory, LowBalanceAlert
 from treasury.selectors import alerts_due
-from treasury.services import low_balance_alert_send
+from treasury.services import low_balance_alert_send, low_balance_alerts_check
 
 pytestmark = pytest.mark.django_db
+
+
+def send(alert, today) -> bool:
+    """Check the alert for `today`, then deliver what it wrote in the outbox."""
+    queued = low_balance_alert_send(alert_id=alert.pk, today=today, now=timezone.now())
+    deliver()
+    return queued
 
 
 @pytest.fixture
@@ -46,7 +55,7 @@ def alert(falling_treasury, treasurer, subscription) -> LowBalanceAlert:
 
 
 def test_emails_the_recipient_when_the_forecast_goes_under_the_threshold(alert, today):
-    assert low_balance_alert_send(alert_id=alert.pk, today=today) is True
+    assert send(alert, today) is True
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -58,8 +67,8 @@ def test_emails_the_recipient_when_the_forecast_goes_under_the_threshold(alert, 
 
 
 def test_sends_once_a_day_however_often_it_runs(alert, today):
-    low_balance_alert_send(alert_id=alert.pk, today=today)
-    second = low_balance_alert_send(alert_id=alert.pk, today=today)
+    send(alert, today)
+    second = send(alert, today)
 
     assert second is False
     assert len(mail.outbox) == 1
@@ -72,24 +81,29 @@ def test_sends_once_a_day_however_often_it_runs(alert, today):
 
 
 def test_tells_again_the_next_day_if_still_under(alert, today):
-    low_balance_alert_send(alert_id=alert.pk, today=today)
+    send(alert, today)
 
-    assert low_balance_alert_send(alert_id=alert.pk, today=today + datetime.timedelta(days=1))
+    assert send(alert, today + datetime.timedelta(days=1))
     assert len(mail.outbox) == 2
 
 
-def test_the_task_sends_once_when_run_twice(alert, today):
-    tasks.send_low_balance_alert(alert_id=alert.pk)
-    tasks.send_low_balance_alert(alert_id=alert.pk)
+def test_the_daily_check_sends_once_when_run_twice(alert, today):
+    assert low_balance_alerts_check(today=today, now=timezone.now()) == 1
+    assert low_balance_alerts_check(today=today, now=timezone.now()) == 0
+    deliver()
 
     assert len(mail.outbox) == 1
+
+
+def test_the_daily_check_runs_as_a_task():
+    assert tasks.low_balance_alerts_check.apply().get() == 0
 
 
 def test_sends_nothing_while_the_forecast_stays_above_the_threshold(alert, today):
     alert.threshold = Decimal("5000")
     alert.save()
 
-    assert low_balance_alert_send(alert_id=alert.pk, today=today) is False
+    assert send(alert, today) is False
     assert mail.outbox == []
 
 
@@ -97,7 +111,7 @@ def test_sends_nothing_for_a_disabled_alert(alert, today):
     alert.enabled = False
     alert.save()
 
-    assert low_balance_alert_send(alert_id=alert.pk, today=today) is False
+    assert send(alert, today) is False
     assert mail.outbox == []
 
 
@@ -105,14 +119,14 @@ def test_sends_nothing_once_the_subscription_has_ended(alert, subscription, toda
     subscription.active_until = today - datetime.timedelta(days=1)
     subscription.save()
 
-    assert low_balance_alert_send(alert_id=alert.pk, today=today) is False
+    assert send(alert, today) is False
     assert mail.outbox == []
 
 
 def test_sends_nothing_to_a_member_who_lost_the_right(alert, treasurer, today):
     treasurer.grants.filter(right=Right.TREASURY).delete()
 
-    assert low_balance_alert_send(alert_id=alert.pk, today=today) is False
+    assert send(alert, today) is False
     assert mail.outbox == []
 
 
@@ -120,7 +134,7 @@ def test_sends_nothing_to_a_suspended_member(alert, treasurer, today):
     treasurer.status = MembershipStatus.SUSPENDED
     treasurer.save()
 
-    assert low_balance_alert_send(alert_id=alert.pk, today=today) is False
+    assert send(alert, today) is False
     assert mail.outbox == []
 
 
@@ -134,12 +148,12 @@ def test_the_daily_check_lists_only_alerts_that_may_need_telling(alert, other_co
 
 
 def test_a_new_threshold_may_be_told_the_same_day(alert, treasurer, today, treasurer_client):
-    low_balance_alert_send(alert_id=alert.pk, today=today)
+    send(alert, today)
 
     treasurer_client.post(
         reverse("treasury:alert", args=[alert.company.pk]),
         {"threshold": "12000", "enabled": "on"},
     )
 
-    assert low_balance_alert_send(alert_id=alert.pk, today=today) is True
+    assert send(alert, today) is True
     assert len(mail.outbox) == 2

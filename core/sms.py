@@ -9,6 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from core.dev_outbox import write_sms
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,7 +29,7 @@ class Sms:
 
 
 class LocmemBackend:
-    """Keeps messages in memory, for tests (`otp.sms.outbox`)."""
+    """Keeps messages in memory, for tests (`core.sms.outbox`)."""
 
     def send(self, *, to: str, body: str) -> None:
         outbox.append(Sms(to=to, body=body))
@@ -40,8 +42,6 @@ class ConsoleBackend:
     """Development: the message is kept in the outbox shown at /dev/outbox, never in the logs."""
 
     def send(self, *, to: str, body: str) -> None:
-        from portal.outbox import write_sms
-
         write_sms(to=to, body=body)
         logger.info("SMS kept in the development outbox (/dev/outbox/).")
 

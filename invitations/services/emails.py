@@ -1,0 +1,143 @@
+"""The invitation's emails, written in the outbox, and what their delivery does to the invitation.
+
+The link's token is never stored: it is derived from the outbox row (core.outbox.link_token) and
+only its SHA-256 is kept on the invitation, in the transaction that writes the row. A redelivery of
+that row sends the same working link; a resend writes another row, whose link replaces the old one.
+"""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import audit_record
+from core import outbox
+from core.models import Message
+from core.text import french_elide
+from invitations.models import Invitation, InvitationStatus
+from permissions.catalogue import RightSpec, specs_for
+
+INVITATION_EMAIL = "invitations/email/invitation"
+ACCEPTED_EMAIL = "invitations/email/accepted"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def signed_rights(invitation: Invitation) -> list[RightSpec]:
+    """The rights as signed (the authorisation), not as the editable invitation row says."""
+    authorisation = invitation.authorisation
+    rights = authorisation.rights if authorisation is not None else invitation.rights
+    return specs_for(rights)
+
+
+def acceptance_url(token: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("invitations:accept", args=[token])
+
+
+def _expiry(sent_at: datetime.datetime) -> datetime.datetime:
+    return sent_at + datetime.timedelta(days=settings.INVITATION_LIFETIME_DAYS)
+
+
+def invitation_email_queue(invitation: Invitation, *, now: datetime.datetime) -> Message:
+    """Write the invitation's email with a new link, in the caller's transaction (row locked)."""
+    number = outbox.messages_about_count(about=invitation, template=INVITATION_EMAIL) + 1
+    message = outbox.email_queue(
+        key=f"invitations.invitation:{invitation.pk}:email:{number}",
+        to=invitation.email,
+        subject=_("%(inviter)s vous invite à rejoindre l’espace %(of_company)s chez %(bank)s")
+        % {
+            "inviter": invitation.invited_by.get_full_name(),
+            "of_company": french_elide("de", invitation.company.name),
+            "bank": settings.BANK_NAME,
+        },
+        template=INVITATION_EMAIL,
+        context={
+            "invitation": invitation,
+            "company": invitation.company,
+            "inviter": invitation.invited_by,
+            "rights": signed_rights(invitation),
+            "url": acceptance_url(outbox.LINK_TOKEN),
+            # the link's 7 days start when it leaves (see invitation_email_sent): a little later
+            "expires_at": _expiry(now),
+        },
+        about=invitation,
+        company_id=invitation.company_id,
+        now=now,
+    )
+    invitation.token_hash = hash_token(outbox.link_token(message))
+    invitation.save(update_fields=["token_hash"])
+    return message
+
+
+def _emailed_by(message: Message, statuses: list[InvitationStatus]) -> Invitation | None:
+    """The invitation whose live link this message carries, locked; None for an older link."""
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("company")
+        .filter(
+            pk=int(message.about_id),
+            token_hash=hash_token(outbox.link_token(message)),
+            status__in=statuses,
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_email_sent(*, message: Message, now: datetime.datetime) -> Invitation | None:
+    """Its email left: `signed` (or `failed`, resent by support) → `sent`, for 7 days."""
+    invitation = _emailed_by(message, [InvitationStatus.SIGNED, InvitationStatus.FAILED])
+    if invitation is None:
+        return None
+    invitation.status = InvitationStatus.SENT
+    invitation.sent_at = now
+    invitation.expires_at = _expiry(now)
+    invitation.failed_at = None
+    invitation.save(update_fields=["status", "sent_at", "expires_at", "failed_at"])
+    audit_record(action=Action.EMAILED, company=invitation.company, target=invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_email_failed(*, message: Message, now: datetime.datetime) -> Invitation | None:
+    """Its email failed for good: `signed` → `failed`, and the administrator can resend."""
+    invitation = _emailed_by(message, [InvitationStatus.SIGNED])
+    if invitation is None:
+        return None
+    invitation.status = InvitationStatus.FAILED
+    invitation.failed_at = now
+    invitation.save(update_fields=["status", "failed_at"])
+    audit_record(
+        action=Action.EMAIL_FAILED,
+        company=invitation.company,
+        target=invitation,
+        data={"reason": "mail_refused"},
+    )
+    return invitation
+
+
+def inviter_notice_queue(invitation: Invitation, *, now: datetime.datetime) -> Message:
+    """Tell the administrator who invited that the person joined (in the acceptance's transaction)."""
+    return outbox.email_queue(
+        key=f"invitations.invitation:{invitation.pk}:accepted",
+        to=invitation.invited_by.email,
+        subject=_("%(name)s a rejoint %(company)s")
+        % {"name": invitation.full_name, "company": invitation.company.name},
+        template=ACCEPTED_EMAIL,
+        context={
+            "invitation": invitation,
+            "company": invitation.company,
+            "rights": signed_rights(invitation),
+            "team_url": settings.PORTAL_BASE_URL.rstrip("/")
+            + reverse("teams:team", args=[invitation.company_id]),
+        },
+        about=invitation,
+        company_id=invitation.company_id,
+        now=now,
+    )
