@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invitations', '0003_invitation_batches'),
+        ('invitations', '0004_companies_app'),
     ]
 
     operations = [
