@@ -13,13 +13,6 @@ from permissions.models import Grant
 from portal.models import User
 from teams.models import Company, Contract, ContractKind, ContractStatus, Membership
 
-# the kinds filed in the section "Demandes de l'entreprise"
-COMPANY_REQUEST_KINDS = (
-    RequestKind.NEW_CONTRACT,
-    RequestKind.PRODUCT_ACCESS,
-    RequestKind.AMENDMENT,
-)
-
 
 def visible_requests(*, membership: Membership) -> ClientRequestQuerySet:
     """The company's requests this member may see: their own, and those of kinds their rights cover."""

@@ -1,12 +1,14 @@
 """What every write of the request pipeline shares: the refusal, checked files, locks, moves."""
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.models import Action
@@ -21,7 +23,7 @@ from client_requests.kinds import (
 from client_requests.models import Attachment, ClientRequest, StatusChange, private_storage
 from client_requests.uploads import CheckedFile
 from permissions.checks import held_rights
-from teams.models import Membership
+from teams.models import Contract, Membership
 
 # A power must be justified before these are submitted (the catalogue's conditions).
 PROOF_REQUIRED_KINDS = frozenset(
@@ -169,3 +171,57 @@ def _check_may_work(membership: Membership, client_request: ClientRequest) -> No
         raise RequestRefused(_("Cette demande n’existe pas."))
     if client_request.right not in held_rights(membership):
         raise RequestRefused(_("Vous n’avez pas le droit de traiter cette demande."))
+
+
+def _file(
+    *,
+    membership: Membership,
+    kind: RequestKind,
+    contract: Contract | None,
+    details: dict[str, Any],
+    message: str,
+    fee: Decimal,
+    files: Sequence[NewFile],
+    submit: bool,
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> ClientRequest:
+    """The filing every section's service ends with, once it has checked its own rules (and the
+    member's right): the request, its history, its files, and maybe its submission."""
+    stored: list[str] = []
+    with _files_removed_on_error(stored), transaction.atomic():
+        client_request = ClientRequest.objects.create(
+            company=membership.company,
+            author=membership.user,
+            kind=kind,
+            contract=contract,
+            details=details,
+            message=message,
+            fee=fee,
+        )
+        StatusChange.objects.create(
+            request=client_request,
+            to_status=RequestStatus.DRAFT,
+            changed_by=membership.user,
+        )
+        audit_record(
+            action=Action.REQUEST_CREATED,
+            actor=membership.user,
+            company=membership.company,
+            target=client_request,
+            ip_address=ip_address,
+            data={"kind": kind, "contract": contract.pk if contract else None, "fee": str(fee)},
+        )
+        for new_file in files:
+            _store(
+                client_request=client_request,
+                new_file=new_file,
+                by=membership.user,
+                ip_address=ip_address,
+                stored=stored,
+            )
+        if submit:
+            _submit(
+                client_request=client_request, by=membership.user, ip_address=ip_address, now=now
+            )
+    return client_request

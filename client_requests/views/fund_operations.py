@@ -11,7 +11,7 @@ from audit.services import client_ip
 from client_requests.forms.fund_operations import FUND_OPERATION_FORMS, FundOperationForm
 from client_requests.kinds import FUND_OPERATION_CONTRACT_KINDS, FUND_OPERATION_KINDS
 from client_requests.selectors import eligible_contracts, requests_of_kinds
-from client_requests.services import request_create
+from client_requests.services import fund_operation_request
 from client_requests.views.common import file_request
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
@@ -47,13 +47,10 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
                 filed = file_request(
                     request,
                     form,
-                    lambda: request_create(
+                    lambda: fund_operation_request(
                         membership=request.membership,
-                        kind=form.kind,
-                        contract=form.cleaned_data["contract"],
-                        details=form.details(),
-                        submit=True,
                         ip_address=client_ip(request),
+                        **form.request_fields(),
                     ),
                     success=_(
                         "Votre demande n° %(number)s (%(kind)s) est transmise à la banque. "
