@@ -25,7 +25,7 @@ from client_requests.services.common import (
     _store,
     _submit,
 )
-from client_requests.services.rules import company_request_refusal
+from client_requests.services.rules import company_request_refusal, member_files_refusal
 from teams.models import Contract, Membership
 
 
@@ -47,7 +47,7 @@ def request_create(
     _check_may_file(membership, kind)
     if refusal := company_request_refusal(
         kind=kind, contract=contract, company_id=membership.company_id
-    ):
+    ) or member_files_refusal(kind=kind, files=files):
         raise refusal
     return _file(
         membership=membership,
@@ -84,6 +84,8 @@ def request_complete(
             raise RequestRefused(
                 _("Cette demande a déjà été soumise : elle ne peut plus être modifiée.")
             )
+        if refusal := member_files_refusal(kind=locked.kind, files=files):
+            raise refusal
         changed = []
         if details is not None and details != locked.details:
             locked.details = details

@@ -8,7 +8,7 @@ so that a form can show all of them at once; a service raises the first.
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,10 +27,11 @@ from client_requests.kinds import (
     COMPANY_REQUEST_KINDS,
     EARLY_BUYOUT_CONTRACT_KINDS,
     FUND_OPERATION_CONTRACT_KINDS,
+    AttachmentPurpose,
     OperationScope,
     RequestKind,
 )
-from client_requests.services.common import RequestRefused
+from client_requests.services.common import PROOF_REQUIRED_KINDS, NewFile, RequestRefused
 from teams.models import Company, Contract, ContractStatus
 
 
@@ -395,3 +396,38 @@ def duplicate_fee(*, company: Company) -> Decimal:
     if company.has_entreprise_subscription:
         return Decimal("0")
     return Decimal(settings.DUPLICATE_FEE_EUROS)
+
+
+# --- the files a member attaches ---------------------------------------------------------------
+
+MAX_FILES = 10
+
+
+def member_file_purposes(kind: RequestKind | str) -> tuple[AttachmentPurpose, ...]:
+    """What a member's file may be: a supporting document, or a proof of power for the kinds
+    that need one. Draft documentation comes from the bank only."""
+    if kind in PROOF_REQUIRED_KINDS:
+        return (AttachmentPurpose.SUPPORTING, AttachmentPurpose.PROOF_OF_POWER)
+    return (AttachmentPurpose.SUPPORTING,)
+
+
+def too_many_files_refusal(count: int) -> RequestRefused | None:
+    if count > MAX_FILES:
+        return RequestRefused(
+            _("Joignez au plus %(count)s fichiers à la fois.") % {"count": MAX_FILES},
+            field="documents",
+        )
+    return None
+
+
+def member_files_refusal(
+    *, kind: RequestKind | str, files: Sequence[NewFile]
+) -> RequestRefused | None:
+    if refusal := too_many_files_refusal(len(files)):
+        return refusal
+    allowed = member_file_purposes(kind)
+    if any(new_file.purpose not in allowed for new_file in files):
+        return RequestRefused(
+            _("Ces documents ne peuvent pas être joints à cette demande."), field="purpose"
+        )
+    return None
