@@ -47,6 +47,7 @@ def rights_change_notify_member(*, change_id: int, now: datetime.datetime) -> bo
                 "added": specs_for(change.added),
                 "removed": specs_for(change.removed),
                 "url": _company_url(company.pk),
+                "by_support": change.by_support,
             },
         )
     return True
@@ -91,6 +92,7 @@ def rights_change_notify_admins(*, change_id: int, now: datetime.datetime) -> in
                     "signer": signer,
                     "company": company,
                     "granted": granted,
+                    "by_support": change.by_support,
                     "url": settings.PORTAL_BASE_URL.rstrip("/")
                     + reverse("teams:member", args=[company.pk, change.membership_id]),
                 },

@@ -78,11 +78,22 @@ def rights_diff(*, membership: Membership, rights: Iterable[str]) -> RightsDiff:
             _("Droit inconnu : %(r)s.") % {"r": ", ".join(sorted(unknown))}, field="rights"
         )
     previous = member_rights(membership)
-    enabled = {option.code for option in grantable_rights(membership.company) if option.enabled}
-    if refused := chosen - set(previous) - enabled:
-        labels = ", ".join(str(CATALOGUE[Right(r)].short_label) for r in sorted(refused))
+    disabled = {
+        option.code: str(option.reason)
+        for option in grantable_rights(membership.company)
+        if not option.enabled
+    }
+    if refused := sorted(chosen.intersection(disabled) - set(previous)):
+        labels = ", ".join(str(CATALOGUE[Right(r)].short_label) for r in refused)
+        reasons = dict.fromkeys(disabled[r] for r in refused if disabled[r])
         raise TeamRefused(
-            _("Ce droit ne peut pas être accordé dans votre entreprise : %(r)s.") % {"r": labels},
+            " ".join(
+                [
+                    _("Ce droit ne peut pas être accordé dans votre entreprise : %(r)s.")
+                    % {"r": labels},
+                    *reasons,
+                ]
+            ),
             field="rights",
         )
     return RightsDiff(previous=previous, rights=_codes(chosen))
