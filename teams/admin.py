@@ -138,8 +138,13 @@ class MembershipInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
             stays = not deleted and _stays_active_admin(
                 form.cleaned_data.get("role"), form.cleaned_data.get("status")
             )
-            if membership.pk is None:
+            # as it is now (the instance already holds the form's values)
+            was_active_admin = membership.pk is not None and _stays_active_admin(
+                form.initial.get("role"), form.initial.get("status")
+            )
+            if not was_active_admin:
                 joining += int(stays)
+            if membership.pk is None:
                 continue
             if not deleted and "user" in form.changed_data:
                 form.add_error(
@@ -336,6 +341,15 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         except TeamRefused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
             return back
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # a member's rights changes go with the member (the audit keeps what they held): they are
+        # read-only in the admin, not a separate permission to delete them
+        perms_needed.discard(str(RightsChange._meta.verbose_name))
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
         memberships_remove_by_support(membership_ids=[obj.pk], **_support(request))
