@@ -9,7 +9,7 @@ from audit.models import Action
 from audit.services import audit_record
 from client_requests.models import ClientRequest, private_storage
 from client_requests.services import RequestRefused, duplicate_request
-from client_requests.uploads import CheckedFile, check_upload
+from client_requests.uploads import check_upload
 from documents.models import ContractDocument, DocumentKind
 from teams.models import Contract, Membership
 
@@ -20,10 +20,10 @@ def document_add(
     title: str,
     kind: DocumentKind | str,
     upload: UploadedFile,
-    checked: CheckedFile | None = None,
 ) -> ContractDocument:
-    """Store a document of a contract under a random name; its content decides its type."""
-    checked = checked or check_upload(upload)
+    """Store a document of a contract under a random name; its content decides its type (checked
+    here by `check_upload`, the check the admin's form runs for its message)."""
+    checked = check_upload(upload)
     document = ContractDocument(
         contract=contract,
         title=title,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from client_requests.kinds import (
     RequestStatus,
 )
 from client_requests.models import Attachment, ClientRequest, StatusChange, private_storage
-from client_requests.uploads import CheckedFile
+from client_requests.uploads import CheckedFile, check_upload, clean_file_name
 from permissions.checks import held_rights
 from teams.models import Contract, Membership
 
@@ -46,11 +47,21 @@ class RequestRefused(Exception):
 
 @dataclass(frozen=True)
 class NewFile:
-    """An upload the form already checked with `client_requests.uploads.check_upload`."""
+    """An upload and what it is for. `checked` is what the form found with
+    `client_requests.uploads.check_upload`, for its message; the service checks the file again
+    with the same function before storing it, and stores what it found."""
 
     upload: UploadedFile
     checked: CheckedFile
     purpose: AttachmentPurpose
+
+
+def _checked(new_file: NewFile) -> CheckedFile:
+    try:
+        return check_upload(new_file.upload)
+    except ValidationError as error:
+        name = clean_file_name(new_file.upload.name or "")
+        raise RequestRefused(f"{name} : {' '.join(error.messages)}") from None
 
 
 @contextmanager
@@ -85,20 +96,21 @@ def _store(
     ip_address: str | None,
     stored: list[str],
 ) -> Attachment:
+    checked = _checked(new_file)
     attachment = Attachment(
         request=client_request,
         purpose=new_file.purpose,
-        original_name=new_file.checked.original_name,
-        content_type=new_file.checked.content_type,
-        size=new_file.checked.size,
-        sha256=new_file.checked.sha256,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=by,
         review=(
             DraftReview.PENDING if new_file.purpose == AttachmentPurpose.DRAFT_DOCUMENTATION else ""
         ),
     )
     new_file.upload.seek(0)
-    attachment.file.save(new_file.checked.original_name, new_file.upload, save=False)
+    attachment.file.save(checked.original_name, new_file.upload, save=False)
     stored.append(str(attachment.file.name))
     attachment.save()
     audit_record(

@@ -5,12 +5,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from client_requests.kinds import AttachmentPurpose, RequestKind
 from client_requests.models import ClientRequest
 from client_requests.services import (
+    NewFile,
     RequestRefused,
     bank_details_change_request,
     duplicate_request,
@@ -19,6 +21,7 @@ from client_requests.services import (
     request_complete,
     request_create,
 )
+from client_requests.uploads import CheckedFile
 from permissions.catalogue import Right
 from teams.models import Company, ContractKind, ContractStatus
 from tests.client_requests.factories import new_file
@@ -550,3 +553,21 @@ def test_completing_a_draft_with_draft_documentation_is_refused(requester, compa
     assert not draft.attachments.exists()
     assert AuditEvent.objects.filter(company=company).count() == events
     assert stored_files(company) == []
+
+
+def test_a_file_is_checked_by_the_service_whatever_the_caller_says_of_it(requester, company):
+    page = SimpleUploadedFile("devis.pdf", b"<html><script>alert(1)</script></html>")
+    claimed = CheckedFile(
+        content_type="application/pdf", size=38, sha256="0" * 64, original_name="devis.pdf"
+    )
+
+    refusal = refused(
+        request_create,
+        membership=requester,
+        kind=RequestKind.NEW_CONTRACT,
+        details={"subject": "Crédit-bail"},
+        files=[NewFile(upload=page, checked=claimed, purpose=AttachmentPurpose.SUPPORTING)],
+    )
+
+    assert refusal.message.startswith("devis.pdf : Ce type de fichier n’est pas accepté.")
+    assert_nothing_written(company)
