@@ -556,3 +556,36 @@ def test_a_wrong_form_keeps_the_other_forms_empty(member_client, company, club):
     )
 
     assert response.text.count("Le formulaire contient des erreurs") == 1
+
+
+# the service's refusal, when only the service sees it (the credit changed in between)
+
+
+@pytest.mark.parametrize(
+    "operation, fields, error",
+    [
+        (
+            "decaissement",
+            {"amount": "60 000,01", "desired_date": in_days(1)},
+            "Le montant dépasse le disponible de ce crédit (60\xa0000,00 €).",
+        ),
+        (
+            "remboursement",
+            {"scope": "total", "repayment_date": in_days(-1)},
+            "Choisissez une date à partir d’aujourd’hui.",
+        ),
+    ],
+)
+def test_a_refusal_of_the_service_shows_on_the_form_like_the_forms_own(
+    member_client, company, club, monkeypatch, operation, fields, error
+):
+    monkeypatch.setattr(
+        "client_requests.forms.fund_operations.fund_operation_refusals", lambda **kwargs: []
+    )
+
+    response = post(member_client, company, operation, contract=club.pk, **as_posted(fields))
+
+    assert response.status_code == 200
+    assert error in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert not requests_of(company).exists()
