@@ -18,8 +18,8 @@ from invitations.models import Invitation, InvitationStatus
 from invitations.services.closing import close_signed_authorisation
 from invitations.services.exceptions import InvitationRefused
 from otp.models import ClosingReason
-from permissions.catalogue import CATALOGUE, Right, sorted_rights
-from permissions.selectors import grantable_rights
+from permissions.catalogue import Right, sorted_rights
+from permissions.selectors import ungrantable_refusal
 from portal import ratelimit
 from portal.forms import validate_mobile
 from portal.models import User
@@ -83,17 +83,12 @@ def check_rights(company: Company, rights: Iterable[str]) -> list[Right]:
     chosen = set(rights)
     if not chosen:
         raise InvitationRefused(_("Cochez au moins un droit à accorder."), field="rights")
-    enabled = {option.code for option in grantable_rights(company) if option.enabled}
     if unknown := chosen - set(Right.values):
         raise InvitationRefused(
             _("Droit inconnu : %(r)s.") % {"r": ", ".join(sorted(unknown))}, field="rights"
         )
-    if refused := chosen - enabled:
-        labels = ", ".join(str(CATALOGUE[Right(r)].short_label) for r in sorted(refused))
-        raise InvitationRefused(
-            _("Ce droit ne peut pas être accordé dans votre entreprise : %(r)s.") % {"r": labels},
-            field="rights",
-        )
+    if refusal := ungrantable_refusal(company, chosen):
+        raise InvitationRefused(refusal, field="rights")
     return sorted_rights(chosen)
 
 

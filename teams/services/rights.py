@@ -18,9 +18,9 @@ from audit.services import audit_record
 from otp import services as otp
 from otp import signing
 from otp.models import AuthorisationKind, ClosingReason, SignatureChallenge
-from permissions.catalogue import CATALOGUE, Right, sorted_rights, specs_for
+from permissions.catalogue import Right, sorted_rights, specs_for
 from permissions.models import Grant
-from permissions.selectors import grantable_rights
+from permissions.selectors import ungrantable_refusal
 from portal.models import User
 from portal.queueing import enqueue_on_commit
 from teams.models import Company, Membership, RightsChange, RightsChangeStatus
@@ -78,24 +78,8 @@ def rights_diff(*, membership: Membership, rights: Iterable[str]) -> RightsDiff:
             _("Droit inconnu : %(r)s.") % {"r": ", ".join(sorted(unknown))}, field="rights"
         )
     previous = member_rights(membership)
-    disabled = {
-        option.code: str(option.reason)
-        for option in grantable_rights(membership.company)
-        if not option.enabled
-    }
-    if refused := sorted(chosen.intersection(disabled) - set(previous)):
-        labels = ", ".join(str(CATALOGUE[Right(r)].short_label) for r in refused)
-        reasons = dict.fromkeys(disabled[r] for r in refused if disabled[r])
-        raise TeamRefused(
-            " ".join(
-                [
-                    _("Ce droit ne peut pas être accordé dans votre entreprise : %(r)s.")
-                    % {"r": labels},
-                    *reasons,
-                ]
-            ),
-            field="rights",
-        )
+    if refusal := ungrantable_refusal(membership.company, chosen, held=previous):
+        raise TeamRefused(refusal, field="rights")
     return RightsDiff(previous=previous, rights=_codes(chosen))
 
 
