@@ -96,7 +96,7 @@ def password_reset_render(message: Message) -> RenderedEmail | None:
         html_email_template_name="accounts/password_reset_email.html",
         extra_email_context={
             "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
-            "bank_name": settings.BANK_NAME,  # the subject is rendered outside send_templated_email
+            "bank_name": settings.BANK_NAME,  # the subject is rendered outside core.mail.email_render
         },
     )
     return form.rendered[0] if form.rendered else None

@@ -56,6 +56,12 @@ FUND_OPERATION_KINDS = (
 )
 FUND_OPERATION_CONTRACT_KINDS = (ContractKind.CLUB,)
 BANK_DETAILS_KINDS = (RequestKind.BANK_DETAILS_CHANGE,)
+# the kinds filed in the section "Demandes de l'entreprise"
+COMPANY_REQUEST_KINDS = (
+    RequestKind.NEW_CONTRACT,
+    RequestKind.PRODUCT_ACCESS,
+    RequestKind.AMENDMENT,
+)
 EARLY_BUYOUT_KINDS = (RequestKind.EARLY_PURCHASE_OPTION, RequestKind.TERMINATION_WITH_SALE)
 EARLY_BUYOUT_CONTRACT_KINDS = (ContractKind.CBM, ContractKind.LOCFI)
 # CBM: the lessee buys the equipment early; LOCFI: the lease ends and the equipment is sold.

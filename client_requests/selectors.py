@@ -13,13 +13,6 @@ from companies.models import Company, Contract, ContractKind, ContractStatus, Me
 from permissions.checks import held_rights
 from permissions.models import Grant
 
-# the kinds filed in the section "Demandes de l'entreprise"
-COMPANY_REQUEST_KINDS = (
-    RequestKind.NEW_CONTRACT,
-    RequestKind.PRODUCT_ACCESS,
-    RequestKind.AMENDMENT,
-)
-
 
 def visible_requests(*, membership: Membership) -> ClientRequestQuerySet:
     """The company's requests this member may see: their own, and those of kinds their rights cover."""

@@ -56,7 +56,7 @@ def _opens(content: bytes, content_type: str) -> bool:
     return True
 
 
-def _clean_name(name: str) -> str:
+def clean_file_name(name: str) -> str:
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip()
     return name[:255] or "fichier"
@@ -103,5 +103,5 @@ def check_upload(
         content_type=content_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        original_name=_clean_name(upload.name or ""),
+        original_name=clean_file_name(upload.name or ""),
     )

@@ -106,7 +106,6 @@ class ContractDocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             title=obj.title,
             kind=obj.kind,
             upload=form.cleaned_data["file"],
-            checked=form.checked,
         )
         for field in ContractDocument._meta.concrete_fields:
             setattr(obj, field.attname, getattr(created, field.attname))

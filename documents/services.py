@@ -1,28 +1,17 @@
 """Every write of the documents section: the bank adds a document, a member downloads one or asks
 for a duplicate."""
 
-from decimal import Decimal
-
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
-from client_requests.kinds import RequestKind
 from client_requests.models import ClientRequest, private_storage
-from client_requests.services import RequestRefused, request_create
-from client_requests.uploads import CheckedFile, check_upload
-from companies.models import Company, Contract, Membership
+from client_requests.services import RequestRefused, duplicate_request
+from client_requests.uploads import check_upload
+from companies.models import Contract, Membership
 from documents.models import ContractDocument, DocumentKind
-
-
-def duplicate_fee(*, company: Company) -> Decimal:
-    """A duplicate costs the fee unless the company has the Entreprise subscription."""
-    if company.has_entreprise_subscription:
-        return Decimal("0")
-    return Decimal(settings.DUPLICATE_FEE_EUROS)
 
 
 def document_add(
@@ -31,10 +20,10 @@ def document_add(
     title: str,
     kind: DocumentKind | str,
     upload: UploadedFile,
-    checked: CheckedFile | None = None,
 ) -> ContractDocument:
-    """Store a document of a contract under a random name; its content decides its type."""
-    checked = checked or check_upload(upload)
+    """Store a document of a contract under a random name; its content decides its type (checked
+    here by `check_upload`, the check the admin's form runs for its message)."""
+    checked = check_upload(upload)
     document = ContractDocument(
         contract=contract,
         title=title,
@@ -79,20 +68,10 @@ def duplicate_request_create(
     """Ask the bank for a duplicate of a document, or of the whole contract; the fee is recorded."""
     if document is not None and document.contract_id != contract.pk:
         raise RequestRefused(_("Ce document n’appartient pas à ce contrat."), field="document")
-    # keys that client_requests.display labels, so the request reads well everywhere
-    title = _("Contrat complet") if document is None else document.title
-    details = {
-        "subject": _("Duplicata : %(title)s") % {"title": title},
-        "contract_reference": contract.reference,
-        "document": title,
-    }
-    return request_create(
+    return duplicate_request(
         membership=membership,
-        kind=RequestKind.DUPLICATE,
         contract=contract,
-        details=details,
+        title=_("Contrat complet") if document is None else document.title,
         message=message,
-        fee=duplicate_fee(company=membership.company),
-        submit=True,
         ip_address=ip_address,
     )

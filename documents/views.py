@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import client_ip
-from client_requests.services import RequestRefused
+from client_requests.services import RequestRefused, duplicate_fee
 from documents import selectors, services
 from documents.amortisation import schedule, totals
 from documents.exports import amortisation_csv, amortisation_pdf, export_filename
@@ -117,7 +117,7 @@ def duplicate_request(request: CompanyRequest, company_id: int, contract_id: int
             "company": request.company,
             "contract": contract,
             "form": form,
-            "fee": services.duplicate_fee(company=request.company),
+            "fee": duplicate_fee(company=request.company),
             "fee_note": duplicate_fee_note(
                 has_entreprise_subscription=request.company.has_entreprise_subscription
             ),

@@ -11,11 +11,9 @@ from phonenumber_field.formfields import PhoneNumberField
 from accounts.forms import validate_mobile
 from accounts.models import User
 from invitations.models import BATCH_MAX_INVITEES
+from invitations.services.accepting import password_refusals
+from invitations.services.creating import INVALID_EMAIL, INVALID_PHONE, invitee_refusals
 from permissions.catalogue import Right
-
-INVALID_PHONE = _(
-    "Saisissez un numéro de mobile valide, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78."
-)
 
 
 class InviteeForm(forms.Form):
@@ -33,11 +31,7 @@ class InviteeForm(forms.Form):
         help_text=_(
             "L’invitation sera envoyée à cette adresse, et seule cette adresse pourra l’accepter."
         ),
-        error_messages={
-            "invalid": _(
-                "Saisissez une adresse e-mail valide, par exemple prenom.nom@entreprise.fr."
-            )
-        },
+        error_messages={"invalid": INVALID_EMAIL},
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     mobile = PhoneNumberField(
@@ -49,6 +43,20 @@ class InviteeForm(forms.Form):
         help_text=_("Un numéro de mobile français ou au format international (+…)."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # the service's rule, for what the fields' own checks let through
+        refusals = invitee_refusals(
+            email=cleaned.get("email", ""),
+            first_name=cleaned.get("first_name", ""),
+            last_name=cleaned.get("last_name", ""),
+            mobile=self.mobile_e164(),
+        )
+        for field, message in refusals.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
 
     def mobile_e164(self) -> str:
         mobile = self.cleaned_data.get("mobile")
@@ -153,10 +161,8 @@ class AcceptNewAccountForm(forms.Form):
                 first_name=cleaned.get("first_name", ""),
                 last_name=cleaned.get("last_name", ""),
             )
-            try:
-                password_validation.validate_password(password1, user=candidate)
-            except ValidationError as error:
-                self.add_error("password1", error)
+            for message in password_refusals(password1, candidate):
+                self.add_error("password1", message)
         return cleaned
 
     def mobile_e164(self) -> str:

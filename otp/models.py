@@ -67,6 +67,10 @@ class AuthorisationKind(models.TextChoices):
 class ClosingReason(models.TextChoices):
     SUPERSEDED = "superseded", _("Remplacée par une nouvelle version signée")
     RIGHTS_REMOVED = "rights_removed", _("Droits retirés par un administrateur")
+    RIGHTS_CHANGED_BY_SUPPORT = (
+        "rights_changed_by_support",
+        _("Droits modifiés par le support de la banque"),
+    )
     MEMBER_SUSPENDED = "member_suspended", _("Accès du membre suspendu")
     MEMBER_REMOVED = "member_removed", _("Membre retiré de l’entreprise")
     INVITATION_REVOKED = "invitation_revoked", _("Invitation révoquée")

@@ -1,4 +1,10 @@
-from typing import Any
+"""Support staff's pages of companies, members and rights changes. Every edit of who may do what
+goes through the team's services (teams.services.support): the same rules as the portal's, the
+same audit, the member emailed when their rights change. The forms call the same rules first, so
+that a refusal shows beside its field."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,70 +13,46 @@ from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import Action
-from audit.services import audit_record, client_ip
+from accounts.models import User
+from audit.services import client_ip
 from companies.models import Company, Contract, Membership, MembershipStatus, Role
-from permissions.admin import GrantInline
-from permissions.catalogue import specs_for
-from permissions.models import Grant
+from permissions.catalogue import Right, specs_for
 from teams.models import RightsChange
-from teams.services import last_admin_refusal
+from teams.services import (
+    TeamRefused,
+    last_admin_refusal,
+    member_rights,
+    membership_add_by_support,
+    membership_rights_set_by_support,
+    membership_set_by_support,
+    memberships_removal_refusal,
+    memberships_remove_by_support,
+    rights_diff,
+)
 
-# Support staff's edits of who may do what are audited like the portal's own: actor, company,
-# target, address. A membership's fields that matter, and its rights, before and after.
-AUDITED_FIELDS = ("user", "company", "role", "status")
-
-
-def _value(value: Any) -> Any:
-    return getattr(value, "pk", value)
-
-
-def _membership_changed(
-    request: HttpRequest, membership: Membership, form: Any, *, created: bool
-) -> None:
-    changed = [name for name in AUDITED_FIELDS if name in form.changed_data]
-    if not created and not changed:
-        return
-    audit_record(
-        action=Action.SUPPORT_MEMBERSHIP_CHANGED,
-        actor=request.user,
-        company=membership.company,
-        target=membership,
-        ip_address=client_ip(request),
-        data={
-            "created": created,
-            "role": membership.role,
-            "status": membership.status,
-            "changes": {
-                name: {
-                    "from": None if created else _value(form.initial.get(name)),
-                    "to": _value(form.cleaned_data.get(name)),
-                }
-                for name in changed
-            },
-        },
-    )
+Response = TypeVar("Response", bound=HttpResponse)
 
 
-def _membership_deleted(request: HttpRequest, membership: Membership) -> None:
-    audit_record(
-        action=Action.SUPPORT_MEMBERSHIP_DELETED,
-        actor=request.user,
-        company=membership.company,
-        target=membership,
-        ip_address=client_ip(request),
-        data={
-            "role": membership.role,
-            "status": membership.status,
-            "rights": sorted(membership.grants.values_list("right", flat=True)),
-        },
-    )
+def _support(request: HttpRequest) -> dict[str, Any]:
+    """Who acts, from where, when: what every support service is told."""
+    user = request.user
+    assert isinstance(user, User)
+    return {"actor": user, "ip_address": client_ip(request), "now": timezone.now()}
 
 
-def _rights_of(membership: Membership) -> set[str]:
-    return set(Grant.objects.filter(membership=membership).values_list("right", flat=True))
+def _refusals_shown(
+    request: HttpRequest, view: Callable[[], Response]
+) -> Response | HttpResponseRedirect:
+    """A service's refusal that the form could not foresee (another change in between) rolls the
+    page's transaction back and comes back as a message on the same page, not as an error 500."""
+    try:
+        return view()
+    except TeamRefused as refusal:
+        messages.error(request, refusal.message)
+        return HttpResponseRedirect(request.get_full_path())
 
 
 def _stays_active_admin(role: Any, status: Any) -> bool:
@@ -78,23 +60,71 @@ def _stays_active_admin(role: Any, status: Any) -> bool:
 
 
 class MembershipAdminForm(forms.ModelForm):  # type: ignore[type-arg]
-    """Support designates administrators; a company never loses its last active one."""
+    """Support designates administrators and sets a collaborator's rights; a company never loses
+    its last active administrator, and a right is granted only if the company's contracts allow it."""
+
+    rights = forms.MultipleChoiceField(
+        label=_("droits"),
+        choices=Right.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Le membre est prévenu par e-mail ; un droit qui permet d’agir sur les fonds ou les "
+            "coordonnées bancaires alerte aussi les administrateurs de l’entreprise."
+        ),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ("user", "company", "role", "status")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        membership = self.instance
+        if "rights" not in self.fields or membership.pk is None:
+            return
+        self.fields["rights"].initial = member_rights(membership)
+        if membership.is_admin:
+            self.fields["rights"].disabled = True
+            self.fields["rights"].help_text = _(
+                "Un administrateur détient tous les droits que l’entreprise peut accorder."
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         membership = self.instance
-        if membership.pk is None or not membership.is_admin:
+        if membership.pk is None:
             return cleaned
-        if _stays_active_admin(cleaned.get("role"), cleaned.get("status")) and (
-            cleaned.get("company") in (None, membership.company)
-        ):
-            return cleaned
-        if refusal := last_admin_refusal(company_id=membership.company_id, leaving=[membership.pk]):
-            raise forms.ValidationError(refusal)
+        self._check_last_admin(membership, cleaned)
+        if "rights" in self.changed_data:
+            self._check_rights(membership, cleaned)
         return cleaned
+
+    def _check_last_admin(self, membership: Membership, cleaned: dict[str, Any]) -> None:
+        if not membership.is_admin or _stays_active_admin(
+            cleaned.get("role"), cleaned.get("status")
+        ):
+            return
+        if refusal := last_admin_refusal(company_id=membership.company_id, leaving=[membership.pk]):
+            self.add_error(None, refusal)
+
+    def _check_rights(self, membership: Membership, cleaned: dict[str, Any]) -> None:
+        if cleaned.get("role") == Role.ADMIN:
+            self.add_error(
+                "rights",
+                _("Un administrateur détient tous les droits : ils ne se modifient pas."),
+            )
+            return
+        try:
+            rights_diff(membership=membership, rights=cleaned.get("rights", []))
+        except TeamRefused as refusal:
+            self.add_error("rights", refusal.message)
 
 
 class MembershipInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    """The company's members on its page: a company never loses its last active administrator,
+    and a member stays the person they are (remove them and add the other person instead)."""
+
     def clean(self) -> None:
         super().clean()
         company = self.instance
@@ -109,22 +139,23 @@ class MembershipInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
             stays = not deleted and _stays_active_admin(
                 form.cleaned_data.get("role"), form.cleaned_data.get("status")
             )
-            if membership.pk is None:
+            # as it is now (the instance already holds the form's values)
+            was_active_admin = membership.pk is not None and _stays_active_admin(
+                form.initial.get("role"), form.initial.get("status")
+            )
+            if not was_active_admin:
                 joining += int(stays)
-            elif not stays:
+            if membership.pk is None:
+                continue
+            if not deleted and "user" in form.changed_data:
+                form.add_error(
+                    "user",
+                    _("Un membre reste la même personne : retirez-le et ajoutez l’autre personne."),
+                )
+            if not stays:
                 leaving.append(membership.pk)
         if refusal := last_admin_refusal(company_id=company.pk, leaving=leaving, joining=joining):
             raise forms.ValidationError(refusal)
-
-
-def _deletion_refusal(memberships: QuerySet[Membership]) -> str | None:
-    by_company: dict[int, list[int]] = {}
-    for pk, company_id in memberships.values_list("pk", "company_id"):
-        by_company.setdefault(company_id, []).append(pk)
-    for company_id, leaving in by_company.items():
-        if refusal := last_admin_refusal(company_id=company_id, leaving=leaving):
-            return refusal
-    return None
 
 
 @admin.action(description=_("Supprimer les membres sélectionnés"), permissions=["delete"])
@@ -133,7 +164,9 @@ def delete_selected_members(
     request: HttpRequest,
     queryset: QuerySet[Membership],
 ) -> HttpResponse | None:
-    if refusal := _deletion_refusal(queryset):
+    if refusal := memberships_removal_refusal(
+        membership_ids=list(queryset.values_list("pk", flat=True))
+    ):
         modeladmin.message_user(request, refusal, messages.ERROR)
         return None
     response: HttpResponse | None = delete_selected(modeladmin, request, queryset)
@@ -176,6 +209,20 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     )
     inlines = (ContractInline, MembershipInline)
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        return _refusals_shown(
+            request,
+            lambda: super(CompanyAdmin, self).changeform_view(
+                request, object_id, form_url, extra_context
+            ),
+        )
+
     def save_formset(
         self,
         request: HttpRequest,
@@ -186,20 +233,42 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
             return
-        # recorded before they go: a deleted membership takes its rights with it
-        for deleted in formset.deleted_forms:
-            if deleted.instance.pk is not None:
-                _membership_deleted(request, deleted.instance)
-        super().save_formset(request, form, formset, change)
-        created = {membership.pk for membership in formset.new_objects}
-        for membership_form in formset.forms:
-            membership = membership_form.instance
-            if membership_form in formset.deleted_forms or membership.pk is None:
-                continue
-            if membership_form.has_changed():
-                _membership_changed(
-                    request, membership, membership_form, created=membership.pk in created
-                )
+        company: Company = form.instance
+        support = _support(request)
+        deleted = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
+        rows = [f for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+        joining = [f for f in rows if f.instance.pk is None]
+        # who stays or becomes an active administrator first: a handover is not a company left
+        # without one
+        changed = sorted(
+            (f for f in rows if f.instance.pk is not None),
+            key=lambda f: not _stays_active_admin(f.cleaned_data["role"], f.cleaned_data["status"]),
+        )
+        formset.new_objects = [
+            membership_add_by_support(
+                user=f.cleaned_data["user"],
+                company=company,
+                role=f.cleaned_data["role"],
+                status=f.cleaned_data["status"],
+                **support,
+            )
+            for f in joining
+        ]
+        formset.changed_objects = [
+            (
+                membership_set_by_support(
+                    membership=f.instance,
+                    role=f.cleaned_data["role"],
+                    status=f.cleaned_data["status"],
+                    **support,
+                ),
+                f.changed_data,
+            )
+            for f in changed
+        ]
+        if deleted:
+            memberships_remove_by_support(membership_ids=[m.pk for m in deleted], **support)
+        formset.deleted_objects = deleted
 
 
 @admin.register(Membership)
@@ -211,72 +280,102 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("user__email", "user__first_name", "user__last_name", "company__name")
     list_select_related = ("user", "company")
     autocomplete_fields = ("user", "company")
-    readonly_fields = ("created_at",)
-    inlines = (GrantInline,)
 
-    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        _membership_changed(request, obj, form, created=not change)
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("user", "company", "role", "status")
+        return ("user", "company", "role", "status", "rights", "created_at")
 
-    def save_formset(
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # a membership is one person in one company: another pair is another membership
+        return () if obj is None else ("user", "company", "created_at")
+
+    def changeform_view(
         self,
         request: HttpRequest,
-        form: Any,
-        formset: BaseInlineFormSet,  # type: ignore[type-arg]
-        change: bool,
-    ) -> None:
-        membership: Membership = form.instance
-        before = _rights_of(membership)
-        super().save_formset(request, form, formset, change)
-        after = _rights_of(membership)
-        if before != after:
-            audit_record(
-                action=Action.SUPPORT_GRANTS_CHANGED,
-                actor=request.user,
-                company=membership.company,
-                target=membership,
-                ip_address=client_ip(request),
-                data={
-                    "added": sorted(after - before),
-                    "removed": sorted(before - after),
-                    "rights": sorted(after),
-                },
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        return _refusals_shown(
+            request,
+            lambda: super(MembershipAdmin, self).changeform_view(
+                request, object_id, form_url, extra_context
+            ),
+        )
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change:
+            membership_set_by_support(
+                membership=obj, role=obj.role, status=obj.status, **_support(request)
+            )
+            return
+        created = membership_add_by_support(
+            user=obj.user,
+            company=obj.company,
+            role=obj.role,
+            status=obj.status,
+            **_support(request),
+        )
+        for field in Membership._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
+        obj._state.adding = False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and "rights" in form.changed_data:
+            membership_rights_set_by_support(
+                membership=form.instance, rights=form.cleaned_data["rights"], **_support(request)
             )
 
     def delete_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        memberships = Membership.objects.filter(pk=object_id) if object_id.isdigit() else None
-        if memberships is not None and (refusal := _deletion_refusal(memberships)):
+        back = HttpResponseRedirect(reverse("admin:companies_membership_change", args=[object_id]))
+        if object_id.isdigit() and (
+            refusal := memberships_removal_refusal(membership_ids=[int(object_id)])
+        ):
             self.message_user(request, refusal, messages.ERROR)
-            return HttpResponseRedirect(
-                reverse("admin:companies_membership_change", args=[object_id])
-            )
-        return super().delete_view(request, object_id, extra_context)
+            return back
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except TeamRefused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return back
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # a member's rights changes go with the member (the audit keeps what they held): they are
+        # read-only in the admin, not a separate permission to delete them
+        perms_needed.discard(str(RightsChange._meta.verbose_name))
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        _membership_deleted(request, obj)
-        super().delete_model(request, obj)
+        memberships_remove_by_support(membership_ids=[obj.pk], **_support(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
-        for membership in queryset.select_related("company", "user"):
-            _membership_deleted(request, membership)
-        super().delete_queryset(request, queryset)
+        memberships_remove_by_support(
+            membership_ids=list(queryset.values_list("pk", flat=True)), **_support(request)
+        )
 
 
 @admin.register(RightsChange)
 class RightsChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Read-only: a change is made and signed by the company's administrator in the portal."""
+    """Read-only: a change is made and signed by the company's administrator in the portal, or
+    made by support on the member's page (origin "support", not signed)."""
 
     list_display = (
         "membership",
         "company",
         "status",
+        "origin",
         "added_rights",
         "removed_rights",
         "created_at",
     )
-    list_filter = ("status",)
+    list_filter = ("status", "origin")
     search_fields = ("membership__user__email", "membership__company__name")
     list_select_related = ("membership__user", "membership__company")
     ordering = ("-created_at", "-pk")
@@ -284,6 +383,7 @@ class RightsChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "membership",
         "company",
         "status",
+        "origin",
         "added_rights",
         "removed_rights",
         "rights",

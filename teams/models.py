@@ -12,11 +12,19 @@ class RightsChangeStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Remplacée par une demande plus récente")
 
 
+class RightsChangeOrigin(models.TextChoices):
+    COMPANY = "company", _("Administrateur de l’entreprise")
+    SUPPORT = "support", _("Support de la banque")
+
+
 class RightsChange(models.Model):
     """A change of a collaborator's rights: the new full set, signed when it adds a right.
 
-    A removal only is applied at once (no authorisation); an addition waits for the signature of
-    an administrator and is applied with the access authorisation it produced.
+    Made by the company's administrator: a removal only is applied at once (no authorisation); an
+    addition waits for the administrator's signature and is applied with the access authorisation
+    it produced. Made by the bank's support (`origin`), from the Django admin: applied at once,
+    never signed, and it closes the member's open authorisation (see
+    `teams.services.support.membership_rights_set_by_support`).
     """
 
     membership = models.ForeignKey(
@@ -38,6 +46,12 @@ class RightsChange(models.Model):
         max_length=20,
         choices=RightsChangeStatus.choices,
         default=RightsChangeStatus.AWAITING_SIGNATURE,
+    )
+    origin = models.CharField(
+        _("origine"),
+        max_length=10,
+        choices=RightsChangeOrigin.choices,
+        default=RightsChangeOrigin.COMPANY,
     )
     challenge = models.ForeignKey(
         "otp.SignatureChallenge",
@@ -85,6 +99,20 @@ class RightsChange(models.Model):
                 condition=models.Q(status=RightsChangeStatus.AWAITING_SIGNATURE),
                 name="rights_change_one_pending_per_member",
             ),
+            models.CheckConstraint(
+                condition=models.Q(origin__in=RightsChangeOrigin.values),
+                name="rights_change_origin_valid",
+            ),
+            # support's change is applied as it is made, and signed by no one
+            models.CheckConstraint(
+                condition=~models.Q(origin=RightsChangeOrigin.SUPPORT)
+                | models.Q(
+                    status=RightsChangeStatus.APPLIED,
+                    authorisation__isnull=True,
+                    challenge__isnull=True,
+                ),
+                name="rights_change_support_applied_unsigned",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,3 +129,7 @@ class RightsChange(models.Model):
     @property
     def awaits_signature(self) -> bool:
         return self.status == RightsChangeStatus.AWAITING_SIGNATURE
+
+    @property
+    def by_support(self) -> bool:
+        return self.origin == RightsChangeOrigin.SUPPORT

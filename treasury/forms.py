@@ -4,6 +4,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from treasury.services import threshold_refusal
+
 SPACES = str.maketrans({" ": None, "\u00a0": None, "\u202f": None})
 
 
@@ -35,6 +37,6 @@ class LowBalanceAlertForm(forms.Form):
 
     def clean_threshold(self) -> Decimal:
         threshold: Decimal = self.cleaned_data["threshold"]
-        if threshold <= 0:
-            raise forms.ValidationError(_("Le seuil doit être supérieur à zéro."))
+        if refusal := threshold_refusal(threshold):
+            raise forms.ValidationError(refusal)
         return threshold

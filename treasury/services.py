@@ -36,6 +36,30 @@ class SubscriptionInactive(Exception):
         super().__init__(self.message)
 
 
+class AlertRefused(Exception):
+    """An alert setting the service refuses, attached to the form's field when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# the largest threshold the alert's column holds (14 digits, 2 of them decimals)
+THRESHOLD_MAX = Decimal("999999999999.99")
+
+
+def threshold_refusal(threshold: Decimal) -> str | None:
+    """Why this is not a threshold: not above zero, smaller than a cent, or too large."""
+    if not threshold.is_finite() or threshold <= 0:
+        return _("Le seuil doit être supérieur à zéro.")
+    if threshold != threshold.quantize(Decimal("0.01")):
+        return _("Indiquez au plus deux chiffres après la virgule.")
+    if threshold > THRESHOLD_MAX:
+        return _("Ce montant est trop grand.")
+    return None
+
+
 def _require_subscription(*, company: Company, today: datetime.date) -> None:
     if active_subscription(company=company, today=today) is None:
         raise SubscriptionInactive
@@ -112,7 +136,12 @@ def low_balance_alert_set(
     today: datetime.date,
     ip_address: str | None,
 ) -> LowBalanceAlert:
-    """Set the company's alert; the member who sets it receives it. Subscribers only."""
+    """Set the company's alert; the member who sets it receives it, so they must hold the
+    treasury right. Subscribers only."""
+    if refusal := threshold_refusal(threshold):
+        raise AlertRefused(refusal, field="threshold")
+    if not _may_read(user_id=actor.pk, company_id=company.pk):
+        raise AlertRefused(_("Vous n’avez pas accès au Suivi de trésorerie de cette entreprise."))
     _require_subscription(company=company, today=today)
     # lock the company: two members setting its first alert at once must not both insert one
     Company.objects.select_for_update().filter(pk=company.pk).first()
@@ -139,13 +168,13 @@ def low_balance_alert_set(
     return alert
 
 
-def _recipient_may_read(alert: LowBalanceAlert) -> bool:
+def _may_read(*, user_id: int, company_id: int) -> bool:
     """A member who left, was suspended or lost the right no longer receives treasury figures."""
     membership = (
         Membership.objects.active()
         .select_related("company")
         .prefetch_related("grants")
-        .filter(user_id=alert.recipient_id, company_id=alert.company_id)
+        .filter(user_id=user_id, company_id=company_id)
         .first()
     )
     return membership is not None and has_right(membership, Right.TREASURY)
@@ -174,7 +203,7 @@ def low_balance_alert_send(*, alert_id: int, today: datetime.date, now: datetime
         company = alert.company
         if active_subscription(company=company, today=today) is None:
             return False
-        if not _recipient_may_read(alert):
+        if not _may_read(user_id=alert.recipient_id, company_id=alert.company_id):
             return False
         forecast = company_forecast(
             company=company, accounts=bank_accounts(company=company), today=today

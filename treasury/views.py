@@ -14,7 +14,12 @@ from permissions.checks import CompanyRequest, require_right
 from portal.downloads import content_download
 from treasury.forms import LowBalanceAlertForm
 from treasury.selectors import active_subscription, low_balance_alert, treasury_overview
-from treasury.services import SubscriptionInactive, forecast_export, low_balance_alert_set
+from treasury.services import (
+    AlertRefused,
+    SubscriptionInactive,
+    forecast_export,
+    low_balance_alert_set,
+)
 
 
 def _user(request: CompanyRequest) -> User:
@@ -80,11 +85,14 @@ def alert(request: CompanyRequest, company_id: int) -> HttpResponse:
             )
         except SubscriptionInactive:
             return _subscribers_only(request)
-        if saved.enabled:
-            messages.success(request, _("L’alerte de solde bas est enregistrée et activée."))
+        except AlertRefused as refusal:
+            form.add_error(refusal.field, refusal.message)
         else:
-            messages.success(request, _("L’alerte de solde bas est désactivée."))
-        return HttpResponseRedirect(reverse("treasury:index", args=[request.company.pk]))
+            if saved.enabled:
+                messages.success(request, _("L’alerte de solde bas est enregistrée et activée."))
+            else:
+                messages.success(request, _("L’alerte de solde bas est désactivée."))
+            return HttpResponseRedirect(reverse("treasury:index", args=[request.company.pk]))
     return render(
         request,
         "treasury/alert.html",

@@ -1,56 +1,16 @@
 """A RIB change: holder, IBAN, BIC and a proof of power. Validation only: the change is a request
-that support validates; `client_requests.services` refuses the current IBAN and a second one."""
+that support validates. The IBAN and BIC are checked by `client_requests.services.rules`, which
+the service calls again; it also refuses the current IBAN and a second open change."""
 
-import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from stdnum import bic as stdnum_bic
-from stdnum import iban as stdnum_iban
-from stdnum.exceptions import InvalidChecksum
-from stdnum.exceptions import ValidationError as NumberInvalid
 
 from client_requests.forms.fields import ProofOfPowerField
-
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
-# two letters (country), two check digits, then letters and digits
-_IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{8,30}")
-
-IBAN_SHAPE_ERROR = _(
-    "Saisissez un IBAN complet : 2 lettres du pays, 2 chiffres de clé, puis le numéro de compte "
-    "(par exemple FR76 3000 6000 0112 3456 7890 189)."
-)
-IBAN_COUNTRY_ERROR = _(
-    "Cet IBAN n’a pas le format des IBAN de son pays (longueur ou caractères) : vérifiez-le."
-)
-IBAN_CHECKSUM_ERROR = _(
-    "Cet IBAN est erroné (la clé de contrôle ne correspond pas) : vérifiez chaque caractère."
-)
-BIC_ERROR = _("Saisissez un BIC valide : 8 ou 11 caractères, par exemple BNPAFRPP ou BNPAFRPPXXX.")
-
-
-def _compact(value: str) -> str:
-    return _SPACES.sub("", value).replace("-", "").upper()
-
-
-def clean_iban(value: str) -> str:
-    """The IBAN in compact upper case, checked for its country's format and its mod 97 key."""
-    iban = _compact(value)
-    if not _IBAN_SHAPE.fullmatch(iban):
-        raise ValidationError(IBAN_SHAPE_ERROR, code="invalid_format")
-    # stdnum checks the key first: with the right key, what still fails is the format
-    rekeyed = iban[:2] + stdnum_iban.calc_check_digits(iban) + iban[4:]
-    try:
-        stdnum_iban.validate(rekeyed)
-    except InvalidChecksum:  # a national key inside the account number (the French RIB key)
-        raise ValidationError(IBAN_CHECKSUM_ERROR, code="invalid_checksum") from None
-    except NumberInvalid:
-        raise ValidationError(IBAN_COUNTRY_ERROR, code="invalid_format") from None
-    if rekeyed != iban:
-        raise ValidationError(IBAN_CHECKSUM_ERROR, code="invalid_checksum")
-    return iban
+from client_requests.services import RequestRefused
+from client_requests.services.rules import bic_checked, iban_checked
 
 
 class BankDetailsForm(forms.Form):
@@ -80,14 +40,16 @@ class BankDetailsForm(forms.Form):
     )
 
     def clean_iban(self) -> str:
-        return clean_iban(self.cleaned_data["iban"])
+        try:
+            return iban_checked(self.cleaned_data["iban"])
+        except RequestRefused as refusal:
+            raise ValidationError(refusal.message, code="invalid") from None
 
     def clean_bic(self) -> str:
-        bic = _compact(self.cleaned_data["bic"])
         try:
-            return str(stdnum_bic.validate(bic))
-        except NumberInvalid:
-            raise ValidationError(BIC_ERROR, code="invalid") from None
+            return bic_checked(self.cleaned_data["bic"])
+        except RequestRefused as refusal:
+            raise ValidationError(refusal.message, code="invalid") from None
 
     def request_fields(self) -> dict[str, Any]:
         return {

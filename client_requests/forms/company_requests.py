@@ -3,15 +3,15 @@
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from client_requests.forms.fields import add_refusals
 from client_requests.forms.pipeline import SupportingFilesField, new_files, upload_hint
-from client_requests.kinds import AttachmentPurpose, RequestKind
-from client_requests.selectors import COMPANY_REQUEST_KINDS
+from client_requests.kinds import COMPANY_REQUEST_KINDS, AttachmentPurpose
+from client_requests.selectors import company_contracts
 from client_requests.services import NewFile
-from companies.models import Contract
+from client_requests.services.rules import company_request_refusal
+from companies.models import Company, Contract
 
 
 class ContractChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -43,17 +43,21 @@ class CompanyRequestForm(forms.Form):
     )
     documents = SupportingFilesField(label=gettext_lazy("Pièces justificatives"))
 
-    def __init__(self, *args: Any, contracts: QuerySet[Contract], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.company = company
         contract_field = self.fields["contract"]
         assert isinstance(contract_field, forms.ModelChoiceField)
-        contract_field.queryset = contracts
+        contract_field.queryset = company_contracts(company=company)
         self.fields["documents"].help_text = upload_hint()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("kind") == RequestKind.AMENDMENT and not cleaned.get("contract"):
-            self.add_error("contract", _("Choisissez le contrat auquel s’applique l’avenant."))
+        if kind := cleaned.get("kind"):
+            refusal = company_request_refusal(
+                kind=kind, contract=cleaned.get("contract"), company_id=self.company.pk
+            )
+            add_refusals(self, [refusal] if refusal else [])
         return cleaned
 
     @property

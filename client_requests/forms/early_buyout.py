@@ -1,9 +1,9 @@
-"""An early buyout: an active CBM or LOCFI contract, a date, a proof of power. Validation only."""
+"""An early buyout: an active CBM or LOCFI contract, a date, a proof of power. Validation only:
+the rules are `client_requests.services.rules`, which the service checks again."""
 
 import datetime
 from typing import Any
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from client_requests.forms.fields import (
@@ -11,22 +11,17 @@ from client_requests.forms.fields import (
     ContractForm,
     DateField,
     ProofOfPowerField,
-    short_date,
+    add_refusals,
 )
 from client_requests.kinds import EARLY_BUYOUT_CONTRACT_KINDS
+from client_requests.services.rules import buyout_contract_refusal, buyout_date_refusal
 from companies.models import Contract
 
 
 class EarlyBuyoutForm(ContractForm):
     contract_kinds = EARLY_BUYOUT_CONTRACT_KINDS
 
-    contract = ContractField(
-        label=_("Contrat CBM ou LOCFI"),
-        wrong_kind_message=_(
-            "Le rachat anticipé ne concerne que les contrats de crédit-bail mobilier (CBM) et de "
-            "location financière (LOCFI)."
-        ),
-    )
+    contract = ContractField(label=_("Contrat CBM ou LOCFI"), refusal=buyout_contract_refusal)
     desired_date = DateField(
         label=_("Date souhaitée"),
         help_text=_("À partir d’aujourd’hui, avant la date de fin du contrat."),
@@ -37,16 +32,9 @@ class EarlyBuyoutForm(ContractForm):
         cleaned = super().clean() or {}
         contract: Contract | None = cleaned.get("contract")
         desired: datetime.date | None = cleaned.get("desired_date")
-        if contract is None or desired is None:
-            return cleaned
-        if desired < self.today:
-            self.add_error("desired_date", gettext("Choisissez une date à partir d’aujourd’hui."))
-        elif desired >= contract.end_date:
-            self.add_error(
-                "desired_date",
-                gettext("Choisissez une date avant le %(end)s, fin du contrat.")
-                % {"end": short_date(contract.end_date)},
-            )
+        if contract is not None and desired is not None:
+            refusal = buyout_date_refusal(contract=contract, date=desired, today=self.today)
+            add_refusals(self, [refusal] if refusal else [])
         return cleaned
 
     def request_fields(self) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils.formats import date_format, number_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,22 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from client_requests.kinds import AttachmentPurpose
 from client_requests.selectors import company_contracts, eligible_contracts
 from client_requests.services import NewFile, RequestRefused
+from client_requests.services.rules import (
+    AMOUNT_CENTS,
+    AMOUNT_NOT_POSITIVE,
+    short_date,
+)
 from client_requests.uploads import ACCEPTED_TYPES, check_upload, size_label
-from companies.models import Company, Contract, ContractStatus
+from companies.models import Company, Contract
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
-
-
-def euros(amount: Decimal) -> str:
-    """1234.5 → "1 234,50 €" (French grouping)."""
-    return gettext("%(amount)s €") % {
-        "amount": number_format(amount, 2, use_l10n=True, force_grouping=True)
-    }
-
-
-def short_date(value: datetime.date) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 class AmountField(forms.DecimalField):
@@ -41,8 +34,8 @@ class AmountField(forms.DecimalField):
 
     default_error_messages = {
         "invalid": _("Saisissez un montant en euros, par exemple 1 234,56."),
-        "min_value": _("Le montant doit être supérieur à zéro."),
-        "max_decimal_places": _("Le montant a au plus 2 décimales (les centimes)."),
+        "min_value": AMOUNT_NOT_POSITIVE,
+        "max_decimal_places": AMOUNT_CENTS,
         "max_digits": _("Ce montant est trop grand."),
         "max_whole_digits": _("Ce montant est trop grand."),
     }
@@ -88,28 +81,29 @@ class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """One of the company's contracts, among the kinds the section accepts and still active.
 
     The list offers the eligible contracts only; a contract typed in by hand is looked up among the
-    company's contracts, so that a closed or ineligible one gets a precise message, and another
-    company's looks exactly like one that does not exist.
+    company's contracts, so that another company's looks exactly like one that does not exist,
+    then checked by the section's rule (`refusal`, the one its service calls), so that a closed or
+    ineligible one gets a precise message.
     """
 
     default_error_messages = {
         "required": _("Choisissez un contrat."),
         "invalid_choice": _("Choisissez un contrat de l’entreprise dans la liste."),
-        "closed": _("Ce contrat est clos : aucune demande n’est possible."),
     }
 
     def __init__(
         self,
         *,
-        wrong_kind_message: Any,
+        refusal: Callable[..., RequestRefused | None],
         describe: Callable[[Contract], str] | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("empty_label", _("— Choisissez un contrat —"))
         super().__init__(queryset=Contract.objects.none(), **kwargs)
-        self.wrong_kind_message = wrong_kind_message
+        self.refusal = refusal
         self.describe = describe
         self.company_contracts: QuerySet[Contract] = Contract.objects.none()
+        self.company_id: int | None = None
 
     def label_from_instance(self, obj: Contract) -> str:
         if self.describe is not None:
@@ -123,6 +117,7 @@ class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def limit_to(self, *, company: Company, kinds: tuple[str, ...]) -> None:
         self.queryset = eligible_contracts(company=company, kinds=kinds)
         self.company_contracts = company_contracts(company=company)
+        self.company_id = company.pk
 
     def to_python(self, value: Any) -> Contract | None:
         if value in self.empty_values:
@@ -133,11 +128,8 @@ class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
             raise ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             ) from None
-        if contract.status == ContractStatus.CLOSED:
-            raise ValidationError(self.error_messages["closed"], code="closed")
-        eligible: QuerySet[Contract] = self.queryset  # type: ignore[assignment]
-        if not eligible.filter(pk=contract.pk).exists():
-            raise ValidationError(self.wrong_kind_message, code="wrong_kind")
+        if refusal := self.refusal(contract=contract, company_id=self.company_id):
+            raise ValidationError(refusal.message, code="refused")
         return contract
 
     def validate(self, value: Any) -> None:
@@ -196,6 +188,16 @@ class ProofOfPowerField(forms.FileField):
 
 
 def add_refusal(form: forms.Form, refusal: RequestRefused) -> None:
-    """Show the service's refusal beside its field, or above the form."""
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
+    """Show the service's refusal beside its field (named as the form names it, see
+    `refusal_fields`), or above the form."""
+    aliases: dict[str, str] = getattr(form, "refusal_fields", {})
+    field = aliases.get(refusal.field or "", refusal.field)
+    form.add_error(field if field in form.fields else None, refusal.message)
+
+
+def add_refusals(form: forms.Form, refusals: list[RequestRefused]) -> None:
+    """The rule's refusals the form's own fields have not already reported."""
+    aliases: dict[str, str] = getattr(form, "refusal_fields", {})
+    for refusal in refusals:
+        if aliases.get(refusal.field or "", refusal.field) not in form.errors:
+            add_refusal(form, refusal)

@@ -1,12 +1,12 @@
-"""The four requests of "Gestion des fonds", on CLUB contracts only. Validation only: nothing here
-moves money, and the view files each one as a request."""
+"""The four requests of "Gestion des fonds", on CLUB contracts only. Validation only: the rules
+(the credit's limits, the contract's dates) are `client_requests.services.rules`, which the
+service filing the request checks again; nothing here moves money."""
 
 import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -15,20 +15,21 @@ from client_requests.forms.fields import (
     ContractField,
     ContractForm,
     DateField,
-    euros,
-    short_date,
+    add_refusals,
 )
 from client_requests.kinds import FUND_OPERATION_CONTRACT_KINDS, OperationScope, RequestKind
+from client_requests.services.rules import (
+    CHOOSE_AN_OPTION,
+    euros,
+    fund_operation_contract_refusal,
+    fund_operation_refusals,
+    short_date,
+)
 from companies.models import Contract
 
 # stored in `details["scope"]`; the request's page shows its label (`client_requests.display`)
 TOTAL = OperationScope.TOTAL.value
 PARTIAL = OperationScope.PARTIAL.value
-
-
-def _money(amount: Decimal) -> str:
-    """Stored as the pipeline stores amounts: a string with the cents, "10000.00"."""
-    return str(amount.quantize(Decimal("0.01")))
 
 
 def _describe_club(contract: Contract) -> str:
@@ -45,7 +46,7 @@ def _describe_club(contract: Contract) -> str:
 def _club_contract_field() -> ContractField:
     return ContractField(
         label=_("Contrat CLUB"),
-        wrong_kind_message=_("Les opérations sur les fonds ne concernent que les crédits CLUB."),
+        refusal=fund_operation_contract_refusal,
         describe=_describe_club,
     )
 
@@ -53,83 +54,46 @@ def _club_contract_field() -> ContractField:
 class FundOperationForm(ContractForm):
     """A request on one of the company's active CLUB contracts; dates are checked against `today`.
 
-    A subclass names its date field, the key the date is stored under, and whether the date may
-    come before the contract's start."""
+    A subclass names its date field; the rule's refusals about "the date" are shown beside it."""
 
     kind: ClassVar[RequestKind]
     date_field: ClassVar[str]
-    date_detail: ClassVar[str]
-    date_from_start: ClassVar[bool] = False
     contract_kinds = FUND_OPERATION_CONTRACT_KINDS
 
     contract = _club_contract_field()
+
+    @property
+    def refusal_fields(self) -> dict[str, str]:
+        return {"date": self.date_field}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         contract: Contract | None = cleaned.get("contract")
         if contract is not None:
-            self.check_against(contract)
+            add_refusals(
+                self,
+                fund_operation_refusals(
+                    kind=self.kind,
+                    contract=contract,
+                    date=cleaned.get(self.date_field),
+                    today=self.today,
+                    scope=cleaned.get("scope"),
+                    amount=cleaned.get("amount"),
+                ),
+            )
         return cleaned
 
-    def check_against(self, contract: Contract) -> None:
-        self._check_date(contract)
-
-    def _check_date(self, contract: Contract) -> None:
-        """Not in the past, not after the contract's end (nor before its start, when asked)."""
-        value: datetime.date | None = self.cleaned_data.get(self.date_field)
-        if value is None:
-            return
-        if value < self.today:
-            self.add_error(self.date_field, gettext("Choisissez une date à partir d’aujourd’hui."))
-        elif value > contract.end_date:
-            self.add_error(
-                self.date_field,
-                gettext("Choisissez une date au plus tard le %(end)s, fin du contrat.")
-                % {"end": short_date(contract.end_date)},
-            )
-        elif self.date_from_start and value < contract.start_date:
-            self.add_error(
-                self.date_field,
-                gettext("Choisissez une date à partir du %(start)s, début du contrat.")
-                % {"start": short_date(contract.start_date)},
-            )
-
-    def details(self) -> dict[str, str]:
-        return {
-            **self.amount_details(),
-            self.date_detail: self.cleaned_data[self.date_field].isoformat(),
-        }
-
-    def amount_details(self) -> dict[str, str]:
-        return {}
-
-
-class _AmountForm(FundOperationForm):
-    """An amount up to the contract's limit: what is still available, or what has been drawn."""
-
-    limit_attribute: ClassVar[str]
-    nothing_left: ClassVar[str | Promise]
-    over_limit: ClassVar[str | Promise]
-
-    def limit(self, contract: Contract) -> Decimal:
-        limit: Decimal = getattr(contract, self.limit_attribute)
-        return limit
-
-    def check_against(self, contract: Contract) -> None:
-        limit = self.limit(contract)
-        if limit <= 0:
-            self.add_error("contract", str(self.nothing_left))
-            return
-        self.check_amount(limit)
-        self._check_date(contract)
-
-    def check_amount(self, limit: Decimal) -> None:
+    def request_fields(self) -> dict[str, Any]:
+        """The service's arguments: `client_requests.services.fund_operation_request`."""
+        date: datetime.date = self.cleaned_data[self.date_field]
         amount: Decimal | None = self.cleaned_data.get("amount")
-        if amount is not None and amount > limit:
-            self.add_error("amount", str(self.over_limit) % {"limit": euros(limit)})
-
-    def amount_details(self) -> dict[str, str]:
-        return {"amount": _money(self.cleaned_data["amount"])}
+        return {
+            "kind": self.kind,
+            "contract": self.cleaned_data["contract"],
+            "date": date,
+            "scope": self.cleaned_data.get("scope"),
+            "amount": amount,
+        }
 
 
 def _scope_field(label: Any, total: Any, partial: Any) -> forms.ChoiceField:
@@ -138,37 +102,13 @@ def _scope_field(label: Any, total: Any, partial: Any) -> forms.ChoiceField:
         choices=[(TOTAL, total), (PARTIAL, partial)],
         initial=TOTAL,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choisissez une option."),
-            "invalid_choice": _("Choisissez une option."),
-        },
+        error_messages={"required": CHOOSE_AN_OPTION, "invalid_choice": CHOOSE_AN_OPTION},
     )
 
 
-class _ScopedAmountForm(_AmountForm):
-    """The whole of the limit, or a part of it: then the amount is asked for."""
-
-    def check_amount(self, limit: Decimal) -> None:
-        if self.cleaned_data.get("scope") != PARTIAL:
-            return
-        if self.cleaned_data.get("amount") is None and "amount" not in self.errors:
-            self.add_error("amount", gettext("Indiquez le montant, ou choisissez l’option totale."))
-        super().check_amount(limit)
-
-    def amount_details(self) -> dict[str, str]:
-        scope = self.cleaned_data["scope"]
-        if scope == PARTIAL:
-            return {"scope": scope, **super().amount_details()}
-        return {"scope": scope, "amount": _money(self.limit(self.cleaned_data["contract"]))}
-
-
-class RenunciationForm(_ScopedAmountForm):
+class RenunciationForm(FundOperationForm):
     kind = RequestKind.CREDIT_RENUNCIATION
     date_field = "effective_date"
-    date_detail = "requested_date"
-    limit_attribute = "available_amount"
-    nothing_left = _("Ce crédit est entièrement utilisé : il n’y a plus rien à quoi renoncer.")
-    over_limit = _("Le montant dépasse la part non utilisée de ce crédit (%(limit)s).")
 
     scope = _scope_field(
         _("Renoncer à"),
@@ -186,14 +126,9 @@ class RenunciationForm(_ScopedAmountForm):
     )
 
 
-class DisbursementForm(_AmountForm):
+class DisbursementForm(FundOperationForm):
     kind = RequestKind.DISBURSEMENT
     date_field = "desired_date"
-    date_detail = "disbursement_date"
-    date_from_start = True
-    limit_attribute = "available_amount"
-    nothing_left = _("Ce crédit est entièrement décaissé : il n’y a plus rien de disponible.")
-    over_limit = _("Le montant dépasse le disponible de ce crédit (%(limit)s).")
 
     amount = AmountField(
         label=_("Montant à décaisser (€)"),
@@ -205,13 +140,9 @@ class DisbursementForm(_AmountForm):
     )
 
 
-class EarlyRepaymentForm(_ScopedAmountForm):
+class EarlyRepaymentForm(FundOperationForm):
     kind = RequestKind.EARLY_REPAYMENT
     date_field = "repayment_date"
-    date_detail = "repayment_date"
-    limit_attribute = "drawn_amount"
-    nothing_left = _("Rien n’a été décaissé sur ce crédit : il n’y a rien à rembourser.")
-    over_limit = _("Le montant dépasse le capital restant dû de ce crédit (%(limit)s).")
 
     scope = _scope_field(
         _("Rembourser"),
@@ -232,7 +163,6 @@ class EarlyRepaymentForm(_ScopedAmountForm):
 class StatementForm(FundOperationForm):
     kind = RequestKind.STATEMENT
     date_field = "as_of_date"
-    date_detail = "statement_date"
 
     as_of_date = DateField(
         label=_("Date du décompte"),

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
-from client_requests.services import PROOF_REQUIRED_KINDS, NewFile
+from client_requests.services import NewFile
+from client_requests.services.rules import MAX_FILES, member_file_purposes, too_many_files_refusal
 from client_requests.uploads import ACCEPTED_TYPES, check_upload, size_label
 
-MAX_FILES = 10
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
@@ -51,11 +51,8 @@ class SupportingFilesField(forms.FileField):
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return []
-        if len(uploads) > MAX_FILES:
-            raise ValidationError(
-                _("Joignez au plus %(count)s fichiers à la fois.") % {"count": MAX_FILES},
-                code="too_many",
-            )
+        if refusal := too_many_files_refusal(len(uploads)):
+            raise ValidationError(refusal.message, code="too_many")
         checked = []
         errors: list[str] = []
         for upload in uploads:
@@ -103,10 +100,6 @@ class DraftForm(forms.Form):
     )
     purpose = forms.ChoiceField(
         label=gettext_lazy("Nature des documents joints"),
-        choices=[
-            (AttachmentPurpose.SUPPORTING, AttachmentPurpose.SUPPORTING.label),
-            (AttachmentPurpose.PROOF_OF_POWER, AttachmentPurpose.PROOF_OF_POWER.label),
-        ],
         initial=AttachmentPurpose.SUPPORTING,
         widget=forms.RadioSelect,
     )
@@ -117,7 +110,12 @@ class DraftForm(forms.Form):
         self.fields["documents"].help_text = upload_hint()
         if not has_subject:
             del self.fields["subject"]
-        if kind not in PROOF_REQUIRED_KINDS:
+        purposes = member_file_purposes(kind)
+        if len(purposes) > 1:
+            purpose = self.fields["purpose"]
+            assert isinstance(purpose, forms.ChoiceField)
+            purpose.choices = [(p.value, p.label) for p in purposes]
+        else:
             del self.fields["purpose"]
 
     @property

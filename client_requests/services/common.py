@@ -1,11 +1,15 @@
 """What every write of the request pipeline shares: the refusal, checked files, locks, moves."""
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -19,8 +23,8 @@ from client_requests.kinds import (
     RequestStatus,
 )
 from client_requests.models import Attachment, ClientRequest, StatusChange, private_storage
-from client_requests.uploads import CheckedFile
-from companies.models import Membership
+from client_requests.uploads import CheckedFile, check_upload, clean_file_name
+from companies.models import Contract, Membership
 from permissions.checks import held_rights
 
 # A power must be justified before these are submitted (the catalogue's conditions).
@@ -44,11 +48,21 @@ class RequestRefused(Exception):
 
 @dataclass(frozen=True)
 class NewFile:
-    """An upload the form already checked with `client_requests.uploads.check_upload`."""
+    """An upload and what it is for. `checked` is what the form found with
+    `client_requests.uploads.check_upload`, for its message; the service checks the file again
+    with the same function before storing it, and stores what it found."""
 
     upload: UploadedFile
     checked: CheckedFile
     purpose: AttachmentPurpose
+
+
+def _checked(new_file: NewFile) -> CheckedFile:
+    try:
+        return check_upload(new_file.upload)
+    except ValidationError as error:
+        name = clean_file_name(new_file.upload.name or "")
+        raise RequestRefused(f"{name} : {' '.join(error.messages)}") from None
 
 
 @contextmanager
@@ -83,20 +97,21 @@ def _store(
     ip_address: str | None,
     stored: list[str],
 ) -> Attachment:
+    checked = _checked(new_file)
     attachment = Attachment(
         request=client_request,
         purpose=new_file.purpose,
-        original_name=new_file.checked.original_name,
-        content_type=new_file.checked.content_type,
-        size=new_file.checked.size,
-        sha256=new_file.checked.sha256,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=by,
         review=(
             DraftReview.PENDING if new_file.purpose == AttachmentPurpose.DRAFT_DOCUMENTATION else ""
         ),
     )
     new_file.upload.seek(0)
-    attachment.file.save(new_file.checked.original_name, new_file.upload, save=False)
+    attachment.file.save(checked.original_name, new_file.upload, save=False)
     stored.append(str(attachment.file.name))
     attachment.save()
     audit_record(
@@ -169,3 +184,57 @@ def _check_may_work(membership: Membership, client_request: ClientRequest) -> No
         raise RequestRefused(_("Cette demande n’existe pas."))
     if client_request.right not in held_rights(membership):
         raise RequestRefused(_("Vous n’avez pas le droit de traiter cette demande."))
+
+
+def _file(
+    *,
+    membership: Membership,
+    kind: RequestKind,
+    contract: Contract | None,
+    details: dict[str, Any],
+    message: str,
+    fee: Decimal,
+    files: Sequence[NewFile],
+    submit: bool,
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> ClientRequest:
+    """The filing every section's service ends with, once it has checked its own rules (and the
+    member's right): the request, its history, its files, and maybe its submission."""
+    stored: list[str] = []
+    with _files_removed_on_error(stored), transaction.atomic():
+        client_request = ClientRequest.objects.create(
+            company=membership.company,
+            author=membership.user,
+            kind=kind,
+            contract=contract,
+            details=details,
+            message=message,
+            fee=fee,
+        )
+        StatusChange.objects.create(
+            request=client_request,
+            to_status=RequestStatus.DRAFT,
+            changed_by=membership.user,
+        )
+        audit_record(
+            action=Action.REQUEST_CREATED,
+            actor=membership.user,
+            company=membership.company,
+            target=client_request,
+            ip_address=ip_address,
+            data={"kind": kind, "contract": contract.pk if contract else None, "fee": str(fee)},
+        )
+        for new_file in files:
+            _store(
+                client_request=client_request,
+                new_file=new_file,
+                by=membership.user,
+                ip_address=ip_address,
+                stored=stored,
+            )
+        if submit:
+            _submit(
+                client_request=client_request, by=membership.user, ip_address=ip_address, now=now
+            )
+    return client_request

@@ -1,5 +1,5 @@
-"""The company files its requests: create, complete (any member holding the right), submit; and
-the rules a section's form cannot check alone (one open RIB change, one open buyout per contract)."""
+"""The company files its requests: "Demandes de l'entreprise" (create, complete by any member
+holding the right, submit); the other sections file through `client_requests.services.sections`."""
 
 import datetime
 from collections.abc import Sequence
@@ -12,20 +12,21 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
-from client_requests.kinds import BUYOUT_KIND_OF_CONTRACT, RequestKind, RequestStatus
-from client_requests.models import ClientRequest, StatusChange
-from client_requests.selectors import buyout_open, open_bank_details_change
+from client_requests.kinds import RequestKind
+from client_requests.models import ClientRequest
 from client_requests.services.common import (
     NewFile,
     RequestRefused,
     _check_may_file,
     _check_may_work,
+    _file,
     _files_removed_on_error,
     _lock,
     _store,
     _submit,
 )
-from companies.models import Company, Contract, Membership
+from client_requests.services.rules import company_request_refusal, member_files_refusal
+from companies.models import Contract, Membership
 
 
 def request_create(
@@ -35,54 +36,31 @@ def request_create(
     contract: Contract | None = None,
     details: dict[str, Any] | None = None,
     message: str = "",
-    fee: Decimal = Decimal("0"),
     files: Sequence[NewFile] = (),
     submit: bool = True,
     ip_address: str | None = None,
     now: datetime.datetime | None = None,
 ) -> ClientRequest:
-    """File a request for the member's company; submitted at once unless kept as a draft."""
-    now = now or timezone.now()
+    """File a request of "Demandes de l'entreprise" (new contract, access to a product,
+    amendment); submitted at once unless kept as a draft. Every other kind has its own service,
+    which checks its own rules."""
     _check_may_file(membership, kind)
-    if contract is not None and contract.company_id != membership.company_id:
-        raise RequestRefused(_("Ce contrat n’appartient pas à votre entreprise."), field="contract")
-    stored: list[str] = []
-    with _files_removed_on_error(stored), transaction.atomic():
-        client_request = ClientRequest.objects.create(
-            company=membership.company,
-            author=membership.user,
-            kind=kind,
-            contract=contract,
-            details=details or {},
-            message=message,
-            fee=fee,
-        )
-        StatusChange.objects.create(
-            request=client_request,
-            to_status=RequestStatus.DRAFT,
-            changed_by=membership.user,
-        )
-        audit_record(
-            action=Action.REQUEST_CREATED,
-            actor=membership.user,
-            company=membership.company,
-            target=client_request,
-            ip_address=ip_address,
-            data={"kind": kind, "contract": contract.pk if contract else None, "fee": str(fee)},
-        )
-        for new_file in files:
-            _store(
-                client_request=client_request,
-                new_file=new_file,
-                by=membership.user,
-                ip_address=ip_address,
-                stored=stored,
-            )
-        if submit:
-            _submit(
-                client_request=client_request, by=membership.user, ip_address=ip_address, now=now
-            )
-    return client_request
+    if refusal := company_request_refusal(
+        kind=kind, contract=contract, company_id=membership.company_id
+    ) or member_files_refusal(kind=kind, files=files):
+        raise refusal
+    return _file(
+        membership=membership,
+        kind=kind,
+        contract=contract,
+        details=details or {},
+        message=message,
+        fee=Decimal("0"),
+        files=files,
+        submit=submit,
+        ip_address=ip_address,
+        now=now or timezone.now(),
+    )
 
 
 def request_complete(
@@ -106,6 +84,8 @@ def request_complete(
             raise RequestRefused(
                 _("Cette demande a déjà été soumise : elle ne peut plus être modifiée.")
             )
+        if refusal := member_files_refusal(kind=locked.kind, files=files):
+            raise refusal
         changed = []
         if details is not None and details != locked.details:
             locked.details = details
@@ -151,82 +131,3 @@ def request_submit(
         ip_address=ip_address,
         now=now,
     )
-
-
-def bank_details_change_request(
-    *,
-    membership: Membership,
-    holder: str,
-    iban: str,
-    bic: str,
-    proof_of_power: NewFile,
-    ip_address: str | None = None,
-    now: datetime.datetime | None = None,
-) -> ClientRequest:
-    """File a RIB change: the company's RIB changes only when support validates the request."""
-    with transaction.atomic():
-        # lock: two members filing at once must not both open a RIB change
-        company = Company.objects.select_for_update().get(pk=membership.company_id)
-        pending = open_bank_details_change(company=company)
-        if pending is not None:
-            raise RequestRefused(
-                _(
-                    "Une demande de changement de RIB est déjà en cours (n° %(number)s) : "
-                    "attendez sa réponse avant d’en faire une autre."
-                )
-                % {"number": pending.pk}
-            )
-        if iban == company.iban:
-            raise RequestRefused(
-                _("Cet IBAN est déjà celui de l’entreprise : saisissez le nouvel IBAN."),
-                field="iban",
-            )
-        return request_create(
-            membership=membership,
-            kind=RequestKind.BANK_DETAILS_CHANGE,
-            details={"holder": holder, "iban": iban, "bic": bic},
-            files=[proof_of_power],
-            submit=True,
-            ip_address=ip_address,
-            now=now,
-        )
-
-
-def early_buyout_request(
-    *,
-    membership: Membership,
-    contract: Contract,
-    desired_date: datetime.date,
-    proof_of_power: NewFile,
-    ip_address: str | None = None,
-    now: datetime.datetime | None = None,
-) -> ClientRequest:
-    """CBM: early purchase option at the residual value; LOCFI: termination with sale."""
-    kind = BUYOUT_KIND_OF_CONTRACT.get(contract.kind)
-    if kind is None or contract.company_id != membership.company_id:
-        raise RequestRefused(
-            _("Le rachat anticipé ne concerne que les contrats CBM et LOCFI de l’entreprise."),
-            field="contract",
-        )
-    details = {"buyout_date": desired_date.isoformat()}
-    if kind == RequestKind.EARLY_PURCHASE_OPTION:
-        # the purchase option price
-        details["residual_value"] = str(contract.residual_value)
-    with transaction.atomic():
-        # lock: two members filing at once must not both open a buyout of the same contract
-        Contract.objects.select_for_update().filter(pk=contract.pk).first()
-        if buyout_open(contract=contract):
-            raise RequestRefused(
-                _("Une demande de rachat anticipé est déjà en cours pour ce contrat."),
-                field="contract",
-            )
-        return request_create(
-            membership=membership,
-            kind=kind,
-            contract=contract,
-            details=details,
-            files=[proof_of_power],
-            submit=True,
-            ip_address=ip_address,
-            now=now or timezone.now(),
-        )

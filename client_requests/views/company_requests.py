@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import client_ip
 from client_requests.forms.company_requests import CompanyRequestForm
-from client_requests.kinds import RequestKind
-from client_requests.selectors import COMPANY_REQUEST_KINDS, company_contracts, requests_of_kinds
+from client_requests.forms.fields import add_refusal
+from client_requests.kinds import COMPANY_REQUEST_KINDS, RequestKind
+from client_requests.selectors import requests_of_kinds
 from client_requests.services import RequestRefused, request_create
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
@@ -26,7 +27,7 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
     form = CompanyRequestForm(
         request.POST or None,
         request.FILES or None,
-        contracts=company_contracts(company=request.company),
+        company=request.company,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -42,7 +43,7 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
                 now=timezone.now(),
             )
         except RequestRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            add_refusal(form, refusal)
         else:
             if form.submitting:
                 messages.success(request, _("Votre demande est soumise à la banque."))

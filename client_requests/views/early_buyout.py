@@ -8,10 +8,11 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import client_ip
 from client_requests.forms.early_buyout import EarlyBuyoutForm
+from client_requests.forms.fields import add_refusal
 from client_requests.kinds import EARLY_BUYOUT_CONTRACT_KINDS, EARLY_BUYOUT_KINDS
 from client_requests.selectors import eligible_contracts, requests_of_kinds
-from client_requests.services import early_buyout_request
-from client_requests.views.common import file_request
+from client_requests.services import RequestRefused, early_buyout_request
+from client_requests.views.common import filed
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
@@ -27,19 +28,21 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
         today=timezone.localdate(),
     )
     if posted and form.is_valid():
-        filed = file_request(
-            request,
-            form,
-            lambda: early_buyout_request(
+        try:
+            client_request = early_buyout_request(
                 membership=request.membership,
                 ip_address=client_ip(request),
                 **form.request_fields(),
-            ),
-            success=_("Votre demande n° %(number)s (%(kind)s) est transmise à la banque."),
-            url_name="client_requests:early_buyout",
-        )
-        if filed is not None:
-            return filed
+            )
+        except RequestRefused as refusal:
+            add_refusal(form, refusal)
+        else:
+            return filed(
+                request,
+                client_request,
+                success=_("Votre demande n° %(number)s (%(kind)s) est transmise à la banque."),
+                url_name="client_requests:early_buyout",
+            )
     context = {
         "company": request.company,
         "form": form,

@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import client_ip
+from client_requests.forms.fields import add_refusal
 from client_requests.forms.fund_operations import FUND_OPERATION_FORMS, FundOperationForm
 from client_requests.kinds import FUND_OPERATION_CONTRACT_KINDS, FUND_OPERATION_KINDS
 from client_requests.selectors import eligible_contracts, requests_of_kinds
-from client_requests.services import request_create
-from client_requests.views.common import file_request
+from client_requests.services import RequestRefused, fund_operation_request
+from client_requests.views.common import filed
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
@@ -44,25 +45,24 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
                 request.POST, company=request.company, today=today, prefix=prefix
             )
             if form.is_valid():
-                filed = file_request(
-                    request,
-                    form,
-                    lambda: request_create(
+                try:
+                    client_request = fund_operation_request(
                         membership=request.membership,
-                        kind=form.kind,
-                        contract=form.cleaned_data["contract"],
-                        details=form.details(),
-                        submit=True,
                         ip_address=client_ip(request),
-                    ),
-                    success=_(
-                        "Votre demande n° %(number)s (%(kind)s) est transmise à la banque. "
-                        "Aucun fonds ne bouge avant sa réponse."
-                    ),
-                    url_name="client_requests:fund_operations",
-                )
-                if filed is not None:
-                    return filed
+                        **form.request_fields(),
+                    )
+                except RequestRefused as refusal:
+                    add_refusal(form, refusal)
+                else:
+                    return filed(
+                        request,
+                        client_request,
+                        success=_(
+                            "Votre demande n° %(number)s (%(kind)s) est transmise à la banque. "
+                            "Aucun fonds ne bouge avant sa réponse."
+                        ),
+                        url_name="client_requests:fund_operations",
+                    )
     context = {
         "company": request.company,
         "contracts": contracts,

@@ -14,11 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import client_ip
 from client_requests.forms.pipeline import DraftForm, DraftReviewForm, RequestFilterForm
-from client_requests.kinds import DraftReview
+from client_requests.kinds import COMPANY_REQUEST_KINDS, DraftReview
 from client_requests.models import ClientRequest
 from client_requests.responses import attachment_response
 from client_requests.selectors import (
-    COMPANY_REQUEST_KINDS,
     can_see,
     company_request,
     filtered_requests,

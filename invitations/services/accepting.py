@@ -2,15 +2,24 @@
 
 import datetime
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Membership, MembershipStatus, Role
 from invitations.models import Invitation, InvitationStatus
+from invitations.services.creating import mobile_checked
 from invitations.services.emails import hash_token, inviter_notice_queue
-from invitations.services.exceptions import AccountExists, InvitationLinkInvalid, WrongAccount
+from invitations.services.exceptions import (
+    AccountExists,
+    InvitationLinkInvalid,
+    InvitationRefused,
+    WrongAccount,
+)
 from permissions.models import Grant
 
 
@@ -95,7 +104,12 @@ def invitation_accept_new_account(
     ip_address: str | None,
     now: datetime.datetime,
 ) -> Membership:
-    """Create the invited person's account and accept, all or nothing."""
+    """Create the invited person's account and accept, all or nothing. The account needs a mobile
+    (its signing and login codes go there) and a password the validators accept; InvitationRefused
+    (with its field) otherwise."""
+    if not mobile:
+        raise InvitationRefused(_("Saisissez votre numéro de mobile."), field="mobile")
+    mobile = mobile_checked(mobile)
     with transaction.atomic():
         # lock: a double submit must find the link used, not race to create the same account
         invitation = (
@@ -107,6 +121,9 @@ def invitation_accept_new_account(
         assert invitation is not None
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise AccountExists
+        _check_password(
+            password, User(email=invitation.email, first_name=first_name, last_name=last_name)
+        )
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
@@ -114,9 +131,23 @@ def invitation_accept_new_account(
                     password=password,
                     first_name=first_name.strip(),
                     last_name=last_name.strip(),
-                    mobile=mobile or "",
+                    mobile=mobile,
                 )
         except IntegrityError:
             # race: another company's invitation created this account in between
             raise AccountExists from None
         return invitation_accept(token=token, user=user, ip_address=ip_address, now=now)
+
+
+def password_refusals(password: str, candidate: User) -> list[str]:
+    """What the password validators say of this password for this person (empty: it is good)."""
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except ValidationError as error:
+        return list(error.messages)
+    return []
+
+
+def _check_password(password: str, candidate: User) -> None:
+    if refusals := password_refusals(password, candidate):
+        raise InvitationRefused(" ".join(refusals), field="password1")

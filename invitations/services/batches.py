@@ -28,6 +28,8 @@ from invitations.services.creating import (
     check_rights,
     count_against_daily_ceiling,
     email_refusal,
+    invitee_refusals,
+    mobile_checked,
     uncount_against_daily_ceiling,
 )
 from invitations.services.exceptions import InvitationBatchRefused, InvitationRefused
@@ -55,7 +57,14 @@ def _row_refusals(
     seen: set[str] = set()
     for row, invitee in enumerate(invitees):
         email = invitee.email.strip().lower()
-        if email in seen:
+        if written := invitee_refusals(
+            email=invitee.email,
+            first_name=invitee.first_name,
+            last_name=invitee.last_name,
+            mobile=invitee.mobile,
+        ):
+            refusals[row] = " ".join(written.values())
+        elif email in seen:
             refusals[row] = _("Cette adresse e-mail figure déjà plus haut dans le groupe.")
         elif (refusal := email_refusal(company, email, now)) is not None:
             refusals[row] = refusal
@@ -101,7 +110,7 @@ def invitation_batch_create(
                     email=invitee.email.strip().lower(),
                     first_name=invitee.first_name.strip(),
                     last_name=invitee.last_name.strip(),
-                    mobile=invitee.mobile or "",
+                    mobile=mobile_checked(invitee.mobile),
                     rights=chosen,
                     created_at=now,
                 )

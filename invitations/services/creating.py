@@ -4,10 +4,15 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+import phonenumbers
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.forms import validate_mobile
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
@@ -17,29 +22,74 @@ from invitations.models import Invitation, InvitationStatus
 from invitations.services.closing import close_signed_authorisation
 from invitations.services.exceptions import InvitationRefused
 from otp.models import ClosingReason
-from permissions.catalogue import CATALOGUE, Right, sorted_rights
-from permissions.selectors import grantable_rights
+from permissions.catalogue import Right, sorted_rights
+from permissions.selectors import ungrantable_refusal
 from portal import ratelimit
 
 DAY = 24 * 3600
 logger = logging.getLogger(__name__)
+
+INVALID_EMAIL = gettext_lazy(
+    "Saisissez une adresse e-mail valide, par exemple prenom.nom@entreprise.fr."
+)
+INVALID_PHONE = gettext_lazy(
+    "Saisissez un numéro de mobile valide, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78."
+)
+NAME_MAX = 150
+
+
+def mobile_checked(mobile: str) -> str:
+    """The mobile in E.164 ("" for none), as the forms' PhoneNumberField reads it (French
+    numbers without their prefix) and checked by the same `validate_mobile`: the SMS codes go to
+    it, so a landline is refused. InvitationRefused (field "mobile") when it is not one."""
+    if not mobile:
+        return ""
+    try:
+        number = phonenumbers.parse(mobile, "FR")
+    except phonenumbers.NumberParseException:
+        raise InvitationRefused(str(INVALID_PHONE), field="mobile") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvitationRefused(str(INVALID_PHONE), field="mobile")
+    try:
+        validate_mobile(number)
+    except ValidationError as error:
+        raise InvitationRefused(error.messages[0], field="mobile") from None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def invitee_refusals(*, email: str, first_name: str, last_name: str, mobile: str) -> dict[str, str]:
+    """Why this person cannot be invited as written, by field: an email that is not one, a
+    missing or too long name, a number that is not a mobile. Empty: they can."""
+    refusals: dict[str, str] = {}
+    try:
+        validate_email(email.strip())
+    except ValidationError:
+        refusals["email"] = str(INVALID_EMAIL)
+    for field, value, missing in (
+        ("first_name", first_name, _("Indiquez le prénom.")),
+        ("last_name", last_name, _("Indiquez le nom.")),
+    ):
+        if not value.strip():
+            refusals[field] = missing
+        elif len(value.strip()) > NAME_MAX:
+            refusals[field] = _("%(max)s caractères au plus.") % {"max": NAME_MAX}
+    try:
+        mobile_checked(mobile)
+    except InvitationRefused as refusal:
+        refusals["mobile"] = refusal.message
+    return refusals
 
 
 def check_rights(company: Company, rights: Iterable[str]) -> list[Right]:
     chosen = set(rights)
     if not chosen:
         raise InvitationRefused(_("Cochez au moins un droit à accorder."), field="rights")
-    enabled = {option.code for option in grantable_rights(company) if option.enabled}
     if unknown := chosen - set(Right.values):
         raise InvitationRefused(
             _("Droit inconnu : %(r)s.") % {"r": ", ".join(sorted(unknown))}, field="rights"
         )
-    if refused := chosen - enabled:
-        labels = ", ".join(str(CATALOGUE[Right(r)].short_label) for r in sorted(refused))
-        raise InvitationRefused(
-            _("Ce droit ne peut pas être accordé dans votre entreprise : %(r)s.") % {"r": labels},
-            field="rights",
-        )
+    if refusal := ungrantable_refusal(company, chosen):
+        raise InvitationRefused(refusal, field="rights")
     return sorted_rights(chosen)
 
 
@@ -164,6 +214,11 @@ def invitation_create(
     ip_address: str | None,
     now: datetime.datetime,
 ) -> Invitation:
+    if refusals := invitee_refusals(
+        email=email, first_name=first_name, last_name=last_name, mobile=mobile
+    ):
+        field, message = next(iter(refusals.items()))
+        raise InvitationRefused(message, field=field)
     email = email.strip().lower()
     chosen = check_rights(company, rights)
     if (refusal := email_refusal(company, email, now)) is not None:
@@ -177,7 +232,7 @@ def invitation_create(
                 email=email,
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
-                mobile=mobile or "",
+                mobile=mobile_checked(mobile),
                 rights=[r.value for r in chosen],
                 created_at=now,
             )

@@ -28,6 +28,7 @@ from invitations.models import Invitation
 from invitations.services import (
     AccountExists,
     InvitationLinkInvalid,
+    InvitationRefused,
     WrongAccount,
     invitation_accept,
     invitation_accept_new_account,
@@ -182,6 +183,9 @@ def _accept_new_account(
     except AccountExists:
         # nothing was saved; the answer does not say an account exists
         form.add_error(None, _account_refused_message())
+        return _accept_page(request, invitation, ANONYMOUS, form=form)
+    except InvitationRefused as refusal:
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         return _accept_page(request, invitation, ANONYMOUS, form=form)
     login(request, membership.user, backend=MODEL_BACKEND)
     return _welcome(request, membership)

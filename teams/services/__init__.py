@@ -23,6 +23,13 @@ from teams.services.rights import (
     signature_payload,
     signature_statement,
 )
+from teams.services.support import (
+    membership_add_by_support,
+    membership_rights_set_by_support,
+    membership_set_by_support,
+    memberships_removal_refusal,
+    memberships_remove_by_support,
+)
 
 __all__ = [
     "ReviewExport",
@@ -34,6 +41,11 @@ __all__ = [
     "member_remove",
     "member_rights",
     "member_suspend",
+    "membership_add_by_support",
+    "membership_rights_set_by_support",
+    "membership_set_by_support",
+    "memberships_removal_refusal",
+    "memberships_remove_by_support",
     "rights_change_notices_queue",
     "rights_change_request",
     "rights_change_request_code",

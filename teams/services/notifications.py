@@ -38,6 +38,7 @@ def _member_notice_queue(change: RightsChange, *, now: datetime.datetime) -> Non
             "added": specs_for(change.added),
             "removed": specs_for(change.removed),
             "url": _company_url(company.pk),
+            "by_support": change.by_support,
         },
         about=change,
         company_id=company.pk,
@@ -71,6 +72,7 @@ def _admins_notice_queue(change: RightsChange, *, now: datetime.datetime) -> Non
                 "signer": signer,
                 "company": company,
                 "granted": granted,
+                "by_support": change.by_support,
                 "url": settings.PORTAL_BASE_URL.rstrip("/")
                 + reverse("teams:member", args=[company.pk, change.membership_id]),
             },

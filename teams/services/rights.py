@@ -20,9 +20,9 @@ from companies.models import Company, Membership
 from otp import services as otp
 from otp import signing
 from otp.models import AuthorisationKind, ClosingReason, SignatureChallenge
-from permissions.catalogue import CATALOGUE, Right, sorted_rights, specs_for
+from permissions.catalogue import Right, sorted_rights, specs_for
 from permissions.models import Grant
-from permissions.selectors import grantable_rights
+from permissions.selectors import ungrantable_refusal
 from teams.models import RightsChange, RightsChangeStatus
 from teams.services.exceptions import TeamRefused
 from teams.services.members import locked_member
@@ -79,13 +79,8 @@ def rights_diff(*, membership: Membership, rights: Iterable[str]) -> RightsDiff:
             _("Droit inconnu : %(r)s.") % {"r": ", ".join(sorted(unknown))}, field="rights"
         )
     previous = member_rights(membership)
-    enabled = {option.code for option in grantable_rights(membership.company) if option.enabled}
-    if refused := chosen - set(previous) - enabled:
-        labels = ", ".join(str(CATALOGUE[Right(r)].short_label) for r in sorted(refused))
-        raise TeamRefused(
-            _("Ce droit ne peut pas être accordé dans votre entreprise : %(r)s.") % {"r": labels},
-            field="rights",
-        )
+    if refusal := ungrantable_refusal(membership.company, chosen, held=previous):
+        raise TeamRefused(refusal, field="rights")
     return RightsDiff(previous=previous, rights=_codes(chosen))
 
 

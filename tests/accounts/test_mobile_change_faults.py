@@ -7,10 +7,10 @@ from accounts.models import User
 from core import sms
 from core.models import Message, MessageStatus
 from core.tasks import message_deliver
+from tests.accounts.test_mobile_change import CONFIRM_URL, NEW, OLD, ask_code
 from tests.factories import UserFactory
 from tests.otp.factories import last_code
 from tests.outbox import run_tasks
-from tests.accounts.test_mobile_change import CONFIRM_URL, NEW, OLD, ask_code
 
 pytestmark = pytest.mark.django_db
 

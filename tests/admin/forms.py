@@ -4,20 +4,16 @@ from companies.models import Company, Membership
 
 
 def membership_form(membership: Membership, *rights: str, **changes: object) -> dict[str, object]:
-    """The membership page, adding `rights` as new grants and changing some fields."""
+    """The membership page with `rights` ticked (by default the member's rights of now) and some
+    fields changed; `rights=[]` unticks them all."""
+    held = sorted(membership.grants.values_list("right", flat=True))
     data: dict[str, object] = {
         "user": membership.user_id,
         "company": membership.company_id,
         "role": membership.role,
         "status": membership.status,
-        "grants-TOTAL_FORMS": len(rights),
-        "grants-INITIAL_FORMS": 0,
-        "grants-MIN_NUM_FORMS": 0,
-        "grants-MAX_NUM_FORMS": 1000,
+        "rights": list(rights) if rights else held,
     }
-    for n, right in enumerate(rights):
-        data[f"grants-{n}-right"] = right
-        data[f"grants-{n}-membership"] = membership.pk
     return {**data, **changes}
 
 

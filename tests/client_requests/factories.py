@@ -5,10 +5,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from client_requests.kinds import AttachmentPurpose, RequestKind
+from client_requests.kinds import COMPANY_REQUEST_KINDS, AttachmentPurpose, RequestKind
 from client_requests.models import ClientRequest
 from client_requests.services import NewFile, request_create
+from client_requests.services.common import _file
 from client_requests.uploads import check_upload
 from companies.models import Contract, Membership
 
@@ -67,16 +69,30 @@ def make_request(
     files: tuple[NewFile, ...] = (),
     fee: Decimal = Decimal("0"),
 ) -> ClientRequest:
-    """A request filed through the service, as a section's page would."""
+    """A request of "Demandes de l'entreprise" filed through its service, as its page would; a
+    request of another kind is stored as its section's service would store it once its rules
+    passed (those rules have their own tests), so that any state can be set up."""
     if details is None:
         details = {"subject": "Crédit-bail véhicule"}
-    return request_create(
+    if kind in COMPANY_REQUEST_KINDS and not fee:
+        return request_create(
+            membership=membership,
+            kind=kind,
+            contract=contract,
+            details=details,
+            message=message,
+            files=files,
+            submit=submit,
+        )
+    return _file(
         membership=membership,
         kind=kind,
         contract=contract,
         details=details,
         message=message,
+        fee=fee,
         files=files,
         submit=submit,
-        fee=fee,
+        ip_address=None,
+        now=timezone.now(),
     )

@@ -4,8 +4,9 @@ from django.urls import reverse
 from client_requests.display import iban_masked
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
 from client_requests.models import ClientRequest
-from client_requests.services import request_create, request_move
+from client_requests.services import request_move
 from permissions.catalogue import Right
+from tests.client_requests.factories import make_request
 from tests.client_requests.ops_factories import (
     OTHER_VALID_IBAN,
     VALID_BIC,
@@ -298,7 +299,7 @@ def test_a_new_change_is_possible_once_the_open_one_is_refused(member_client, me
 
 
 def test_lists_the_rib_changes_with_their_status(member_client, admin, company):
-    filed = request_create(
+    filed = make_request(
         membership=admin,
         kind=RequestKind.BANK_DETAILS_CHANGE,
         details={"holder": "X", "iban": VALID_IBAN, "bic": VALID_BIC},

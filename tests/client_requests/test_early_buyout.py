@@ -286,3 +286,17 @@ def test_refuses_a_file_over_the_size_limit(member_client, company, cbm, setting
 
     assert "Le fichier dépasse la taille maximale de 100" in response.text
     assert_nothing_saved(company)
+
+
+def test_a_date_the_service_refuses_shows_on_the_form_like_the_forms_own(
+    member_client, company, cbm, monkeypatch
+):
+    monkeypatch.setattr(
+        "client_requests.forms.early_buyout.buyout_date_refusal", lambda **kwargs: None
+    )
+
+    response = post(member_client, cbm, desired_date=in_days(-1).isoformat())
+
+    assert "Choisissez une date à partir d’aujourd’hui." in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert_nothing_saved(company)

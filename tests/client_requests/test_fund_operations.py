@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from client_requests.kinds import RequestKind, RequestStatus
 from client_requests.models import ClientRequest
-from client_requests.services import request_create
 from companies.models import ContractKind, ContractStatus, Role
 from permissions.catalogue import Right
+from tests.client_requests.factories import make_request
 from tests.client_requests.ops_factories import club_contract, in_days, lease_contract
 from tests.factories import CompanyFactory, ContractFactory, MembershipFactory
 
@@ -150,13 +150,14 @@ def test_says_why_a_request_posted_without_an_active_club_contract_is_refused(
 def test_lists_the_section_requests_with_their_status_and_no_others(
     member_client, member, company, club, admin
 ):
-    disbursement = request_create(
+    disbursement = make_request(
         membership=admin,
         kind=RequestKind.DISBURSEMENT,
         contract=club,
         details={"amount": "1000.00", "disbursement_date": in_days(3).isoformat()},
+        submit=True,
     )
-    duplicate = request_create(membership=admin, kind=RequestKind.DUPLICATE)
+    duplicate = make_request(membership=admin, kind=RequestKind.DUPLICATE, submit=True)
 
     response = member_client.get(page_url(company))
 
@@ -175,7 +176,7 @@ def test_the_page_reads_a_bounded_number_of_queries(
     member_client, member, company, club, django_assert_max_num_queries
 ):
     for _ in range(5):
-        request_create(membership=member, kind=RequestKind.STATEMENT, contract=club)
+        make_request(membership=member, kind=RequestKind.STATEMENT, contract=club, submit=True)
         club_contract(company)
 
     with django_assert_max_num_queries(25):
@@ -555,3 +556,36 @@ def test_a_wrong_form_keeps_the_other_forms_empty(member_client, company, club):
     )
 
     assert response.text.count("Le formulaire contient des erreurs") == 1
+
+
+# the service's refusal, when only the service sees it (the credit changed in between)
+
+
+@pytest.mark.parametrize(
+    "operation, fields, error",
+    [
+        (
+            "decaissement",
+            {"amount": "60 000,01", "desired_date": in_days(1)},
+            "Le montant dépasse le disponible de ce crédit (60\xa0000,00 €).",
+        ),
+        (
+            "remboursement",
+            {"scope": "total", "repayment_date": in_days(-1)},
+            "Choisissez une date à partir d’aujourd’hui.",
+        ),
+    ],
+)
+def test_a_refusal_of_the_service_shows_on_the_form_like_the_forms_own(
+    member_client, company, club, monkeypatch, operation, fields, error
+):
+    monkeypatch.setattr(
+        "client_requests.forms.fund_operations.fund_operation_refusals", lambda **kwargs: []
+    )
+
+    response = post(member_client, company, operation, contract=club.pk, **as_posted(fields))
+
+    assert response.status_code == 200
+    assert error in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert not requests_of(company).exists()

@@ -75,12 +75,12 @@ def test_another_companys_contract_is_refused(requester, other_company):
 
 
 def test_a_failing_create_leaves_no_row_and_no_file(requester, company, settings, monkeypatch):
-    from client_requests.services import filing
+    from client_requests.services import common
 
     def fail(**kwargs):
         raise RuntimeError("panne")
 
-    monkeypatch.setattr(filing, "_submit", fail)
+    monkeypatch.setattr(common, "_submit", fail)
     files_before = _stored_files(settings.PRIVATE_MEDIA_ROOT)
 
     with pytest.raises(RuntimeError):

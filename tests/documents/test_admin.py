@@ -1,11 +1,13 @@
 """Support staff add a contract's documents in the admin, checked like any upload."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from documents.models import ContractDocument, DocumentKind
+from documents.services import document_add
 from tests.documents.factories import pdf_bytes
 from tests.factories import UserFactory
 
@@ -75,3 +77,17 @@ def test_support_opens_a_documents_page(support, loan_document):
 
     assert response.status_code == 200
     assert loan_document.sha256 in response.text
+
+
+def test_the_service_checks_a_document_itself(company):
+    contract = company.contracts.first()
+
+    with pytest.raises(ValidationError):
+        document_add(
+            contract=contract,
+            title="Contrat",
+            kind=DocumentKind.CONTRACT,
+            upload=SimpleUploadedFile("contrat.pdf", b"pas un PDF"),
+        )
+
+    assert not ContractDocument.objects.filter(contract=contract).exists()

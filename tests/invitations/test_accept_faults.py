@@ -125,7 +125,7 @@ def test_two_companies_inviting_one_new_person_at_once_make_one_account(admin):
                 token=token,
                 first_name="Léa",
                 last_name="Martin",
-                mobile="",
+                mobile="+33698765432",
                 password=NEW_ACCOUNT["password1"],
                 ip_address=None,
                 now=NOW,

@@ -700,7 +700,7 @@ def test_someone_with_an_account_must_log_in_rather_than_create_another(admin, l
             token=token,
             first_name="Léa",
             last_name="Martin",
-            mobile="",
+            mobile="+33698765432",
             password="un-mot-de-passe-solide",
             ip_address=IP,
             now=NOW,

@@ -171,7 +171,7 @@ def test_ten_simultaneous_new_account_acceptances_of_one_link_make_one_account(a
             token=token,
             first_name="Léa",
             last_name="Martin",
-            mobile="",
+            mobile="+33698765432",
             password=PASSWORD,
             ip_address=IP,
             now=NOW,
