@@ -14,14 +14,14 @@ from accounts.forms import PortalUserChangeForm, PortalUserCreationForm
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record, client_ip
-from otp.limits import signing_unlock
-from otp.services import mask_phone
-from teams.services import (
-    TeamRefused,
+from companies.services import (
+    CompanyRefused,
     user_deactivation_refusal,
     users_delete,
     users_leaving_refusal,
 )
+from otp.limits import signing_unlock
+from otp.services import mask_phone
 
 
 class SigningLockedFilter(admin.SimpleListFilter):
@@ -67,7 +67,7 @@ def delete_selected_users(
         # atomic: a refusal found under lock takes back the deletions' log entries too
         with transaction.atomic():
             response: HttpResponse | None = delete_selected(modeladmin, request, queryset)
-    except TeamRefused as refused:
+    except CompanyRefused as refused:
         modeladmin.message_user(request, str(refused), messages.ERROR)
         return None
     return response
@@ -156,7 +156,7 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
         if refusal is None:
             try:
                 return super().delete_view(request, object_id, extra_context)
-            except TeamRefused as refused:  # found under lock, the deletion rolled back
+            except CompanyRefused as refused:  # found under lock, the deletion rolled back
                 refusal = str(refused)
         self.message_user(request, refusal, messages.ERROR)
         return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[object_id]))

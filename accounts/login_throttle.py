@@ -11,7 +11,7 @@ import logging
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from portal import ratelimit
+from core import ratelimit
 
 logger = logging.getLogger(__name__)
 

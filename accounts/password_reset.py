@@ -17,10 +17,9 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 from django.utils import timezone
 
-from core import outbox
+from core import outbox, ratelimit
 from core.mail import RenderedEmail, email_render
 from core.models import Message
-from portal import ratelimit
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,6 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -6,9 +8,11 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import User
 from audit.models import Action, AuditEvent
 from companies.models import Company
+
+if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
+    from accounts.models import User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -34,7 +38,7 @@ def audit_record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     # an anonymous visitor (a failed login) is recorded without an actor
-    user = actor if isinstance(actor, User) else None
+    user = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         occurred_at=timezone.now(),
         action=action,

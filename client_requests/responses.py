@@ -2,7 +2,7 @@ from django.core.files import File
 from django.http.response import HttpResponseBase
 
 from client_requests.models import Attachment
-from portal.downloads import file_download
+from core.downloads import file_download
 
 
 def attachment_response(attachment: Attachment, file: File) -> HttpResponseBase:

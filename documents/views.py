@@ -7,13 +7,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import client_ip
 from client_requests.services import RequestRefused, duplicate_fee
+from core.downloads import content_download, file_download
 from documents import selectors, services
 from documents.amortisation import schedule, totals
 from documents.exports import amortisation_csv, amortisation_pdf, export_filename
 from documents.forms import DuplicateRequestForm
 from permissions.catalogue import Right, duplicate_fee_note
 from permissions.checks import CompanyRequest, require_right
-from portal.downloads import content_download, file_download
 
 
 @require_GET

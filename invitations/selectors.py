@@ -1,3 +1,5 @@
+from django.db.models import QuerySet
+
 from accounts.models import User
 from companies.models import Company
 from invitations.models import Invitation, InvitationBatch, InvitationStatus
@@ -32,3 +34,12 @@ def batch_members(batch: InvitationBatch) -> list[Invitation]:
 
 def account_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
+
+
+def open_invitations(*, company: Company) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.open()
+        .filter(company=company)
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET
 
 from audit.admin import ReadOnlyAdmin
 from audit.services import client_ip
+from core.downloads import content_download
 from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
 from otp.models import AccessAuthorisation, SignatureChallenge
 from otp.selectors import any_authorisation
 from otp.services import authorisation_download_record
-from portal.downloads import content_download
 
 
 @admin.register(SignatureChallenge)

@@ -4,8 +4,11 @@ The SMS budget is shared by every process through the cache; the lock lives on t
 that checking a code never needs Redis.
 """
 
+from __future__ import annotations
+
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,12 +16,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
-from core import outbox
-from portal import ratelimit
-from portal.ratelimit import Decision
+from core import outbox, ratelimit
+from core.ratelimit import Decision
+
+if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 

@@ -6,20 +6,24 @@ them into what `otp/code_panel.html` shows (send the code, type it, resend it), 
 `code_panel_render` renders the page, or for htmx the part of the panel that was asked for.
 """
 
+from __future__ import annotations
+
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from accounts.models import User
 from core.http import HtmxHttpRequest
 from otp.forms import SignatureCodeForm
 from otp.models import SignatureChallenge
 from otp.services import live_challenge, mask_phone, resend_available_in, signer_refusal
+
+if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
+    from accounts.models import User
 
 # the htmx targets of otp/code_panel.html, each a partial of it
 CODE_PANEL = "code-panel"

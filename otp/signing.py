@@ -1,13 +1,14 @@
 """Signing an object that holds a challenge (an invitation, a rights change): what the code's
 sending and checking share, called by the object's own service under its lock."""
 
+from __future__ import annotations
+
 import datetime
 from collections.abc import Mapping
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.db.models import Model
 
-from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
@@ -20,6 +21,9 @@ from otp.services import (
     challenge_verify,
     live_challenge,
 )
+
+if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
+    from accounts.models import User
 
 
 class Signed(Protocol):

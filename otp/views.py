@@ -1,23 +1,29 @@
 """Mes autorisations d’accès: a person's own signed authorisations, from Mon compte."""
 
-import uuid
+from __future__ import annotations
 
+import uuid
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.models import User
 from audit.services import client_ip
+from core.downloads import content_download
 from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
 from otp.selectors import own_authorisation, own_authorisations
 from otp.services import authorisation_download_record
-from portal.downloads import content_download
+
+if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
+    from accounts.models import User
 
 
 def _own_user(request: HttpRequest) -> User:
     user = request.user
-    assert isinstance(user, User)
+    assert isinstance(user, get_user_model())
     return user
 
 

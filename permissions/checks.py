@@ -1,9 +1,11 @@
 """The one place that answers "may this user do X in this company"."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,11 +13,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from companies.models import Company, Membership
 from core.http import HtmxHttpRequest
 from permissions.catalogue import Right
 from permissions.selectors import grantable_rights
+
+if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
+    from accounts.models import User
 
 P = ParamSpec("P")
 

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.services import client_ip
 from companies.models import Company, Contract, Membership, MembershipStatus, Role
+from companies.services import last_admin_refusal
 from permissions.catalogue import Right, specs_for
 from teams.models import RightsChange
 from teams.services import (
     TeamRefused,
-    last_admin_refusal,
     member_rights,
     membership_add_by_support,
     membership_rights_set_by_support,

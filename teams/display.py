@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Membership, MembershipStatus, Role
+from core.csv import text_cell
 from permissions.catalogue import CATALOGUE, Right, specs_for
 from permissions.checks import held_rights
-from portal.csv import text_cell
 from teams.selectors import AccessReview
 
 

@@ -6,7 +6,6 @@ from django.db.models import Max, QuerySet
 
 from audit.models import AuditEvent
 from companies.models import Company, Membership
-from invitations.models import Invitation
 from permissions.models import Grant
 from teams.models import RightsChange, RightsChangeStatus
 
@@ -81,15 +80,6 @@ def access_review(*, company: Company) -> AccessReview:
         members=members,
         rights_changed_at=changed_at,
         last_event_at=dict(events),
-    )
-
-
-def open_invitations(*, company: Company) -> QuerySet[Invitation]:
-    return (
-        Invitation.objects.open()
-        .filter(company=company)
-        .select_related("invited_by")
-        .order_by("-created_at", "-pk")
     )
 
 

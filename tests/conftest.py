@@ -12,8 +12,8 @@ from django.test import Client
 
 from accounts.models import User
 from companies.models import Company, ContractKind, Membership, Role
+from core import ratelimit
 from permissions.catalogue import Right
-from portal import ratelimit
 from tests.factories import (
     CompanyFactory,
     ContractFactory,

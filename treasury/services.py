@@ -16,10 +16,10 @@ from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company, Membership
 from core import outbox
+from core.csv import BOM, text_cell
 from core.text import french_elide
 from permissions.catalogue import Right
 from permissions.checks import has_right
-from portal.csv import BOM, text_cell
 from treasury.forecast import Forecast
 from treasury.models import LowBalanceAlert
 from treasury.selectors import active_subscription, alerts_due, bank_accounts, company_forecast

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from audit.services import client_ip
+from core.downloads import content_download
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
-from portal.downloads import content_download
 from treasury.forms import LowBalanceAlertForm
 from treasury.selectors import active_subscription, low_balance_alert, treasury_overview
 from treasury.services import (

@@ -17,14 +17,13 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company, Membership
-from core import outbox
+from core import outbox, ratelimit
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.closing import close_signed_authorisation
 from invitations.services.exceptions import InvitationRefused
 from otp.models import ClosingReason
 from permissions.catalogue import Right, sorted_rights
 from permissions.selectors import ungrantable_refusal
-from portal import ratelimit
 
 DAY = 24 * 3600
 logger = logging.getLogger(__name__)

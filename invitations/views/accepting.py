@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from phonenumber_field.phonenumber import PhoneNumber
 
+from accounts.http import current_user
 from accounts.models import User
 from accounts.services import LoginRefused, authenticate_throttled
 from audit.services import client_ip
@@ -35,7 +36,7 @@ from invitations.services import (
     invitation_for_token,
     signed_rights,
 )
-from invitations.views.common import MODEL_BACKEND, current_user
+from invitations.views.common import MODEL_BACKEND
 
 # Who looks at the link: a visitor who is not logged in (ANONYMOUS) is offered both ways in,
 # whether or not an account exists for the invited email: the page never tells which.

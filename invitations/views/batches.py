@@ -12,7 +12,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import require_recent_login
+from accounts.http import current_user
 from audit.services import client_ip
+from core.http import redirect_to
 from invitations.forms import InvitationRightsForm, invitee_formset
 from invitations.models import BATCH_MAX_INVITEES, Invitation, InvitationBatch
 from invitations.selectors import batch_members, company_batch
@@ -26,7 +28,7 @@ from invitations.services import (
     invitation_batch_request_code,
     invitation_batch_sign,
 )
-from invitations.views.common import back_to_team, current_user, redirect_to, team_url
+from invitations.views.common import back_to_team, team_url
 from otp.forms import SignatureCodeForm
 from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError

@@ -1,27 +1,13 @@
 """Helpers shared by the invitation views."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.urls import reverse
-from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.models import User
-from core.http import HtmxHttpRequest
+from core.http import redirect_to
 from permissions.checks import CompanyRequest
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def current_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def redirect_to(request: HtmxHttpRequest, url: str) -> HttpResponse:
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)
 
 
 def team_url(request: CompanyRequest) -> str:

@@ -7,10 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import current_user
 from audit.services import client_ip
+from core.http import redirect_to
 from invitations.forms import InvitationForm, InvitationRightsForm
 from invitations.models import Invitation
-from invitations.selectors import company_invitation
+from invitations.selectors import company_invitation, open_invitations
 from invitations.services import (
     InvitationRefused,
     invitation_create,
@@ -18,10 +20,9 @@ from invitations.services import (
     invitation_resend,
     invitation_revoke,
 )
-from invitations.views.common import current_user, redirect_to, sign_url, team_url
+from invitations.views.common import sign_url, team_url
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.selectors import grantable_rights
-from teams.selectors import open_invitations
 
 
 @require_http_methods(["GET", "POST"])

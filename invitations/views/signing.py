@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import require_recent_login
+from accounts.http import current_user
 from audit.services import client_ip
+from core.http import redirect_to
 from invitations.models import Invitation
 from invitations.selectors import company_invitation
 from invitations.services import (
@@ -20,7 +22,7 @@ from invitations.services import (
     signature_payload,
     signature_statement,
 )
-from invitations.views.common import back_to_team, current_user, redirect_to, sign_url, team_url
+from invitations.views.common import back_to_team, sign_url, team_url
 from otp.forms import SignatureCodeForm
 from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError

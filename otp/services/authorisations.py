@@ -14,19 +14,24 @@ authorised; the audit keeps the details of the removal. A reactivated member kee
 without an open authorisation until their next signed change.
 """
 
+from __future__ import annotations
+
 import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Lower
 
-from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
 from otp.models import AccessAuthorisation, ClosingReason
 from otp.services.verification import Verification
+
+if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
+    from accounts.models import User
 
 
 def _of_subject(*, company_id: int, subject_email: str) -> QuerySet[AccessAuthorisation]:

@@ -4,12 +4,14 @@ The code is never stored: it is an HOTP value of a per-challenge seed derived fr
 secret, the challenge and the payload digest, so a code is only ever valid for one content.
 """
 
+from __future__ import annotations
+
 import base64
 import datetime
 import hashlib
 import hmac
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyotp
 from django.conf import settings
@@ -17,8 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from core import outbox
+from core import outbox, ratelimit
 from core.sms import send_sms
 from otp import limits
 from otp.models import ChallengeStatus, SignatureChallenge
@@ -36,7 +37,9 @@ from otp.services.exceptions import (
     SmsServiceUnavailable,
     TooManySends,
 )
-from portal import ratelimit
+
+if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
+    from accounts.models import User
 
 
 def signer_refusal(*, signer: User) -> SignatureError | None:

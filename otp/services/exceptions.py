@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from portal import ratelimit
+from core import ratelimit
 
 
 class SignatureError(Exception):

@@ -1,17 +1,18 @@
 """Checking a typed code against the content shown now: every wrong code counts."""
 
+from __future__ import annotations
+
 import datetime
 import enum
 import hmac
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from otp import limits
 from otp.models import ChallengeStatus, SignatureChallenge
 from otp.services.challenges import expected_code, is_expired
@@ -23,6 +24,9 @@ from otp.services.exceptions import (
     CodeNotSent,
     SigningLocked,
 )
+
+if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
+    from accounts.models import User
 
 
 class Outcome(enum.Enum):

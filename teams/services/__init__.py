@@ -2,13 +2,9 @@
 
 from teams.services.exceptions import TeamRefused
 from teams.services.members import (
-    last_admin_refusal,
     member_reactivate,
     member_remove,
     member_suspend,
-    user_deactivation_refusal,
-    users_delete,
-    users_leaving_refusal,
 )
 from teams.services.notifications import rights_change_notices_queue
 from teams.services.review import ReviewExport, access_review_export
@@ -36,7 +32,6 @@ __all__ = [
     "RightsDiff",
     "TeamRefused",
     "access_review_export",
-    "last_admin_refusal",
     "member_reactivate",
     "member_remove",
     "member_rights",
@@ -54,7 +49,4 @@ __all__ = [
     "rights_remove",
     "signature_payload",
     "signature_statement",
-    "user_deactivation_refusal",
-    "users_delete",
-    "users_leaving_refusal",
 ]

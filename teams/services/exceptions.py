@@ -1,10 +1,7 @@
 """Refusals the teams services raise, for views to turn into messages."""
 
+from companies.services import CompanyRefused
 
-class TeamRefused(Exception):
+
+class TeamRefused(CompanyRefused):
     """A refusal to show the administrator, attached to a form field when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field

@@ -9,7 +9,7 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
-from portal.csv import BOM
+from core.csv import BOM
 from teams.display import review_columns, review_csv, review_rows
 from teams.selectors import access_review
 

@@ -21,11 +21,12 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company, Membership, MembershipStatus, Role
+from companies.services import last_admin_refusal
 from otp.models import ClosingReason
 from otp.services import authorisation_close
 from teams.models import RightsChange, RightsChangeOrigin, RightsChangeStatus
 from teams.services.exceptions import TeamRefused
-from teams.services.members import last_admin_refusal, locked_member
+from teams.services.members import locked_member
 from teams.services.notifications import rights_change_notices_queue
 from teams.services.rights import (
     _replace_grants,

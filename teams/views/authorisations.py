@@ -7,11 +7,11 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from audit.services import client_ip
+from core.downloads import content_download
 from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
 from otp.selectors import company_authorisation
 from otp.services import authorisation_download_record
 from permissions.checks import CompanyRequest, require_company_admin
-from portal.downloads import content_download
 
 
 @require_GET

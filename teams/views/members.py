@@ -12,10 +12,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import current_user
 from accounts.models import User
 from audit.services import client_ip
 from companies.models import Membership
-from invitations.views.common import current_user, team_url
+from invitations.views.common import team_url
 from permissions.checks import CompanyRequest, require_company_admin
 from teams.selectors import team_member
 from teams.services import TeamRefused, member_reactivate, member_remove, member_suspend

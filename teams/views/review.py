@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.http import current_user
 from audit.services import client_ip
-from invitations.views.common import current_user
+from core.downloads import content_download
 from permissions.checks import CompanyRequest, require_company_admin
-from portal.downloads import content_download
 from teams.display import review_columns, review_rows
 from teams.selectors import access_review as access_review_of
 from teams.services import access_review_export

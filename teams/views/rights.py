@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import require_recent_login
+from accounts.http import current_user
 from audit.services import client_ip
 from companies.models import Membership
-from invitations.views.common import current_user, redirect_to
+from core.http import redirect_to
 from otp.forms import SignatureCodeForm
 from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError

@@ -4,13 +4,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from invitations.selectors import open_invitations
 from otp.selectors import subject_authorisations
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from teams.display import member_rows
 from teams.forms import MemberRightsForm
 from teams.selectors import (
-    open_invitations,
     pending_rights_change,
     team_member,
     team_members,

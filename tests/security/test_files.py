@@ -21,7 +21,7 @@ from django.views.static import serve
 from client_requests.kinds import AttachmentPurpose, RequestKind
 from client_requests.models import Attachment
 from client_requests.services import bank_attachment_add
-from portal.downloads import download_name
+from core.downloads import download_name
 from tests.client_requests.factories import make_request, new_file, pdf_bytes, png_bytes
 from tests.documents.factories import ContractDocumentFactory
 from tests.factories import ContractFactory, UserFactory

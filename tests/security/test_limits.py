@@ -19,14 +19,13 @@ from django.utils import timezone
 
 from accounts import login_throttle
 from audit.models import Action, AuditEvent
-from core import sms
+from core import ratelimit, sms
 from core.tasks import message_deliver
 from invitations import services
 from invitations.models import InvitationStatus
 from invitations.services import InvitationRefused
 from otp import services as otp
 from otp.models import SignatureChallenge
-from portal import ratelimit
 from tests.factories import PASSWORD, UserFactory
 from tests.invitations.factories import create, dispatch, request_code, sign, signed
 from tests.otp.factories import CODE, NOW, last_code, wrong_code

@@ -1,6 +1,6 @@
 import pytest
 
-from portal.downloads import content_download, download_name
+from core.downloads import content_download, download_name
 
 
 @pytest.mark.parametrize(
