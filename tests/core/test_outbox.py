@@ -134,7 +134,7 @@ def test_a_message_is_written_pending_with_its_rendered_parts(published):
         MessageStatus.PENDING,
         0,
     )
-    assert message.subject == "Mes équipes :votre signature"  # a header holds one line
+    assert message.subject == "Mes équipes : votre signature"  # a header holds one line
     assert "le support" in message.text
     assert "le support" in message.html
     assert (message.created_at, message.next_attempt_at, message.company_id) == (NOW, NOW, 42)
@@ -172,7 +172,7 @@ def test_delivery_sends_the_email_and_marks_it_sent(published):
     assert delivery == outbox.Delivery(sent=True)
     [email] = mail.outbox
     assert email.to == [LEA]
-    assert email.subject == "Mes équipes :votre signature"
+    assert email.subject == "Mes équipes : votre signature"
     [(html, mimetype)] = email.alternatives
     assert mimetype == "text/html"
     assert "le support" in str(html)

@@ -84,11 +84,12 @@ def test_the_invitation_names_the_bank_and_carries_the_safety_line(invitation_em
 def test_in_english_nothing_is_elided_and_the_first_is_plain(admin, settings):
     invitation = create(admin, now=SENT_AT)
     request_code(invitation, admin, now=SENT_AT)
-    sign(invitation, admin, now=SENT_AT)
     mail.outbox.clear()
 
+    # the email is written in the outbox, in the signer's language, when the invitation is signed
     with translation.override("en"):
-        dispatch(invitation, now=SENT_AT)
+        sign(invitation, admin, now=SENT_AT)
+    dispatch(invitation, now=SENT_AT)
 
     [message] = mail.outbox
     assert isinstance(message, mail.EmailMultiAlternatives)
