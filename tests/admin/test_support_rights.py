@@ -40,7 +40,7 @@ def eager_tasks(settings):
 
 
 def member_url(member):
-    return reverse("admin:teams_membership_change", args=[member.pk])
+    return reverse("admin:companies_membership_change", args=[member.pk])
 
 
 def rights_of(member):
@@ -203,7 +203,7 @@ def test_support_adds_a_member_through_the_service(support, admin):
     newcomer = UserFactory()
 
     response = support.post(
-        reverse("admin:teams_membership_add"),
+        reverse("admin:companies_membership_add"),
         {
             "user": newcomer.pk,
             "company": admin.company.pk,
@@ -236,7 +236,7 @@ def test_a_suspension_on_the_company_page_closes_the_signed_authorisation(
     member = signed_member(admin, collaborator_with, Right.DOCUMENTS)
     data = company_form(admin.company, {member.pk: {"status": MembershipStatus.SUSPENDED}})
 
-    response = support.post(reverse("admin:teams_company_change", args=[admin.company.pk]), data)
+    response = support.post(reverse("admin:companies_company_change", args=[admin.company.pk]), data)
 
     assert response.status_code == 302
     member.refresh_from_db()
@@ -252,7 +252,7 @@ def test_a_handover_on_the_company_page_is_accepted(support, admin, collaborator
         {admin.pk: {"role": Role.COLLABORATOR}, successor.pk: {"role": Role.ADMIN}},
     )
 
-    response = support.post(reverse("admin:teams_company_change", args=[admin.company.pk]), data)
+    response = support.post(reverse("admin:companies_company_change", args=[admin.company.pk]), data)
 
     assert response.status_code == 302
     admin.refresh_from_db()
@@ -265,7 +265,7 @@ def test_a_member_on_the_company_page_stays_the_same_person(support, admin, coll
     someone = UserFactory()
     data = company_form(admin.company, {member.pk: {"user": someone.pk}})
 
-    response = support.post(reverse("admin:teams_company_change", args=[admin.company.pk]), data)
+    response = support.post(reverse("admin:companies_company_change", args=[admin.company.pk]), data)
 
     assert response.status_code == 200
     assert "Un membre reste la même personne" in response.content.decode()
@@ -287,7 +287,7 @@ def test_a_member_is_added_on_the_company_page_through_the_service(support, admi
         }
     )
 
-    response = support.post(reverse("admin:teams_company_change", args=[admin.company.pk]), data)
+    response = support.post(reverse("admin:companies_company_change", args=[admin.company.pk]), data)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     added = Membership.objects.get(user=newcomer, company=admin.company)
@@ -299,7 +299,7 @@ def test_a_removal_in_the_admin_closes_the_signed_authorisation(support, admin, 
     member = signed_member(admin, collaborator_with, Right.DOCUMENTS)
 
     response = support.post(
-        reverse("admin:teams_membership_delete", args=[member.pk]), {"post": "yes"}
+        reverse("admin:companies_membership_delete", args=[member.pk]), {"post": "yes"}
     )
 
     assert response.status_code == 302
@@ -312,7 +312,7 @@ def test_a_bulk_removal_in_the_admin_goes_through_the_service(support, admin, co
     first, second = collaborator_with(), collaborator_with()
 
     support.post(
-        reverse("admin:teams_membership_changelist"),
+        reverse("admin:companies_membership_changelist"),
         {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
     )
 
