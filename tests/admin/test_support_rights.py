@@ -172,7 +172,7 @@ def test_a_refusal_only_the_service_sees_comes_back_as_a_message_not_an_error(
     company = CompanyFactory()
     member = MembershipFactory(company=company, role=Role.COLLABORATOR)
     # the form's check passes: as if the contract had been closed between form and service
-    monkeypatch.setattr("teams.admin.rights_diff", lambda **kwargs: None)
+    monkeypatch.setattr("teams.admin.forms.rights_diff", lambda **kwargs: None)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = support.post(
