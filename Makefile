@@ -18,15 +18,22 @@ RUN_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settin
 WORKER_ENV := env REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=portal.settings \
 	DJANGO_DEBUG="$${DJANGO_DEBUG:-true}"
 
-.PHONY: venv run test lint fmt worker beat load bench
+.PHONY: venv run test lint fmt worker beat load bench fuzz
 
 venv: $(STAMP)
 
-# Reinstall only when pyproject.toml changed since the last install.
-$(STAMP): pyproject.toml
+# uv.lock pins every dependency, transitive ones included, with their hashes. `uv sync` installs
+# exactly that set (and removes what is not in it) straight from uv.lock; an exported requirements
+# file for `uv pip sync` would be a second copy of the lock to keep in step. --locked also refuses a
+# pyproject.toml edited without `uv lock`. uv comes from PyPI through the venv's own pip, at the
+# version pyproject.toml requires ([tool.uv] required-version); the lock then keeps it (dev extra).
+# Reinstall only when pyproject.toml or uv.lock changed since the last install.
+UV_VERSION := $(shell sed -n 's/^required-version = "==\(.*\)"$$/\1/p' pyproject.toml)
+$(STAMP): pyproject.toml uv.lock
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -e ".[dev]"
-	rm -rf *.egg-info
+	[[ "$$($(BIN)/uv --version 2>/dev/null)" == "uv $(UV_VERSION) "* ]] \
+		|| $(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv sync --locked --extra dev
 	touch $(STAMP)
 
 run: venv
@@ -37,6 +44,7 @@ run: venv
 # PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (defaults of portal/settings_test.py).
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/pytest
 
@@ -52,9 +60,21 @@ fmt: venv
 worker: venv
 	$(WORKER_ENV) $(BIN)/celery -A portal worker -l info
 
+# portal/beat.py: beat touches $(BEAT_SCHEDULE).alive after every tick (the compose health check).
+BEAT_SCHEDULE ?= var/celerybeat-schedule
 beat: venv
-	mkdir -p var
-	$(WORKER_ENV) $(BIN)/celery -A portal beat -l info -s var/celerybeat-schedule
+	mkdir -p "$(dir $(BEAT_SCHEDULE))"
+	$(WORKER_ENV) $(BIN)/celery -A portal beat -l info -s "$(BEAT_SCHEDULE)" \
+		-S portal.beat:HeartbeatScheduler
+
+# The property and fuzz tests run deep, not part of `make test`: every @given test (the hypothesis
+# plugin marks them) under the "fuzz" profile of tests/conftest.py, 50 times the examples of `make
+# test`'s "ci" profile (expect the better part of an hour). FUZZ_ARGS narrows it, e.g.
+# FUZZ_ARGS=tests/security/test_fuzz.py or FUZZ_ARGS="-k login".
+FUZZ_ARGS ?=
+fuzz: venv
+	$(BIN)/pytest -p no:cacheprovider -m hypothesis --hypothesis-profile=fuzz \
+		--hypothesis-show-statistics $(FUZZ_ARGS)
 
 # A bounded load run on loopback, not part of `make test`: gunicorn and a real worker on a dedicated
 # database and a private Redis; N administrators invite and sign for LOAD_SECONDS (default 30).
