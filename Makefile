@@ -85,8 +85,10 @@ load: venv
 # Benchmarks, not part of `make test`: pytest-benchmark on PostgreSQL 127.0.0.1:5432 and Redis
 # (portal/settings_test.py) in a private database (pytest-django creates test_portal_bench).
 # Prints medians and peak allocations as ratios to a baseline view measured in the same run.
+# BENCH_ARGS reaches pytest (e.g. BENCH_ARGS="-k baseline"; a test boots it with --collect-only).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+BENCH_ARGS ?=
 bench: venv
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/pytest bench -p no:cacheprovider --benchmark-only \
 		--benchmark-sort=name --benchmark-columns=min,median,iqr,rounds \
-		--benchmark-storage="$${TMPDIR:-/tmp}/portal-bench"  # saves nothing; keeps .benchmarks/ out
+		--benchmark-storage="$${TMPDIR:-/tmp}/portal-bench" $(BENCH_ARGS)  # storage saves nothing; keeps .benchmarks/ out
