@@ -42,11 +42,15 @@ run: venv
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (defaults of portal/settings_test.py).
+# pytest runs in PYTEST_WORKERS processes (pytest-xdist), one per core of the 2-core machines CI and
+# developers have: each its own test database (test_portal_gw0, ...), queue and cache prefix; a file's
+# tests stay in one process so that its module fixtures (a server, a worker) start once.
+PYTEST_WORKERS ?= 2
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: venv
 	$(BIN)/ruff check .

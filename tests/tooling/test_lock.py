@@ -5,7 +5,7 @@ import re
 import subprocess
 import tomllib
 
-from tests.build.commands import ROOT, make_command, make_env
+from tests.tooling.commands import ROOT, make_command, make_env
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 LOCK = tomllib.loads((ROOT / "uv.lock").read_text())

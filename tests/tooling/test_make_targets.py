@@ -14,7 +14,7 @@ import pytest
 import yaml
 from hypothesis import settings as hypothesis_settings
 
-from tests.build.commands import (
+from tests.tooling.commands import (
     ROOT,
     make_command,
     make_env,

@@ -5,8 +5,8 @@ import re
 
 from hypothesis import settings
 
-from tests.build.commands import ROOT
 from tests.security.test_fuzz import FUZZ
+from tests.tooling.commands import ROOT
 
 
 def test_no_test_fixes_its_own_number_of_examples():

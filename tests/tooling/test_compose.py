@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from tests.build.commands import ROOT
+from tests.tooling.commands import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]

@@ -24,11 +24,12 @@ def make_command(*args: str) -> list[str]:
 
 
 def make_env(**extra: str) -> dict[str, str]:
-    # under `make test` the outer make's flags would reach the inner one
+    # under `make test` the outer make's flags would reach the inner one, and an xdist worker's
+    # variables would make the inner pytest (pytest-benchmark) believe it runs distributed
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}
+        if key not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"} and not key.startswith("PYTEST_")
     }
     env["PATH"] = f"{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env.update(extra)
