@@ -1,10 +1,15 @@
 # Production image: gunicorn for the web, the same image for the Celery worker and beat.
-FROM python:3.11-slim
+# Python 3.11 on Debian 12 (bookworm), as on the development and CI machines.
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    UV_NO_CACHE=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=portal.settings
 
 # WeasyPrint (amortisation tables as PDF) renders with Pango and needs a font.
@@ -16,9 +21,13 @@ RUN useradd --system --create-home --home-dir /home/portal --uid 10001 --user-gr
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them.
-COPY pyproject.toml ./
-RUN pip install . && rm -rf build ./*.egg-info
+# Dependencies first, so a code change does not reinstall them: exactly the versions and hashes of
+# uv.lock (without the dev extra), into /opt/venv. uv comes from PyPI at the version pyproject.toml
+# requires ([tool.uv] required-version), and leaves the image afterwards.
+COPY pyproject.toml uv.lock ./
+RUN pip install "uv==$(sed -n 's/^required-version = "==\(.*\)"$/\1/p' pyproject.toml)" \
+    && uv sync --locked \
+    && pip uninstall --yes uv
 
 COPY . .
 # Static files are part of the image (served by WhiteNoise); collectstatic needs no database.

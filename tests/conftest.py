@@ -9,6 +9,7 @@ import pytest
 import redis
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import User
 from companies.models import Company, ContractKind, Membership, Role
@@ -21,6 +22,15 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+
+# Hypothesis profiles. Every @given test follows the loaded profile's max_examples (a test's own
+# settings may relax a deadline or a health check, never fix a number of examples).
+# "ci": `make test`, and any plain pytest run. The form fuzzers cost a request per example; a few
+# per run keep the suite within its time, and each run draws new ones (no fixed seed).
+# "fuzz": `make fuzz` (pytest --hypothesis-profile=fuzz -m hypothesis), far more examples.
+hypothesis_settings.register_profile("ci", max_examples=10, print_blob=True)
+hypothesis_settings.register_profile("fuzz", max_examples=500, print_blob=True)
+hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

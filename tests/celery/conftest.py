@@ -40,7 +40,9 @@ class TaskLog:
         self.finished.clear()
 
 
-@pytest.fixture(scope="session")
+# module, not session: a worker left consuming this run's queue would take the messages that later
+# tests of the same process read from Redis (tests/security/test_secrets.py)
+@pytest.fixture(scope="module")
 def celery_worker():
     assert app.conf.task_default_queue == settings.CELERY_TASK_DEFAULT_QUEUE
     assert not app.conf.task_always_eager

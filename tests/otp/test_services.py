@@ -293,7 +293,6 @@ payloads = st.dictionaries(st.text(max_size=10), json_values, min_size=1, max_si
 
 
 @hypothesis_settings(
-    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -25,6 +25,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from portal.celery import app
 
@@ -125,11 +126,12 @@ class RedisServer:
 
 def _forget_broker_connections() -> None:
     # the app keeps a pool of broker connections and producers: drop them so the next publish
-    # connects to whatever broker_url says now
+    # connects to whatever broker_url says now. They live in kombu's registries, one per broker
+    # URL: a pool closed but left there would be handed back, closed, when the URL comes back
+    # ("Acquire on closed pool"), and this process could no longer publish to the run's broker.
     celery_app: Any = app
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    kombu_pools.reset()
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 

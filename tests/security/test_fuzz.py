@@ -23,8 +23,8 @@ from tests.invitations.factories import create, dispatch, signed
 
 pytestmark = pytest.mark.django_db
 
+# as many examples as the loaded profile says (tests/conftest.py: "ci" in make test, "fuzz")
 FUZZ = settings(
-    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -1,0 +1,187 @@
+"""Every command the README names is at least booted by a test of `make test`: the long-running
+ones (worker, beat) are started through make on a private Redis until they answer the health check
+docker-compose.yml gives them, then stopped; `make fuzz` runs one quick property test under the
+fuzz profile; `make bench` collects its benchmarks."""
+
+import os
+import re
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import settings as hypothesis_settings
+
+from tests.tooling.commands import (
+    ROOT,
+    make_command,
+    make_env,
+    private_redis,
+    started,
+    wait_for,
+)
+
+README = (ROOT / "README.md").read_text()
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+# What boots each command the README names. A new command in the README needs its line here.
+BOOTED_BY = {
+    "run": "tests/e2e/test_embedded_default.py runs its three steps (here: the recipe is those)",
+    "test": ".ci/run",
+    "venv": "make test (its first prerequisite)",
+    "lint": "make test runs the same ruff check, ruff format --check and mypy",
+    "fmt": "dry run only: it rewrites the files",
+    "worker": "test_make_worker_answers_the_compose_health_check",
+    "beat": "test_make_beat_ticks_and_passes_the_compose_health_check",
+    "fuzz": "test_make_fuzz_runs_a_property_test_under_the_fuzz_profile",
+    "bench": "test_make_bench_collects_its_benchmarks",
+    "load": "not booted: scripts/load.py needs minutes; its own issue owns it",
+}
+
+
+def compose_check(service: str) -> str:
+    """The health check's shell command as the container runs it (compose turns $$ into $)."""
+    kind, command = COMPOSE["services"][service]["healthcheck"]["test"]
+    assert kind == "CMD-SHELL"
+    return str(command).replace("$$", "$")
+
+
+def sh(command: str, *, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["/bin/sh", "-c", command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_every_command_the_readme_names_exists_and_is_booted_by_a_test():
+    named = set(re.findall(r"\bmake (\w+)", README))
+
+    assert named == set(BOOTED_BY)
+    for target in sorted(named):
+        dry_run = subprocess.run(
+            make_command("-n", target), cwd=ROOT, env=make_env(), capture_output=True, text=True
+        )
+        assert dry_run.returncode == 0, f"make {target}: {dry_run.stderr}"
+
+
+def test_make_run_runs_the_steps_the_embedded_default_test_boots():
+    dry_run = subprocess.run(
+        make_command("-n", "run"), cwd=ROOT, env=make_env(), capture_output=True, text=True
+    )
+
+    steps = [line for line in dry_run.stdout.splitlines() if "manage.py" in line]
+    assert [line.split("manage.py ", 1)[1] for line in steps] == [
+        "migrate --noinput",
+        "load_demo",
+        "runserver 127.0.0.1:8000",
+    ]
+    # the embedded defaults: no database or broker from the shell, DEBUG on
+    assert all("-u DATABASE_URL -u REDIS_URL" in line for line in steps)
+    assert all("DJANGO_DEBUG=true" in line for line in steps)
+
+
+@pytest.fixture
+def broker():
+    with private_redis() as url:
+        yield url
+
+
+@pytest.fixture
+def celery_env(broker: str, tmp_path: Path) -> dict[str, str]:
+    # a development worker, as `make worker` documents; its database is never reached here
+    return make_env(
+        REDIS_URL=broker,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DJANGO_DEBUG="true",
+        LOG_LEVEL="WARNING",
+    )
+
+
+def test_make_worker_answers_the_compose_health_check(celery_env, tmp_path):
+    check = compose_check("worker")
+    env = {**celery_env, "HOSTNAME": socket.gethostname()}  # what a container's shell has
+
+    log = tmp_path / "worker.log"
+
+    with started(make_command("worker"), env=env, log=log) as worker:
+
+        def ready() -> bool:
+            assert worker.poll() is None, log.read_text()[-3000:]
+            return " ready." in log.read_text()  # `-l info`: logged once it takes remote control
+
+        wait_for(ready, timeout=90, what="`make worker` to be ready")
+        answered = sh(check, env=env)
+        assert answered.returncode == 0, answered.stdout + answered.stderr
+        # the pong of this very worker: the check names the node `make worker` and compose start
+        # (with no reply, `celery inspect ping` exits 69 and the container turns unhealthy)
+        assert f"celery@{socket.gethostname()}: OK" in answered.stdout
+
+
+def test_make_beat_ticks_and_passes_the_compose_health_check(celery_env, tmp_path):
+    schedule = tmp_path / "celerybeat-schedule"
+    heartbeat = Path(f"{schedule}.alive")
+    check = compose_check("beat").replace("/app/var/celerybeat-schedule", str(schedule))
+    assert str(heartbeat) in check
+
+    with started(
+        make_command(f"BEAT_SCHEDULE={schedule}", "beat"), env=celery_env, log=tmp_path / "b.log"
+    ) as beat:
+
+        def ticked() -> bool:
+            assert beat.poll() is None, (tmp_path / "b.log").read_text()[-3000:]
+            return heartbeat.exists()
+
+        wait_for(ticked, timeout=90, what="`make beat` to tick")
+        assert sh(check, env=celery_env).returncode == 0
+
+    # a beat that stopped ticking minutes ago fails it
+    three_minutes_ago = time.time() - 180
+    os.utime(heartbeat, (three_minutes_ago, three_minutes_ago))
+    assert sh(check, env=celery_env).returncode != 0
+
+
+def test_make_fuzz_runs_a_property_test_under_the_fuzz_profile():
+    examples = hypothesis_settings.get_profile("fuzz").max_examples
+    assert examples > hypothesis_settings.get_profile("ci").max_examples
+
+    result = subprocess.run(
+        make_command(
+            "fuzz",
+            "FUZZ_ARGS=tests/documents/test_amortisation.py -k the_principal_repaid",
+        ),
+        cwd=ROOT,
+        env=make_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "1 passed" in result.stdout
+    assert f"{examples} passing" in result.stdout
+    assert f"Stopped because settings.max_examples={examples}" in result.stdout
+
+
+def test_make_bench_collects_its_benchmarks():
+    result = subprocess.run(
+        make_command("bench", "BENCH_ARGS=--collect-only -q"),
+        cwd=ROOT,
+        env=make_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert re.search(r"\d+ tests collected", result.stdout)
+    assert "test_baseline_tiny_template_view_again" in result.stdout
