@@ -236,7 +236,9 @@ def test_a_suspension_on_the_company_page_closes_the_signed_authorisation(
     member = signed_member(admin, collaborator_with, Right.DOCUMENTS)
     data = company_form(admin.company, {member.pk: {"status": MembershipStatus.SUSPENDED}})
 
-    response = support.post(reverse("admin:companies_company_change", args=[admin.company.pk]), data)
+    response = support.post(
+        reverse("admin:companies_company_change", args=[admin.company.pk]), data
+    )
 
     assert response.status_code == 302
     member.refresh_from_db()
@@ -252,7 +254,9 @@ def test_a_handover_on_the_company_page_is_accepted(support, admin, collaborator
         {admin.pk: {"role": Role.COLLABORATOR}, successor.pk: {"role": Role.ADMIN}},
     )
 
-    response = support.post(reverse("admin:companies_company_change", args=[admin.company.pk]), data)
+    response = support.post(
+        reverse("admin:companies_company_change", args=[admin.company.pk]), data
+    )
 
     assert response.status_code == 302
     admin.refresh_from_db()
@@ -265,7 +269,9 @@ def test_a_member_on_the_company_page_stays_the_same_person(support, admin, coll
     someone = UserFactory()
     data = company_form(admin.company, {member.pk: {"user": someone.pk}})
 
-    response = support.post(reverse("admin:companies_company_change", args=[admin.company.pk]), data)
+    response = support.post(
+        reverse("admin:companies_company_change", args=[admin.company.pk]), data
+    )
 
     assert response.status_code == 200
     assert "Un membre reste la même personne" in response.content.decode()
@@ -287,7 +293,9 @@ def test_a_member_is_added_on_the_company_page_through_the_service(support, admi
         }
     )
 
-    response = support.post(reverse("admin:companies_company_change", args=[admin.company.pk]), data)
+    response = support.post(
+        reverse("admin:companies_company_change", args=[admin.company.pk]), data
+    )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     added = Membership.objects.get(user=newcomer, company=admin.company)
