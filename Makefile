@@ -75,7 +75,7 @@ beat: venv
 
 # The property and fuzz tests run deep, not part of `make test`: every @given test (the hypothesis
 # plugin marks them) under the "fuzz" profile of tests/conftest.py, 50 times the examples of `make
-# test`'s "ci" profile (expect the better part of an hour). FUZZ_ARGS narrows it, e.g.
+# test`'s "ci" profile (about 10 minutes on 2 cores). FUZZ_ARGS narrows it, e.g.
 # FUZZ_ARGS=tests/security/test_fuzz.py or FUZZ_ARGS="-k login".
 FUZZ_ARGS ?=
 fuzz: venv
