@@ -440,6 +440,8 @@ def main() -> int:
         "DATABASE_URL": f"{config.postgres}/{config.database}",
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        # the worker delivers, even when the calling shell asks for in-process tasks
+        "CELERY_TASK_ALWAYS_EAGER": "false",
         "SMS_BACKEND": "console",
         "OUTBOX_DIR": str(outbox),
         "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
