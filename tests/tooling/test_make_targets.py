@@ -1,15 +1,19 @@
 """Every command the README names is at least booted by a test of `make test`: the long-running
 ones (worker, beat) are started through make on a private Redis until they answer the health check
 docker-compose.yml gives them, then stopped; `make fuzz` runs one quick property test under the
-fuzz profile; `make bench` collects its benchmarks."""
+fuzz profile; `make bench` collects its benchmarks; `make load` runs for a few seconds with two
+administrators on a database of its own."""
 
 import os
 import re
 import socket
 import subprocess
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import yaml
 from hypothesis import settings as hypothesis_settings
@@ -37,7 +41,7 @@ BOOTED_BY = {
     "beat": "test_make_beat_ticks_and_passes_the_compose_health_check",
     "fuzz": "test_make_fuzz_runs_a_property_test_under_the_fuzz_profile",
     "bench": "test_make_bench_collects_its_benchmarks",
-    "load": "not booted: scripts/load.py needs minutes; its own issue owns it",
+    "load": "test_make_load_signs_and_emails_every_invitation_once (3 s, 2 administrators)",
 }
 
 
@@ -185,3 +189,37 @@ def test_make_bench_collects_its_benchmarks():
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert re.search(r"\d+ tests collected", result.stdout)
     assert "test_baseline_tiny_template_view_again" in result.stdout
+
+
+@pytest.fixture
+def load_database() -> Iterator[str]:
+    """A database name of this run only: the script creates and drops it; dropped here too, in
+    case the run was stopped before its own clean-up."""
+    name = f"portal_load_test_{uuid.uuid4().hex[:12]}"
+    yield name
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.worker
+def test_make_load_signs_and_emails_every_invitation_once(load_database, tmp_path):
+    # besides its database: a private Redis on a port the script checks is its own, gunicorn on a
+    # socket it inherits already listening, a Celery queue and a file outbox of its own
+    log = tmp_path / "load.log"
+    env = make_env(LOAD_SECONDS="3", LOAD_ADMINS="2", LOAD_DATABASE=load_database)
+
+    with started(make_command("load"), env=env, log=log) as load:
+        try:
+            load.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"`make load` still runs after 120 s: {log.read_text()[-3000:]}")
+
+    output = log.read_text()
+    assert load.returncode == 0, output[-3000:]
+    signed = re.search(r"^invitations signed: +([0-9]+) ", output, re.M)
+    assert signed and int(signed[1]) > 0, output[-3000:]
+    assert re.search(rf"^emailed exactly once: {signed[1]}$", output, re.M)
+    assert re.search(rf"^emails received: +{signed[1]}$", output, re.M)
+    assert re.search(r"^requests: +[1-9][0-9]* ", output, re.M)
+    assert re.search(r"^errors: +0$", output, re.M)
+    assert "load: OK" in output
