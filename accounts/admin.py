@@ -1,6 +1,5 @@
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.auth.admin import UserAdmin
@@ -12,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PortalUserChangeForm, PortalUserCreationForm
 from accounts.models import User
+from accounts.services import UserRefused, user_update_by_support, user_update_refusal
 from audit.models import Action
 from audit.services import audit_record, client_ip
 from companies.services import (
     CompanyRefused,
-    user_deactivation_refusal,
     users_delete,
     users_leaving_refusal,
 )
@@ -38,17 +37,21 @@ class SigningLockedFilter(admin.SimpleListFilter):
 
 
 class SupportUserChangeForm(PortalUserChangeForm):
-    """A company never loses its last active administrator, not even by a deactivated account."""
+    """The rules `user_update_by_support` checks again under lock, here for their messages: a
+    company never loses its last active administrator, not even by a deactivated account."""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        deactivating = "is_active" in self.changed_data and not cleaned.get("is_active")
-        if (
-            deactivating
-            and self.instance.pk is not None
-            and (refusal := user_deactivation_refusal(user_id=self.instance.pk))
-        ):
-            raise forms.ValidationError(refusal)
+        if self.errors:  # the fields have said what is wrong
+            return cleaned
+        refusal = user_update_refusal(
+            user_id=self.instance.pk,
+            email=cleaned.get("email", ""),
+            mobile=cleaned.get("mobile"),
+            deactivating="is_active" in self.changed_data and not cleaned.get("is_active"),
+        )
+        if refusal:
+            self.add_error(refusal.field if refusal.field in self.fields else None, refusal.message)
         return cleaned
 
 
@@ -132,8 +135,23 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        """The mobile is the signing factor: every change support makes is in the audit trail."""
-        previous = form.initial.get("mobile") if change else None
+        """A change goes through `user_update_by_support` (its rules, under lock, and the audit
+        of the mobile, the signing factor); a new account's mobile is audited here."""
+        if change:
+            user_update_by_support(
+                user=obj,
+                email=obj.email,
+                first_name=obj.first_name,
+                last_name=obj.last_name,
+                mobile=obj.mobile,
+                is_active=obj.is_active,
+                is_staff=obj.is_staff,
+                is_superuser=obj.is_superuser,
+                actor=request.user,  # type: ignore[arg-type]
+                ip_address=client_ip(request),
+            )
+            return
+        previous = None
         super().save_model(request, obj, form, change)
         if "mobile" in form.changed_data:
             audit_record(
@@ -147,6 +165,19 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
                     "created": not change,
                 },
             )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except UserRefused as refused:  # found under lock after the form's check: nothing saved
+            self.message_user(request, refused.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None

@@ -1,6 +1,5 @@
 from typing import Any
 
-import phonenumbers
 from django import forms
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
@@ -8,23 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import User
-
-MOBILE_TYPES = (
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-)
+from accounts.services import mobile_refusal
 
 
 def validate_mobile(value: Any) -> None:
-    """Signing codes go by SMS: a landline would never receive them."""
-    if not value:
-        return
-    if not isinstance(value, phonenumbers.PhoneNumber):
-        return
-    if phonenumbers.number_type(value) not in MOBILE_TYPES:
-        raise ValidationError(
-            _("Saisissez un numéro de mobile (par exemple +33 6 12 34 56 78)."), code="not_mobile"
-        )
+    """The rule accounts.services checks again when it saves: a mobile that receives SMS."""
+    if refusal := mobile_refusal(value):
+        raise ValidationError(refusal.message, code="not_mobile")
 
 
 class LoginForm(forms.Form):

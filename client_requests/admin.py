@@ -35,6 +35,7 @@ from client_requests.services import (
     bank_attachment_add,
     request_move,
 )
+from client_requests.services.rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG
 from client_requests.uploads import check_upload
 
 
@@ -57,7 +58,8 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Commentaire (visible par l’entreprise)"),
         required=False,
-        max_length=4000,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=gettext_lazy("Obligatoire pour un refus. L’entreprise est prévenue par e-mail."),
     )

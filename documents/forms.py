@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from client_requests.services.rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG
 from client_requests.uploads import CheckedFile, check_upload
 from documents.models import ContractDocument
 
@@ -17,7 +18,8 @@ class DuplicateRequestForm(forms.Form):
     message = forms.CharField(
         label=_("Message à la banque"),
         required=False,
-        max_length=4000,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Précisez par exemple le nombre d’exemplaires ou l’adresse d’envoi."),
     )

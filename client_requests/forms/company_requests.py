@@ -10,7 +10,15 @@ from client_requests.forms.pipeline import SupportingFilesField, new_files, uplo
 from client_requests.kinds import COMPANY_REQUEST_KINDS, AttachmentPurpose
 from client_requests.selectors import company_contracts
 from client_requests.services import NewFile
-from client_requests.services.rules import company_request_refusal
+from client_requests.services.rules import (
+    SUBJECT_MAX_LENGTH,
+    SUBJECT_REQUIRED,
+    TEXT_MAX_LENGTH,
+    TEXT_TOO_LONG,
+    company_request_refusal,
+    subject_refusal,
+    text_refusal,
+)
 from companies.models import Company, Contract
 
 
@@ -35,12 +43,19 @@ class CompanyRequestForm(forms.Form):
         empty_label=gettext_lazy("— Aucun —"),
         help_text=gettext_lazy("Obligatoire pour une demande d’avenant."),
     )
-    subject = forms.CharField(label=gettext_lazy("Objet"), max_length=200)
+    subject = forms.CharField(
+        label=gettext_lazy("Objet"),
+        max_length=SUBJECT_MAX_LENGTH,
+        error_messages={"required": SUBJECT_REQUIRED, "max_length": TEXT_TOO_LONG},
+    )
     description = forms.CharField(
         label=gettext_lazy("Description"),
-        max_length=4000,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    # the service names the description as the request stores it
+    refusal_fields = {"message": "description"}
     documents = SupportingFilesField(label=gettext_lazy("Pièces justificatives"))
 
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
@@ -53,11 +68,17 @@ class CompanyRequestForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        refusals = [
+            subject_refusal(cleaned.get("subject")),
+            text_refusal(cleaned.get("description") or "", field="message"),
+        ]
         if kind := cleaned.get("kind"):
-            refusal = company_request_refusal(
-                kind=kind, contract=cleaned.get("contract"), company_id=self.company.pk
+            refusals.append(
+                company_request_refusal(
+                    kind=kind, contract=cleaned.get("contract"), company_id=self.company.pk
+                )
             )
-            add_refusals(self, [refusal] if refusal else [])
+        add_refusals(self, [refusal for refusal in refusals if refusal])
         return cleaned
 
     @property

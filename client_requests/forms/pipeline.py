@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy
 
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
 from client_requests.services import NewFile
-from client_requests.services.rules import MAX_FILES, member_file_purposes, too_many_files_refusal
+from client_requests.services.rules import (
+    MAX_FILES,
+    SUBJECT_MAX_LENGTH,
+    SUBJECT_REQUIRED,
+    TEXT_MAX_LENGTH,
+    TEXT_TOO_LONG,
+    member_file_purposes,
+    too_many_files_refusal,
+)
 from client_requests.uploads import ACCEPTED_TYPES, check_upload, size_label
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -91,11 +99,17 @@ class DraftForm(forms.Form):
     SAVE = "save"
     SUBMIT = "submit"
 
-    subject = forms.CharField(label=gettext_lazy("Objet"), max_length=200)
+    # the limits and messages of client_requests.services.rules.texts, which the service checks
+    subject = forms.CharField(
+        label=gettext_lazy("Objet"),
+        max_length=SUBJECT_MAX_LENGTH,
+        error_messages={"required": SUBJECT_REQUIRED, "max_length": TEXT_TOO_LONG},
+    )
     message = forms.CharField(
         label=gettext_lazy("Message à la banque"),
         required=False,
-        max_length=4000,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     purpose = forms.ChoiceField(
@@ -138,7 +152,8 @@ class DraftReviewForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Commentaire pour la banque"),
         required=False,
-        max_length=4000,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Obligatoire pour renvoyer le projet : dites ce qui doit changer."),
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import audit_record
-from client_requests.kinds import RequestKind
+from client_requests.kinds import COMPANY_REQUEST_KINDS, RequestKind
 from client_requests.models import ClientRequest
 from client_requests.services.common import (
     NewFile,
@@ -25,7 +25,12 @@ from client_requests.services.common import (
     _store,
     _submit,
 )
-from client_requests.services.rules import company_request_refusal, member_files_refusal
+from client_requests.services.rules import (
+    company_request_refusal,
+    member_files_refusal,
+    subject_refusal,
+    text_refusal,
+)
 from companies.models import Contract, Membership
 
 
@@ -43,24 +48,40 @@ def request_create(
 ) -> ClientRequest:
     """File a request of "Demandes de l'entreprise" (new contract, access to a product,
     amendment); submitted at once unless kept as a draft. Every other kind has its own service,
-    which checks its own rules."""
+    which checks its own rules. `details` holds the request's subject."""
     _check_may_file(membership, kind)
-    if refusal := company_request_refusal(
-        kind=kind, contract=contract, company_id=membership.company_id
-    ) or member_files_refusal(kind=kind, files=files):
+    details = details or {}
+    if refusal := (
+        company_request_refusal(kind=kind, contract=contract, company_id=membership.company_id)
+        or subject_refusal(details.get("subject"))
+        or text_refusal(message, field="message")
+        or member_files_refusal(kind=kind, files=files)
+    ):
         raise refusal
     return _file(
         membership=membership,
         kind=kind,
         contract=contract,
-        details=details or {},
-        message=message,
+        details={**details, "subject": details["subject"].strip()},
+        message=message.strip(),
         fee=Decimal("0"),
         files=files,
         submit=submit,
         ip_address=ip_address,
         now=now or timezone.now(),
     )
+
+
+def _draft_refusal(
+    *, kind: str, details: dict[str, Any] | None, message: str | None
+) -> RequestRefused | None:
+    """A company request keeps its subject; every message keeps within the limit."""
+    subject = (
+        subject_refusal(details.get("subject"))
+        if details is not None and kind in COMPANY_REQUEST_KINDS
+        else None
+    )
+    return subject or (text_refusal(message, field="message") if message is not None else None)
 
 
 def request_complete(
@@ -84,14 +105,18 @@ def request_complete(
             raise RequestRefused(
                 _("Cette demande a déjà été soumise : elle ne peut plus être modifiée.")
             )
-        if refusal := member_files_refusal(kind=locked.kind, files=files):
+        if refusal := _draft_refusal(kind=locked.kind, details=details, message=message) or (
+            member_files_refusal(kind=locked.kind, files=files)
+        ):
             raise refusal
         changed = []
+        if details is not None and locked.kind in COMPANY_REQUEST_KINDS:
+            details = {**details, "subject": details["subject"].strip()}
         if details is not None and details != locked.details:
             locked.details = details
             changed.append("details")
-        if message is not None and message != locked.message:
-            locked.message = message
+        if message is not None and message.strip() != locked.message:
+            locked.message = message.strip()
             changed.append("message")
         if changed:
             locked.save(update_fields=[*changed, "updated_at"])

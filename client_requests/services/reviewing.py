@@ -19,6 +19,7 @@ from client_requests.services.common import (
     RequestRefused,
     _check_may_work,
 )
+from client_requests.services.rules import text_refusal
 from companies.models import Membership
 
 
@@ -48,6 +49,8 @@ def draft_review(
             raise RequestRefused(
                 _("Dites à la banque ce qui doit changer dans le projet."), field="comment"
             )
+        if refusal := text_refusal(comment, field="comment"):
+            raise refusal
         locked.review = DraftReview.APPROVED if approve else DraftReview.RETURNED
         locked.review_comment = comment.strip()
         locked.reviewed_by = membership.user

@@ -26,6 +26,7 @@ from client_requests.services.rules import (
     holder_checked,
     iban_checked,
     new_iban_refusal,
+    text_refusal,
 )
 from companies.models import Company, Contract, Membership
 
@@ -90,7 +91,9 @@ def duplicate_request(
     """Ask the bank for a duplicate of a contract's document `title` (or of the whole contract);
     the fee is the company's (`duplicate_fee`), recorded on the request."""
     _check_may_file(membership, RequestKind.DUPLICATE)
-    if refusal := contract_refusal(contract=contract, company_id=membership.company_id):
+    if refusal := contract_refusal(
+        contract=contract, company_id=membership.company_id
+    ) or text_refusal(message, field="message"):
         raise refusal
     # keys that client_requests.display labels, so the request reads well everywhere
     details = {
@@ -103,7 +106,7 @@ def duplicate_request(
         kind=RequestKind.DUPLICATE,
         contract=contract,
         details=details,
-        message=message,
+        message=message.strip(),
         fee=duplicate_fee(company=membership.company),
         files=(),
         submit=True,

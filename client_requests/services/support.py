@@ -27,6 +27,7 @@ from client_requests.services.common import (
     _move,
     _store,
 )
+from client_requests.services.rules import text_refusal
 from core import outbox
 
 
@@ -75,6 +76,8 @@ def request_move(
             raise RequestRefused(
                 _("Expliquez le refus à l’entreprise dans le commentaire."), field="comment"
             )
+        if refusal := text_refusal(comment, field="comment"):
+            raise refusal
         from_status = locked.status
         change = _move(
             client_request=locked,

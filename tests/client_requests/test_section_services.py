@@ -9,17 +9,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from client_requests.kinds import AttachmentPurpose, RequestKind
+from client_requests.kinds import AttachmentPurpose, DraftReview, RequestKind, RequestStatus
 from client_requests.models import ClientRequest
 from client_requests.services import (
     NewFile,
     RequestRefused,
+    bank_attachment_add,
     bank_details_change_request,
+    draft_review,
     duplicate_request,
     early_buyout_request,
     fund_operation_request,
     request_complete,
     request_create,
+    request_move,
 )
 from client_requests.uploads import CheckedFile
 from companies.models import Company, ContractKind, ContractStatus
@@ -33,7 +36,7 @@ from tests.client_requests.ops_factories import (
     lease_contract,
     stored_files,
 )
-from tests.factories import ContractFactory
+from tests.factories import ContractFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -571,3 +574,158 @@ def test_a_file_is_checked_by_the_service_whatever_the_caller_says_of_it(request
 
     assert refusal.message.startswith("devis.pdf : Ce type de fichier n’est pas accepté.")
     assert_nothing_written(company)
+
+
+# --- what a person types: the subject and the length of every text ---------------------------
+
+TOO_LONG_MESSAGE = "x" * 4001
+TOO_LONG_MESSAGE_REFUSAL = "Ce texte tient en 4000 caractères au plus (il en compte 4001)."
+
+
+@pytest.mark.parametrize(
+    "details, message, field, text",
+    [
+        pytest.param({}, "", "subject", "Donnez un objet à votre demande.", id="no-subject"),
+        pytest.param(
+            {"subject": "   "}, "", "subject", "Donnez un objet à votre demande.", id="blank"
+        ),
+        pytest.param(
+            {"subject": "x" * 201},
+            "",
+            "subject",
+            "Ce texte tient en 200 caractères au plus (il en compte 201).",
+            id="subject-too-long",
+        ),
+        pytest.param(
+            {"subject": "Crédit-bail"},
+            TOO_LONG_MESSAGE,
+            "message",
+            TOO_LONG_MESSAGE_REFUSAL,
+            id="message-too-long",
+        ),
+    ],
+)
+def test_a_company_request_without_subject_or_too_long_is_refused(
+    requester, company, details, message, field, text
+):
+    refusal = refused(
+        request_create,
+        membership=requester,
+        kind=RequestKind.NEW_CONTRACT,
+        details=details,
+        message=message,
+    )
+
+    assert (refusal.field, refusal.message) == (field, text)
+    assert_nothing_written(company)
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        pytest.param({"details": {"subject": ""}}, "subject", id="subject-removed"),
+        pytest.param({"message": TOO_LONG_MESSAGE}, "message", id="message-too-long"),
+    ],
+)
+def test_completing_a_draft_keeps_its_subject_and_the_length_limit(
+    requester, company, changes, field
+):
+    draft = request_create(
+        membership=requester,
+        kind=RequestKind.NEW_CONTRACT,
+        details={"subject": "Crédit-bail"},
+        message="Premier jet",
+        submit=False,
+    )
+    events = AuditEvent.objects.filter(company=company).count()
+
+    refusal = refused(request_complete, membership=requester, client_request=draft, **changes)
+
+    assert refusal.field == field
+    draft.refresh_from_db()
+    assert (draft.details, draft.message) == ({"subject": "Crédit-bail"}, "Premier jet")
+    assert AuditEvent.objects.filter(company=company).count() == events
+
+
+def test_a_duplicate_with_a_too_long_message_is_refused(collaborator_with, company):
+    documents = collaborator_with(Right.DOCUMENTS)
+    contract = ContractFactory.create(company=company)
+
+    refusal = refused(
+        duplicate_request,
+        membership=documents,
+        contract=contract,
+        title="Contrat complet",
+        message=TOO_LONG_MESSAGE,
+    )
+
+    assert (refusal.field, refusal.message) == ("message", TOO_LONG_MESSAGE_REFUSAL)
+    assert_nothing_written(company)
+
+
+def test_support_cannot_decide_with_a_too_long_comment(requester, company):
+    client_request = request_create(
+        membership=requester,
+        kind=RequestKind.NEW_CONTRACT,
+        details={"subject": "Crédit-bail"},
+    )
+    agent = UserFactory.create(is_staff=True)
+    history = list(client_request.status_changes.values_list("pk", flat=True))
+
+    refusal = refused(
+        request_move,
+        client_request=client_request,
+        to_status=RequestStatus.REFUSED,
+        comment=TOO_LONG_MESSAGE,
+        by=agent,
+    )
+
+    assert (refusal.field, refusal.message) == ("comment", TOO_LONG_MESSAGE_REFUSAL)
+    client_request.refresh_from_db()
+    assert client_request.status == RequestStatus.SUBMITTED
+    assert list(client_request.status_changes.values_list("pk", flat=True)) == history
+
+
+def test_support_cannot_refuse_without_a_comment(requester):
+    client_request = request_create(
+        membership=requester,
+        kind=RequestKind.NEW_CONTRACT,
+        details={"subject": "Crédit-bail"},
+    )
+
+    refusal = refused(
+        request_move,
+        client_request=client_request,
+        to_status=RequestStatus.REFUSED,
+        comment="  ",
+        by=UserFactory.create(is_staff=True),
+    )
+
+    assert refusal.field == "comment"
+    client_request.refresh_from_db()
+    assert client_request.status == RequestStatus.SUBMITTED
+
+
+def test_draft_documentation_sent_back_with_a_too_long_comment_is_refused(requester):
+    client_request = request_create(
+        membership=requester,
+        kind=RequestKind.NEW_CONTRACT,
+        details={"subject": "Crédit-bail"},
+    )
+    attachment = bank_attachment_add(
+        client_request=client_request,
+        new_file=new_file("projet.pdf", purpose=AttachmentPurpose.DRAFT_DOCUMENTATION),
+        by=UserFactory.create(is_staff=True),
+    )
+
+    refusal = refused(
+        draft_review,
+        membership=requester,
+        attachment=attachment,
+        approve=False,
+        comment=TOO_LONG_MESSAGE,
+    )
+
+    assert (refusal.field, refusal.message) == ("comment", TOO_LONG_MESSAGE_REFUSAL)
+    attachment.refresh_from_db()
+    assert (attachment.review, attachment.review_comment) == (DraftReview.PENDING, "")

@@ -47,6 +47,14 @@ from client_requests.services.rules.funds import (
     fund_operation_details,
     fund_operation_refusals,
 )
+from client_requests.services.rules.texts import (
+    SUBJECT_MAX_LENGTH,
+    SUBJECT_REQUIRED,
+    TEXT_MAX_LENGTH,
+    TEXT_TOO_LONG,
+    subject_refusal,
+    text_refusal,
+)
 
 __all__ = [
     "AMOUNT_CENTS",
@@ -63,6 +71,10 @@ __all__ = [
     "IBAN_COUNTRY_ERROR",
     "IBAN_SHAPE_ERROR",
     "MAX_FILES",
+    "SUBJECT_MAX_LENGTH",
+    "SUBJECT_REQUIRED",
+    "TEXT_MAX_LENGTH",
+    "TEXT_TOO_LONG",
     "FundOperation",
     "bic_checked",
     "buyout_contract_refusal",
@@ -81,5 +93,7 @@ __all__ = [
     "money",
     "new_iban_refusal",
     "short_date",
+    "subject_refusal",
+    "text_refusal",
     "too_many_files_refusal",
 ]
