@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import LoginForm, MobileChangeForm
-from accounts.models import User
+from accounts.http import current_user
 from accounts.password_reset import password_reset_request
 from accounts.services import (
     LoginRefused,
@@ -93,14 +93,8 @@ class PortalPasswordResetView(PasswordResetView):
         return HttpResponseRedirect(self.get_success_url())
 
 
-def _account_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _account_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
-    user = _account_user(request)
+    user = current_user(request)
     context = {
         "account": user,
         "masked_mobile": mask_phone(user.mobile) if user.mobile else "",
@@ -121,7 +115,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def mobile_change(request: HttpRequest) -> HttpResponse:
-    user = _account_user(request)
+    user = current_user(request)
     if mobile_is_bank_record(user=user):
         return _account_page(request, status=403)
     form = MobileChangeForm(request.POST or None)
@@ -152,7 +146,7 @@ def mobile_change(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def mobile_change_confirm(request: HttpRequest) -> HttpResponse:
-    if mobile_is_bank_record(user=_account_user(request)):
+    if mobile_is_bank_record(user=current_user(request)):
         return _account_page(request, status=403)
     pending = request.session.get(MOBILE_CHANGE_SESSION_KEY)
     if not isinstance(pending, dict):
@@ -162,7 +156,7 @@ def mobile_change_confirm(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             mobile_change_confirm_service(
-                user=_account_user(request),
+                user=current_user(request),
                 challenge_id=str(pending.get("challenge", "")),
                 new_mobile=str(pending.get("mobile", "")),
                 code=form.cleaned_data["code"],

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import User
+from accounts.http import current_user
 from audit.services import client_ip
 from client_requests.display import detail_rows, group_iban
 from client_requests.forms.pipeline import ACCEPT, upload_hint
@@ -37,13 +37,6 @@ from client_requests.services import (
 )
 from client_requests.services.rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG
 from client_requests.uploads import check_upload
-
-
-def _agent(request: HttpRequest) -> User:
-    """The support agent acting: the admin site lets in only logged-in staff."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def attachment_admin_url(attachment: Attachment) -> str:
@@ -284,7 +277,7 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 client_request=client_request,
                 to_status=RequestStatus(form.cleaned_data["to_status"]),
                 comment=form.cleaned_data["comment"],
-                by=_agent(request),
+                by=current_user(request),
                 ip_address=client_ip(request),
             )
         except RequestRefused as refusal:
@@ -312,7 +305,7 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                     checked=form.checked,
                     purpose=AttachmentPurpose.DRAFT_DOCUMENTATION,
                 ),
-                by=_agent(request),
+                by=current_user(request),
                 ip_address=client_ip(request),
             )
         except RequestRefused as refusal:
@@ -336,6 +329,6 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         except Attachment.DoesNotExist:
             raise Http404 from None
         file = attachment_open(
-            attachment=attachment, by=_agent(request), ip_address=client_ip(request)
+            attachment=attachment, by=current_user(request), ip_address=client_ip(request)
         )
         return attachment_response(attachment, file)

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
-from accounts.models import User
+from accounts.http import current_user
 from core import dev_outbox
 from core.http import HtmxHttpRequest
 from permissions.checks import CompanyRequest, held_rights, require_membership
@@ -22,9 +22,7 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 def company_picker(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # LoginRequiredMiddleware: never anonymous here
-    memberships = memberships_for_picker(user=user)
+    memberships = memberships_for_picker(user=current_user(request))
     return render(request, "portal/company_picker.html", {"memberships": memberships})
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import User
+from accounts.http import current_user
 from audit.services import client_ip
 from core.downloads import content_download
 from permissions.catalogue import Right
@@ -20,12 +20,6 @@ from treasury.services import (
     forecast_export,
     low_balance_alert_set,
 )
-
-
-def _user(request: CompanyRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _subscribers_only(request: CompanyRequest) -> HttpResponse:
@@ -52,7 +46,7 @@ def export(request: CompanyRequest, company_id: int) -> HttpResponseBase:
     try:
         result = forecast_export(
             company=request.company,
-            actor=_user(request),
+            actor=current_user(request),
             today=timezone.localdate(),
             ip_address=client_ip(request),
         )
@@ -77,7 +71,7 @@ def alert(request: CompanyRequest, company_id: int) -> HttpResponse:
         try:
             saved = low_balance_alert_set(
                 company=request.company,
-                actor=_user(request),
+                actor=current_user(request),
                 threshold=form.cleaned_data["threshold"],
                 enabled=form.cleaned_data["enabled"],
                 today=today,

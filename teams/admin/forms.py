@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.http import current_user
 from audit.services import client_ip
 from companies.models import Membership, MembershipStatus, Role
 from companies.services import last_admin_refusal
@@ -27,9 +27,7 @@ Response = TypeVar("Response", bound=HttpResponse)
 
 def support_context(request: HttpRequest) -> dict[str, Any]:
     """Who acts, from where, when: what every support service is told."""
-    user = request.user
-    assert isinstance(user, User)
-    return {"actor": user, "ip_address": client_ip(request), "now": timezone.now()}
+    return {"actor": current_user(request), "ip_address": client_ip(request), "now": timezone.now()}
 
 
 def refusals_shown(

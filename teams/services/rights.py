@@ -84,13 +84,13 @@ def rights_diff(*, membership: Membership, rights: Iterable[str]) -> RightsDiff:
     return RightsDiff(previous=previous, rights=_codes(chosen))
 
 
-def _supersede_pending(membership: Membership) -> None:
+def pending_changes_supersede(membership: Membership) -> None:
     RightsChange.objects.filter(
         membership=membership, status=RightsChangeStatus.AWAITING_SIGNATURE
     ).update(status=RightsChangeStatus.SUPERSEDED)
 
 
-def _replace_grants(membership: Membership, diff: RightsDiff) -> None:
+def grants_replace(membership: Membership, diff: RightsDiff) -> None:
     Grant.objects.filter(membership=membership, right__in=diff.removed).delete()
     Grant.objects.bulk_create(Grant(membership=membership, right=r) for r in diff.added)
 
@@ -112,8 +112,8 @@ def rights_remove(
         raise TeamRefused(_("Ajouter un droit demande votre signature par code SMS."))
     if not diff.removed:
         raise TeamRefused(_("Aucun droit n’est retiré : rien n’a changé."))
-    _replace_grants(membership, diff)
-    _supersede_pending(membership)
+    grants_replace(membership, diff)
+    pending_changes_supersede(membership)
     otp.authorisation_close(
         company_id=company.pk,
         subject_email=membership.user.email,
@@ -164,7 +164,7 @@ def rights_change_request(
     )
     if pending and pending.rights == diff.rights and pending.previous_rights == diff.previous:
         return pending
-    _supersede_pending(membership)
+    pending_changes_supersede(membership)
     return RightsChange.objects.create(
         membership=membership,
         requested_by=requested_by,
@@ -282,7 +282,7 @@ def _apply_signed(
         user_agent=user_agent,
         now=now,
     )
-    _replace_grants(membership, diff)
+    grants_replace(membership, diff)
     change.status = RightsChangeStatus.APPLIED
     change.applied_at = now
     change.save(update_fields=["authorisation", "status", "applied_at"])

@@ -29,8 +29,8 @@ from teams.services.exceptions import TeamRefused
 from teams.services.members import locked_member
 from teams.services.notifications import rights_change_notices_queue
 from teams.services.rights import (
-    _replace_grants,
-    _supersede_pending,
+    grants_replace,
+    pending_changes_supersede,
     rights_diff,
 )
 
@@ -69,9 +69,9 @@ def membership_rights_set_by_support(
     diff = rights_diff(membership=member, rights=rights)
     if diff.changes_nothing:
         raise TeamRefused(_("Les droits de ce membre n’ont pas changé."), field="rights")
-    _replace_grants(member, diff)
+    grants_replace(member, diff)
     # a change the administrator is about to sign was asked for on the rights of before
-    _supersede_pending(member)
+    pending_changes_supersede(member)
     authorisation_close(
         company_id=member.company_id,
         subject_email=member.user.email,
