@@ -279,17 +279,19 @@ SUPPORT_CONTACT = env.str(
 )
 DUPLICATE_FEE_EUROS = 50
 
-# Contract documents and the files members attach to requests: no public URL, ever. They are kept
-# under PRIVATE_MEDIA_ROOT and served only by views that check the reader's rights.
+# Contract documents and the files members attach to requests: no public URL, ever; served only
+# by views that check the reader's rights. PRIVATE_STORAGE says where they are kept (core.storage):
+# "filesystem", under PRIVATE_MEDIA_ROOT (one machine: `make run`), or "database", in PostgreSQL,
+# which every web node of a deployment reaches (a file saved through one node is served by all).
+PRIVATE_STORAGE = env.str("PRIVATE_STORAGE", default="filesystem")
+if PRIVATE_STORAGE not in ("filesystem", "database"):
+    raise ImproperlyConfigured("PRIVATE_STORAGE must be filesystem or database.")
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
-    },
+    "private": {"BACKEND": "core.storage.PrivateStorage"},
 }
 
 LOGGING = {

@@ -25,15 +25,14 @@ SMS_BACKEND = "locmem"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
-# Each run its own directory of private files.
+# Private files in the database, as a deployment keeps them (the folder store has its own tests,
+# which switch settings.PRIVATE_STORAGE); each run its own folder for those.
+PRIVATE_STORAGE = "database"
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix=f"portal-private-{_RUN}-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
-    },
+    "private": {"BACKEND": "core.storage.PrivateStorage"},
 }
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DEBUG = False
