@@ -159,6 +159,17 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
+# A worker that dies recovers within a minute; these numbers are chosen together (README: Deployment).
+# - A task is acknowledged once it ran (acks late), and one whose pool process died is put back in
+#   the queue at once (reject on worker lost); a worker holds no more tasks than it runs (prefetch 1).
+# - A whole worker killed cannot put back what it held: Redis hands those messages out again after
+#   the visibility timeout. It stays an hour, above the longest retry countdown
+#   (TASK_RETRY_MAX_SECONDS, 30 min): a countdown waits unacknowledged in its worker, and a timeout
+#   under it would hand the task out again and again while it waits.
+# - So the outbox itself recovers a killed delivery: its row stays "sending"; a delivery is killed
+#   by its hard time limit (MESSAGE_TIME_LIMIT, 25 s) at the latest, so a row "sending" for
+#   MESSAGE_STALL_SECONDS (30 s) has no live worker; beat's sweep, every MESSAGE_SWEEP_SECONDS
+#   (10 s), queues it again. Killed at t, the email is queued again by t + 40 s, sent by ~t + 45 s.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -245,16 +256,19 @@ TASK_RETRY_MAX_SECONDS = 1800
 # failed for good, the invitation shows "Échec d'envoi" and the administrator (or support) resends.
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
 # One delivery talks to one server: the soft limit is above EMAIL_TIMEOUT and Twilio's timeout, the
-# hard limit kills a delivery that ignores it. Both far under the broker's visibility timeout
-# (3600 s), so that a message is never delivered again while its first run still sends.
-MESSAGE_SOFT_TIME_LIMIT = 60
-MESSAGE_TIME_LIMIT = 90
+# hard limit (enforced by the prefork pool, the default) kills a delivery that ignores it. Both far
+# under the broker's visibility timeout, and under MESSAGE_STALL_SECONDS: a message is never
+# delivered again while its first run still sends.
+MESSAGE_SOFT_TIME_LIMIT = 20
+MESSAGE_TIME_LIMIT = 25
 # A message still pending this long past its planned try (its task was never published, or lost),
 # or in "sending" this long (its worker died: longer than MESSAGE_TIME_LIMIT, so a live delivery is
-# over by then), is queued again by the sweep. Five minutes: a lost message waits at most this plus
-# MESSAGE_SWEEP_SECONDS, and a message merely waiting in a busy queue is rarely queued twice.
-MESSAGE_STALL_SECONDS = env.int("MESSAGE_STALL_SECONDS", default=300)
-MESSAGE_SWEEP_SECONDS = 120
+# over by then), is queued again by the sweep, which beat runs every MESSAGE_SWEEP_SECONDS: a
+# message whose worker died is sent again within this plus the sweep's interval (40 s) plus one
+# delivery. A message merely waiting longer than this in a busy queue gets a second task, which
+# finds it sent and does nothing (the claim is locked and checks the state).
+MESSAGE_STALL_SECONDS = env.int("MESSAGE_STALL_SECONDS", default=30)
+MESSAGE_SWEEP_SECONDS = env.int("MESSAGE_SWEEP_SECONDS", default=10)
 # a sweep stays a short transaction even after a long outage: the next one takes the rest
 MESSAGE_SWEEP_BATCH = 500
 SIGNING_RECENT_LOGIN_SECONDS = env.int("SIGNING_RECENT_LOGIN_SECONDS", default=15 * 60)
