@@ -311,7 +311,13 @@ def chaos(
     kill.restarted_node_at = time.time()
 
 
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    # the processes run in groups of their own: the clean-up below must run to stop them
+    raise SystemExit(1)
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     config = Settings.from_env()
     workdir = Path(tempfile.mkdtemp(prefix="portal-scaleout-"))
     outbox = workdir / "outbox"

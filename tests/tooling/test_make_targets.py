@@ -42,6 +42,7 @@ BOOTED_BY = {
     "fuzz": "test_make_fuzz_runs_a_property_test_under_the_fuzz_profile",
     "bench": "test_make_bench_collects_its_benchmarks",
     "load": "test_make_load_signs_and_emails_every_invitation_once (3 s, 2 administrators)",
+    "scaleout": "tests/tooling/test_make_scaleout.py (5 s, 2 administrators, 2 nodes)",
 }
 
 
