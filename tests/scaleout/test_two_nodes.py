@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,7 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Cl
             nodes.append(Node(f"http://127.0.0.1:{sock.getsockname()[1]}", folder, process))
         try:
             for node in nodes:
-                wait_for(lambda node=node: _answers(node.url), timeout=60, what=node.url)
+                wait_for(partial(_answers, node.url), timeout=60, what=node.url)
             yield Cluster(nodes[0], nodes[1], workdir / "outbox" / "sms")
         finally:
             for node in nodes:
