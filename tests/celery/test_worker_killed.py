@@ -20,15 +20,12 @@ from core.outbox import link_token
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
 from tests.invitations.factories import create, request_code, sign
-from tests.reliability.conftest import (  # noqa: F401  fixtures used by name
+from tests.reliability.conftest import (
     BASE_DIR,
     CELERY,
     FakeSmtp,
     RedisServer,
-    WorkerProcess,
-    private_broker,
     smtp_handler_for,
-    start_worker_process,
     status_of,
     test_database_url,
     wait_for,
