@@ -729,7 +729,7 @@ def test_a_signed_invitation_left_unsent_is_queued_again_by_the_outbox_sweep(adm
     invitation = signed(admin)
     [message] = emails_to(LEA)
 
-    assert outbox.messages_sweep(now=NOW + datetime.timedelta(minutes=1)) == []
+    assert outbox.messages_sweep(now=NOW + datetime.timedelta(seconds=10)) == []
     assert outbox.messages_sweep(now=NOW + datetime.timedelta(minutes=10)) == [message.pk]
     assert Message.objects.get(pk=message.pk).about == invitation
 
