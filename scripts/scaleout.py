@@ -93,6 +93,7 @@ class Observed:
     server_errors: list[str] = field(default_factory=list)
     uploads: int = 0
     served_by_other_node: int = 0
+    slowest: list[tuple[float, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -122,9 +123,11 @@ class NodeHopper(Administrator):
         pass
 
     def _count_server_errors(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        if response.status_code >= 500:
-            with self.observed.lock:
+        with self.observed.lock:
+            if response.status_code >= 500:
                 self.observed.server_errors.append(f"{response.status_code} {response.url}")
+            self.observed.slowest.append((response.elapsed.total_seconds(), response.url))
+            self.observed.slowest = sorted(self.observed.slowest, reverse=True)[:5]
 
     def log_in(self) -> None:
         super().log_in()
@@ -513,6 +516,8 @@ def report(
     else:
         print(f"killed worker's email:       delivered {killed_email:.1f} s after the kill")
     print(f"web node B restarted:        {'yes' if kill.restarted_node_at else 'no'}")
+    for seconds, url in observed.slowest:
+        print(f"slow request:                {seconds:.2f} s {url}")
     errors = tally.errors + observed.server_errors
     print(f"errors:                      {len(errors)}")
     for message in errors[:20]:
