@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET
 
 from audit.admin import ReadOnlyAdmin
 from audit.services import client_ip
-from core.downloads import content_download
-from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
+from core.downloads import file_download
+from otp.authorisation_pdf import authorisation_filename
 from otp.models import AccessAuthorisation, SignatureChallenge
 from otp.selectors import any_authorisation
-from otp.services import authorisation_download_record
+from otp.services import authorisation_download_record, authorisation_sealed_file
 
 
 @admin.register(SignatureChallenge)
@@ -121,8 +121,8 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
             ip_address=client_ip(request),
             via="support",
         )
-        return content_download(
-            authorisation_pdf(authorisation=authorisation),
+        return file_download(
+            authorisation_sealed_file(authorisation=authorisation),
             filename=authorisation_filename(authorisation),
             content_type="application/pdf",
         )

@@ -7,10 +7,10 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from audit.services import client_ip
-from core.downloads import content_download
-from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
+from core.downloads import file_download
+from otp.authorisation_pdf import authorisation_filename
 from otp.selectors import company_authorisation
-from otp.services import authorisation_download_record
+from otp.services import authorisation_download_record, authorisation_sealed_file
 from permissions.checks import CompanyRequest, require_company_admin
 
 
@@ -30,8 +30,8 @@ def authorisation_download(
         ip_address=client_ip(request),
         via="company",
     )
-    return content_download(
-        authorisation_pdf(authorisation=authorisation),
+    return file_download(
+        authorisation_sealed_file(authorisation=authorisation),
         filename=authorisation_filename(authorisation),
         content_type="application/pdf",
     )

@@ -219,7 +219,7 @@ def assert_private_pdf(response) -> None:
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_an_administrator_downloads_it_and_the_download_is_audited(
