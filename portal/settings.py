@@ -348,4 +348,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "treasury.tasks.low_balance_alerts_check",
         "schedule": crontab(hour=6, minute=30),
     },
+    # the audit chain's head in the logs every day: an edit made after that day shows
+    "audit-chain-head-log": {
+        "task": "audit.tasks.audit_chain_head_log",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
