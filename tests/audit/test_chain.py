@@ -2,6 +2,7 @@
 inserted behind the application's back, even with the append-only trigger disabled."""
 
 import io
+import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,7 +69,7 @@ def verify_audit(*args: str) -> tuple[int, str]:
 
 def test_each_event_links_to_the_one_before_it(events):
     assert events[0].previous_hash == GENESIS
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.previous_hash == before.chain_hash
     head = chain_head()
     assert head is not None
