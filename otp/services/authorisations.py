@@ -119,9 +119,11 @@ def authorisation_download_record(
     authorisation: AccessAuthorisation,
     ip_address: str | None,
     via: str,
+    document: str = "pdf",
 ) -> None:
     """Who downloaded an authorisation, and from where: `company` (an administrator), `account`
-    (the person it names) or `support` (the Django admin)."""
+    (the person it names) or `support` (the Django admin); `document`: the sealed `pdf` or the
+    `proof` file."""
     audit_record(
         action=Action.DOCUMENT_DOWNLOADED,
         actor=actor,
@@ -133,5 +135,6 @@ def authorisation_download_record(
             "version": authorisation.version,
             "subject": authorisation.subject_email,
             "via": via,
+            "document": document,
         },
     )
