@@ -2,7 +2,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
+from audit.chain import chain_head
 from audit.models import AuditEvent
 
 
@@ -37,5 +39,14 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "target_repr",
         "ip_address",
         "data",
+        "previous_hash",
+        "chain_hash",
     )
     readonly_fields = fields
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
+        # the chain's head, for support to write down or compare with the daily log line
+        context = {**(extra_context or {}), "chain_head": chain_head()}
+        return super().changelist_view(request, extra_context=context)  # type: ignore[return-value]

@@ -81,6 +81,9 @@ class AuditEvent(models.Model):
     target_repr = models.CharField(_("cible"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
     data = models.JSONField(_("détails"), default=dict, blank=True)
+    # the chain (audit/chain.py): this event's hash covers its content and the previous hash
+    previous_hash = models.CharField(_("empreinte précédente"), max_length=64, blank=True)
+    chain_hash = models.CharField(_("empreinte chaînée"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("événement d’audit")
@@ -93,3 +96,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.target_repr}"
+
+
+class ChainHead(models.Model):
+    """The chain's last link: one row, locked by every insert (audit/chain.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(_("dernière empreinte"), max_length=64)
+    last_event_id = models.BigIntegerField(_("dernier événement"), null=True, blank=True)
+    event_count = models.BigIntegerField(_("nombre d’événements"), default=0)
+    updated_at = models.DateTimeField(_("mis à jour le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tête de la chaîne d’audit")
+        verbose_name_plural = _("tête de la chaîne d’audit")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_count} · {self.last_hash}"

@@ -122,6 +122,12 @@ class AccessAuthorisation(models.Model):
     closed_reason = models.CharField(
         _("motif de clôture"), max_length=30, choices=ClosingReason.choices, blank=True
     )
+    # the sealed PDF, produced once and then served as it is (storages["private"])
+    sealed_pdf = models.CharField(_("PDF scellé"), max_length=255, blank=True)
+    sealed_pdf_sha256 = models.CharField(
+        _("empreinte SHA-256 du PDF scellé"), max_length=64, blank=True
+    )
+    sealed_at = models.DateTimeField(_("scellé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("autorisation d’accès signée")

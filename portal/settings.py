@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from core.seal_material import DEVELOPMENT_PASSPHRASE as DEVELOPMENT_SEAL_PASSPHRASE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -308,6 +310,21 @@ STORAGES = {
     "private": {"BACKEND": "core.storage.PrivateStorage"},
 }
 
+# The bank's seal on every access authorisation PDF (PAdES, core/seal.py): a PKCS#12 file holding
+# the seal's key and certificate (with its CA chain) and its passphrase. Production must set them
+# (a system check refuses `migrate`, `runserver` and `check` otherwise). With DEBUG on and no file
+# given, a development CA and seal are created under PDF_SEAL_DEVELOPMENT_DIR on first use
+# (`make run` does it first and says so). PDF_SEAL_TRUST_ROOTS: the CA certificates (PEM) that
+# `manage.py verify_pdf` trusts, comma-separated; by default the development CA under DEBUG.
+PDF_SEAL_PKCS12 = env.str("PDF_SEAL_PKCS12", default="")
+PDF_SEAL_PASSPHRASE = env.str(
+    "PDF_SEAL_PASSPHRASE", default="" if PDF_SEAL_PKCS12 else DEVELOPMENT_SEAL_PASSPHRASE
+)
+PDF_SEAL_TRUST_ROOTS = env.list("PDF_SEAL_TRUST_ROOTS", default=[])
+PDF_SEAL_DEVELOPMENT_DIR = Path(
+    env.str("PDF_SEAL_DEVELOPMENT_DIR", default=str(BASE_DIR / "var" / "seal"))
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -346,5 +363,10 @@ CELERY_BEAT_SCHEDULE = {
     "low-balance-alerts-check": {
         "task": "treasury.tasks.low_balance_alerts_check",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # the audit chain's head in the logs every day: an edit made after that day shows
+    "audit-chain-head-log": {
+        "task": "audit.tasks.audit_chain_head_log",
+        "schedule": crontab(hour=0, minute=5),
     },
 }

@@ -18,20 +18,26 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Lower
 
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
+from core.queueing import publish
 from otp.models import AccessAuthorisation, ClosingReason
 from otp.services.verification import Verification
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
     from accounts.models import User
+
+# named rather than imported: tasks import services, not the reverse
+AUTHORISATION_SEAL = "otp.tasks.authorisation_seal"
 
 
 def _of_subject(*, company_id: int, subject_email: str) -> QuerySet[AccessAuthorisation]:
@@ -65,7 +71,7 @@ def authorisation_record(
     versions.filter(closed_at__isnull=True).update(
         closed_at=now, closed_reason=ClosingReason.SUPERSEDED
     )
-    return AccessAuthorisation.objects.create(
+    authorisation = AccessAuthorisation.objects.create(
         kind=kind,
         challenge=verification.challenge,
         company=company,
@@ -81,6 +87,11 @@ def authorisation_record(
         phone_masked=verification.challenge.phone_masked,
         version=latest + 1,
     )
+    # the sealed PDF is made once the signature is committed (otp/services/sealing.py)
+    transaction.on_commit(
+        partial(publish, AUTHORISATION_SEAL, authorisation_id=str(authorisation.pk))
+    )
+    return authorisation
 
 
 def authorisation_close(
@@ -108,9 +119,11 @@ def authorisation_download_record(
     authorisation: AccessAuthorisation,
     ip_address: str | None,
     via: str,
+    document: str = "pdf",
 ) -> None:
     """Who downloaded an authorisation, and from where: `company` (an administrator), `account`
-    (the person it names) or `support` (the Django admin)."""
+    (the person it names) or `support` (the Django admin); `document`: the sealed `pdf` or the
+    `proof` file."""
     audit_record(
         action=Action.DOCUMENT_DOWNLOADED,
         actor=actor,
@@ -122,5 +135,6 @@ def authorisation_download_record(
             "version": authorisation.version,
             "subject": authorisation.subject_email,
             "via": via,
+            "document": document,
         },
     )
