@@ -5,13 +5,21 @@ from invitations.services.accepting import (
     invitation_accept_new_account,
     invitation_for_token,
 )
-from invitations.services.batches import (
-    Invitee,
+from invitations.services.batch_file import (
+    BATCH_FILE_MAX_INVITEES,
+    template_csv,
+    template_headers,
+)
+from invitations.services.batch_signing import (
     batch_signature_payload,
     batch_signature_statement,
-    invitation_batch_create,
     invitation_batch_request_code,
     invitation_batch_sign,
+)
+from invitations.services.batches import (
+    Invitee,
+    invitation_batch_create,
+    invitation_batch_from_file,
 )
 from invitations.services.creating import invitation_create, invitation_edit_rights
 from invitations.services.emails import (
@@ -25,6 +33,7 @@ from invitations.services.emails import (
 )
 from invitations.services.exceptions import (
     AccountExists,
+    InvitationBatchFileRefused,
     InvitationBatchRefused,
     InvitationLinkInvalid,
     InvitationRefused,
@@ -43,7 +52,9 @@ from invitations.services.signing import (
 )
 
 __all__ = [
+    "BATCH_FILE_MAX_INVITEES",
     "AccountExists",
+    "InvitationBatchFileRefused",
     "InvitationBatchRefused",
     "InvitationLinkInvalid",
     "InvitationRefused",
@@ -56,6 +67,7 @@ __all__ = [
     "invitation_accept",
     "invitation_accept_new_account",
     "invitation_batch_create",
+    "invitation_batch_from_file",
     "invitation_batch_request_code",
     "invitation_batch_sign",
     "invitation_create",
@@ -73,4 +85,6 @@ __all__ = [
     "signature_payload",
     "signature_statement",
     "signed_rights",
+    "template_csv",
+    "template_headers",
 ]
