@@ -39,11 +39,14 @@ from invitations.services.exceptions import (
     InvitationRefused,
     WrongAccount,
 )
-from invitations.services.sending import (
-    invitation_resend,
-    invitation_revoke,
+from invitations.services.reminders import (
+    invitation_expiry_notices_send,
+    invitation_expiry_notify,
+    invitation_remind,
+    invitation_reminders_send,
     invitations_expire,
 )
+from invitations.services.sending import invitation_resend, invitation_revoke
 from invitations.services.signing import (
     invitation_request_code,
     invitation_sign,
@@ -75,7 +78,11 @@ __all__ = [
     "invitation_email_failed",
     "invitation_email_queue",
     "invitation_email_sent",
+    "invitation_expiry_notices_send",
+    "invitation_expiry_notify",
     "invitation_for_token",
+    "invitation_remind",
+    "invitation_reminders_send",
     "invitation_request_code",
     "invitation_resend",
     "invitation_revoke",

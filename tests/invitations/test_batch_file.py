@@ -87,9 +87,9 @@ def test_five_hundred_people_are_invited_and_signed_with_one_code(
         ).count()
         == 500
     )
-    assert set(
-        Invitation.objects.filter(batch=batch).values_list("status", flat=True)
-    ) == {InvitationStatus.SIGNED}
+    assert set(Invitation.objects.filter(batch=batch).values_list("status", flat=True)) == {
+        InvitationStatus.SIGNED
+    }
 
 
 def test_one_wrong_line_refuses_the_whole_file_with_every_lines_reason(admin, admin_client):
@@ -125,9 +125,9 @@ def test_one_wrong_line_refuses_the_whole_file_with_every_lines_reason(admin, ad
     assert "Indiquez le prénom" in lines[11]
     assert "8 lignes du fichier ne peuvent pas être invitées" in response.text
     assert not InvitationBatch.objects.filter(company=admin.company).exists()
-    assert list(Invitation.objects.filter(company=admin.company).values_list("email", flat=True)) == [
-        "deja@partenaire.example"
-    ]
+    assert list(
+        Invitation.objects.filter(company=admin.company).values_list("email", flat=True)
+    ) == ["deja@partenaire.example"]
 
 
 def test_a_right_the_companys_contracts_do_not_allow_is_refused_on_its_line(other_admin):
@@ -142,7 +142,9 @@ def test_a_right_the_companys_contracts_do_not_allow_is_refused_on_its_line(othe
 
 
 def test_an_unknown_right_column_is_refused_on_the_first_line(admin):
-    content = csv_file("Ana;Durand;ana@partenaire.example;oui", header="Prénom;Nom;E-mail;Virements")
+    content = csv_file(
+        "Ana;Durand;ana@partenaire.example;oui", header="Prénom;Nom;E-mail;Virements"
+    )
 
     with pytest.raises(InvitationBatchFileRefused) as refused:
         from_file(admin, content)
@@ -179,7 +181,8 @@ def test_a_utf8_file_with_a_bom_and_commas_is_read(admin):
 
 def test_a_file_without_right_columns_takes_the_rights_ticked_for_everyone(admin):
     content = csv_file(
-        "Ana;Durand;ana@partenaire.example", "Bob;Martin;bob@partenaire.example",
+        "Ana;Durand;ana@partenaire.example",
+        "Bob;Martin;bob@partenaire.example",
         header="Prénom;Nom;E-mail",
     )
 
@@ -246,9 +249,7 @@ def test_a_file_that_is_not_text_is_refused(admin, admin_client):
 
 
 def test_each_persons_own_rights_are_in_the_digest(admin):
-    batch = from_file(
-        admin, csv_file(person(1, rights="oui;non;non;non;non;non"), person(2))
-    )
+    batch = from_file(admin, csv_file(person(1, rights="oui;non;non;non;non;non"), person(2)))
     request_batch_code(batch, admin)
     code = last_code()
     payload = services.batch_signature_payload(
@@ -269,9 +270,7 @@ def test_each_persons_own_rights_are_in_the_digest(admin):
 
 
 def test_the_signature_page_states_each_persons_rights(admin, admin_client):
-    batch = from_file(
-        admin, csv_file(person(1, rights="non;non;non;non;oui;non"), person(2))
-    )
+    batch = from_file(admin, csv_file(person(1, rights="non;non;non;non;oui;non"), person(2)))
 
     page = admin_client.get(sign_url(batch))
 
@@ -292,9 +291,7 @@ def test_the_daily_ceiling_applies_to_the_whole_file(admin, settings):
 
 
 def test_the_template_file_is_a_french_csv_with_its_titles(admin_client, admin):
-    response = admin_client.get(
-        reverse("invitations:batch_file_template", args=[admin.company_id])
-    )
+    response = admin_client.get(reverse("invitations:batch_file_template", args=[admin.company_id]))
 
     text = response.content.decode("utf-8")
     assert response.status_code == 200
