@@ -249,6 +249,10 @@ OTP_MAX_WRONG_CODES = env.int("OTP_MAX_WRONG_CODES", default=5)
 OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=30)
 OTP_MAX_SENDS = env.int("OTP_MAX_SENDS", default=3)
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
+# one reminder with a fresh link this many days before a link expires
+INVITATION_REMINDER_DAYS_BEFORE_EXPIRY = env.int(
+    "INVITATION_REMINDER_DAYS_BEFORE_EXPIRY", default=2
+)
 # A task talking to the outside world (SMTP, Twilio) retries after this long, each next retry
 # twice as long, never more than the cap: a countdown stays under the broker's visibility timeout.
 TASK_RETRY_SECONDS = env.int("TASK_RETRY_SECONDS", default=30)
@@ -357,6 +361,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "invitations-expire": {
         "task": "invitations.tasks.invitations_expire",
+        "schedule": 3600.0,
+    },
+    # each runs once per invitation whatever the number of runs (see invitations.services.reminders)
+    "invitation-reminders-send": {
+        "task": "invitations.tasks.invitation_reminders_send",
+        "schedule": 3600.0,
+    },
+    "invitation-expiry-notices-send": {
+        "task": "invitations.tasks.invitation_expiry_notices_send",
         "schedule": 3600.0,
     },
     # the task works out "today" in Paris time; once a day is what subscribers were promised
