@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -14,6 +15,8 @@ from documents.exports import amortisation_csv, amortisation_pdf, export_filenam
 from documents.forms import DuplicateRequestForm
 from permissions.catalogue import Right, duplicate_fee_note
 from permissions.checks import CompanyRequest, require_right
+
+PAGE_SIZE = 20
 
 
 @require_GET
@@ -133,6 +136,8 @@ def duplicate_requests(request: CompanyRequest, company_id: int) -> HttpResponse
         "documents/duplicate_requests.html",
         {
             "company": request.company,
-            "requests": selectors.duplicate_requests(membership=request.membership),
+            "page": Paginator(
+                selectors.duplicate_requests(membership=request.membership), PAGE_SIZE
+            ).get_page(request.GET.get("page")),
         },
     )

@@ -92,6 +92,24 @@ def low_balance_alert(*, company: Company) -> LowBalanceAlert | None:
     return LowBalanceAlert.objects.filter(company=company).select_related("recipient").first()
 
 
+def subscription_and_alert(
+    *, company: Company
+) -> tuple[TreasurySubscription | None, LowBalanceAlert | None]:
+    """The company's subscription and low-balance alert, in one query."""
+    row = Company.objects.select_related("treasury_subscription", "treasury_alert__recipient").get(
+        pk=company.pk
+    )
+    try:
+        subscription: TreasurySubscription | None = row.treasury_subscription
+    except TreasurySubscription.DoesNotExist:
+        subscription = None
+    try:
+        alert: LowBalanceAlert | None = row.treasury_alert
+    except LowBalanceAlert.DoesNotExist:
+        alert = None
+    return subscription, alert
+
+
 @dataclass(frozen=True)
 class TreasuryOverview:
     accounts: list[BankAccount]
@@ -120,9 +138,9 @@ def treasury_overview(*, company: Company, today: datetime.date) -> TreasuryOver
     """The treasury page: balances, the forecast and its chart, what the subscription opens."""
     accounts = bank_accounts(company=company)
     forecast = company_forecast(company=company, accounts=accounts, today=today)
-    subscription = TreasurySubscription.objects.filter(company=company).first()
+    subscription, alert = subscription_and_alert(company=company)
     subscribed = subscription is not None and subscription.is_active_on(today)
-    alert = low_balance_alert(company=company) if subscribed else None
+    alert = alert if subscribed else None
     threshold = alert.threshold if alert is not None and alert.enabled else None
     return TreasuryOverview(
         accounts=accounts,
