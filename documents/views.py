@@ -11,7 +11,7 @@ from client_requests.services import RequestRefused, duplicate_fee
 from core.downloads import content_download, file_download
 from documents import selectors, services
 from documents.amortisation import schedule, totals
-from documents.exports import amortisation_csv, amortisation_pdf, export_filename
+from documents.exports import amortisation_csv, export_filename
 from documents.forms import DuplicateRequestForm
 from permissions.catalogue import Right, duplicate_fee_note
 from permissions.checks import CompanyRequest, require_right
@@ -83,8 +83,8 @@ def amortisation_pdf_download(
     request: CompanyRequest, company_id: int, contract_id: int
 ) -> HttpResponseBase:
     contract = selectors.company_contract(company=request.company, contract_id=contract_id)
-    return content_download(
-        amortisation_pdf(contract=contract),
+    return file_download(
+        services.amortisation_pdf_file(contract=contract),
         content_type="application/pdf",
         filename=export_filename(contract=contract, extension="pdf"),
     )

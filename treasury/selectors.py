@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Contract, ContractStatus
@@ -27,6 +28,21 @@ from treasury.models import (
 
 def bank_accounts(*, company: Company) -> list[BankAccount]:
     return list(BankAccount.objects.filter(company=company).order_by("label", "pk"))
+
+
+def subscribed_accounts(*, company: Company, today: datetime.date) -> list[BankAccount] | None:
+    """The company's accounts if its subscription is active on `today`, else None: one query
+    (a second only for a company without any account)."""
+    until = TreasurySubscription.objects.filter(company=company).values("active_until")[:1]
+    accounts: list[BankAccount] = list(
+        BankAccount.objects.filter(company=company)
+        .annotate(subscribed_until=Subquery(until))
+        .order_by("label", "pk")
+    )
+    if not accounts:
+        return [] if active_subscription(company=company, today=today) else None
+    subscribed_until: datetime.date | None = accounts[0].subscribed_until  # type: ignore[attr-defined]
+    return accounts if subscribed_until is not None and today <= subscribed_until else None
 
 
 def scheduled_movements(
