@@ -2,8 +2,10 @@
 the upload check found and named with the matching extension (a PDF named "x.html" saves as
 "x.pdf"), the name passed through Content-Disposition's own encoding."""
 
+from collections.abc import Iterable
+
 from django.core.files import File
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
@@ -45,6 +47,17 @@ def file_download(file: File, *, filename: str, content_type: str) -> HttpRespon
 
 def content_download(content: bytes | str, *, filename: str, content_type: str) -> HttpResponseBase:
     response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, download_name(filename, content_type)
+    )
+    return _private(response)
+
+
+def streaming_download(
+    chunks: Iterable[bytes], *, filename: str, content_type: str
+) -> HttpResponseBase:
+    """A file made while it is sent (an export of every row): nothing waits in memory."""
+    response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
         True, download_name(filename, content_type)
     )
