@@ -40,6 +40,11 @@ CSRF_COOKIE_SECURE = False
 # Private files in the database, as a deployment keeps them (the folder store has its own tests,
 # which switch settings.PRIVATE_STORAGE); each run its own folder for those.
 PRIVATE_STORAGE = "database"
+# browser tests run on http: cookies without the __Host- prefix (it requires Secure)
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
+DEVICE_COOKIE_NAME = "portal_device"
+LANGUAGE_COOKIE_SECURE = False
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix=f"portal-private-{_RUN}-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
