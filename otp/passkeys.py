@@ -349,7 +349,7 @@ def assertion_reverify(authorisation: AccessAuthorisation) -> Reverification:
     stored signature over the stored authenticator data and client data."""
     checks: list[tuple[str, bool]] = []
     if authorisation.method != SignatureMethod.PASSKEY:
-        return Reverification([("signed with a passkey", False)])
+        return Reverification([(_("signée avec une clé d’accès"), False)])
     challenge = authorisation.challenge
     checks.append(
         (
@@ -360,7 +360,7 @@ def assertion_reverify(authorisation: AccessAuthorisation) -> Reverification:
     expected = webauthn_challenge(digest=authorisation.payload_digest, nonce=challenge.nonce)
     checks.append(
         (
-            "client data challenge = SHA-256(content digest || nonce)",
+            _("le défi signé est SHA-256(empreinte du contenu || aléa à usage unique)"),
             _client_data_challenge(bytes(authorisation.client_data_json)) == expected,
         )
     )
@@ -390,8 +390,11 @@ def assertion_reverify(authorisation: AccessAuthorisation) -> Reverification:
         signature_ok = False
     checks.append(
         (
-            "signature by the stored public key over authenticator data and client data "
-            "(RP ID, origin, user present and verified, counter)",
+            _(
+                "la signature est valide pour la clé publique conservée, sur les données de "
+                "l’authentificateur et du client (site, origine, présence et vérification de "
+                "l’utilisateur, compteur)"
+            ),
             signature_ok,
         )
     )
