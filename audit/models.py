@@ -21,6 +21,10 @@ class Action(models.TextChoices):
     MOBILE_CHANGED = "mobile_changed", _("Numéro de mobile changé")
     SIGNING_LOCKED = "signing_locked", _("Signature bloquée (codes erronés)")
     SIGNING_UNLOCKED = "signing_unlocked", _("Signature débloquée par le support")
+    # a person's passkeys, from Mon compte
+    PASSKEY_ADDED = "passkey_added", _("Clé d’accès ajoutée")
+    PASSKEY_RENAMED = "passkey_renamed", _("Clé d’accès renommée")
+    PASSKEY_REMOVED = "passkey_removed", _("Clé d’accès supprimée")
     # edits by support staff in the Django admin: the signing factor and who may do what
     SUPPORT_MOBILE_CHANGED = "support_mobile_changed", _("Mobile changé par le support")
     SUPPORT_MEMBERSHIP_CHANGED = (

@@ -291,6 +291,22 @@ LOGIN_SECOND_STEP_SECONDS = env.int("LOGIN_SECOND_STEP_SECONDS", default=10 * 60
 # Mon compte's list of sessions: each one's last activity written at most this often
 SESSION_ACTIVITY_WRITE_SECONDS = 60
 DEVICE_COOKIE_AGE_SECONDS = 400 * 24 * 3600
+# Passkeys (WebAuthn). The relying party is the site's domain, never an IP address (browsers refuse
+# one): by default the host of PORTAL_BASE_URL, "localhost" for a loopback address; the origin is
+# the site's scheme://host[:port] as the browser shows it.
+_PORTAL_URL = urlsplit(PORTAL_BASE_URL)
+_PORTAL_HOST = _PORTAL_URL.hostname or "localhost"
+if _PORTAL_HOST in ("127.0.0.1", "::1"):
+    _PORTAL_HOST = "localhost"
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_PORTAL_HOST)
+WEBAUTHN_ORIGIN = env.str(
+    "WEBAUTHN_ORIGIN",
+    default=f"{_PORTAL_URL.scheme or 'http'}://{_PORTAL_HOST}"
+    + (f":{_PORTAL_URL.port}" if _PORTAL_URL.port else ""),
+)
+WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default=f"{BANK_NAME} · Mes équipes")
+# a passkey challenge (to sign, to log in, to add or remove a passkey) lives this long, used once
+PASSKEY_CHALLENGE_SECONDS = env.int("PASSKEY_CHALLENGE_SECONDS", default=5 * 60)
 LOGIN_FAILURES_BEFORE_DELAY = env.int("LOGIN_FAILURES_BEFORE_DELAY", default=5)
 # one address may be a whole office behind a proxy: it gets more tries than one account
 LOGIN_IP_FAILURES_BEFORE_DELAY = env.int("LOGIN_IP_FAILURES_BEFORE_DELAY", default=20)

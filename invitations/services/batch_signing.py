@@ -16,6 +16,7 @@ from invitations.services.signing import apply_signed, signature_statement
 from otp import services as otp
 from otp import signing
 from otp.models import SignatureChallenge
+from otp.passkeys import PasskeyAssertion
 from permissions.catalogue import sorted_rights
 
 PURPOSE = "invitation_batch"
@@ -110,7 +111,8 @@ def invitation_batch_sign(
     batch_id: int,
     company: Company,
     signer: User,
-    code: str,
+    code: str = "",
+    assertion: PasskeyAssertion | None = None,
     ip_address: str | None,
     user_agent: str,
     now: datetime.datetime,
@@ -119,12 +121,13 @@ def invitation_batch_sign(
     with transaction.atomic():
         batch, members = _open_batch_for_signature(batch_id, company)
         payload = batch_signature_payload(batch, members, signer=signer)
-        verification = signing.code_verify(
+        verification = signing.signature_verify(
             batch,
             company=company,
             signer=signer,
             payload=payload,
             code=code,
+            assertion=assertion,
             ip_address=ip_address,
             now=now,
         )

@@ -37,7 +37,7 @@ from invitations.services import (
     template_csv,
 )
 from invitations.views.common import back_to_team, team_url
-from otp.forms import SignatureCodeForm
+from otp.forms import PasskeyForm, SignatureCodeForm, signature_form
 from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
 from permissions.catalogue import RightSpec, specs_for
@@ -164,7 +164,7 @@ def _batch_sign_context(
     members: list[Invitation],
     now: datetime.datetime,
     *,
-    form: SignatureCodeForm | None,
+    form: SignatureCodeForm | PasskeyForm | None,
     error: str,
 ) -> dict[str, object]:
     signer = current_user(request)
@@ -205,7 +205,7 @@ def _batch_sign_page(
     batch_id: int,
     now: datetime.datetime,
     *,
-    form: SignatureCodeForm | None = None,
+    form: SignatureCodeForm | PasskeyForm | None = None,
     error: str = "",
 ) -> HttpResponse:
     """The batch's signature page as it stands now: a malformed or refused code shows why."""
@@ -230,7 +230,7 @@ def batch_sign(request: CompanyRequest, company_id: int, batch_id: int) -> HttpR
     now = timezone.now()
     if request.method != "POST":
         return _batch_sign_page(request, batch_id, now)
-    form = SignatureCodeForm(request.POST)
+    form = signature_form(request.POST)
     if not form.is_valid():
         return _batch_sign_page(request, batch_id, now, form=form)
     try:
@@ -238,7 +238,8 @@ def batch_sign(request: CompanyRequest, company_id: int, batch_id: int) -> HttpR
             batch_id=batch_id,
             company=request.company,
             signer=current_user(request),
-            code=form.cleaned_data["code"],
+            code=form.cleaned_data.get("code", ""),
+            assertion=form.cleaned_data.get("assertion"),
             ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             now=now,

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from otp import limits
-from otp.models import LOGIN_PURPOSE, ChallengeStatus, SignatureChallenge
+from otp.models import LOGIN_PURPOSE, ChallengeStatus, Passkey, SignatureChallenge
 from otp.services.challenges import expected_code, is_expired
 from otp.services.digests import payload_digest
 from otp.services.exceptions import (
@@ -38,9 +38,26 @@ class Outcome(enum.Enum):
 
 
 @dataclass(frozen=True)
+class PasskeyEvidence:
+    """What a passkey signature keeps so that it can be verified again at any time."""
+
+    passkey: Passkey
+    credential_id: bytes
+    public_key: bytes
+    authenticator_data: bytes
+    client_data_json: bytes
+    signature: bytes
+    sign_count: int
+    rp_id: str
+    origin: str
+
+
+@dataclass(frozen=True)
 class Verification:
     outcome: Outcome
     challenge: SignatureChallenge
+    # set when a passkey signed rather than an SMS code
+    evidence: PasskeyEvidence | None = None
 
     @property
     def ok(self) -> bool:
