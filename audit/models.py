@@ -50,6 +50,11 @@ class Action(models.TextChoices):
     TREASURY_EXPORTED = "treasury_exported", _("Prévision de trésorerie exportée")
     TREASURY_ALERT_CHANGED = "treasury_alert_changed", _("Alerte de trésorerie modifiée")
     TREASURY_ALERT_SENT = "treasury_alert_sent", _("Alerte de trésorerie envoyée")
+    # support's back office: an email changed, and the four-eyes proposals
+    SUPPORT_EMAIL_CHANGED = "support_email_changed", _("E-mail changé par le support")
+    PROPOSAL_MADE = "proposal_made", _("Changement proposé par le support")
+    PROPOSAL_APPROVED = "proposal_approved", _("Proposition approuvée par un second agent")
+    PROPOSAL_REFUSED = "proposal_refused", _("Proposition refusée par un second agent")
 
 
 class AuditEvent(models.Model):
