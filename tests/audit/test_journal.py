@@ -97,9 +97,7 @@ def test_another_companys_events_never_appear_even_with_a_shared_administrator(
     admin, admin_client, other_company
 ):
     MembershipFactory.create(user=admin.user, company=other_company, role=Role.ADMIN)
-    audit_record(
-        action=Action.MEMBER_SUSPENDED, actor=admin.user, company=other_company, data={}
-    )
+    audit_record(action=Action.MEMBER_SUSPENDED, actor=admin.user, company=other_company, data={})
     _event(other_company, Action.MEMBER_REMOVED, actor=admin.user, target_repr="Secret Autre — Y")
     _event(admin.company, Action.MEMBER_REMOVED, actor=admin.user, target_repr="Visible Ici — X")
 
