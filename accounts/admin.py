@@ -214,7 +214,7 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     def unlock_signing(
         self, request: HttpRequest, queryset: QuerySet[User]
     ) -> TemplateResponse | None:
-        reason = action_reason(self, request, queryset, title=_("Débloquer la signature"))
+        reason = action_reason(self, request, queryset, title=str(_("Débloquer la signature")))
         if isinstance(reason, TemplateResponse):
             return reason
         unlocked = [

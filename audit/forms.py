@@ -10,7 +10,9 @@ from companies.models import Membership
 class JournalFilterForm(forms.Form):
     """The journal's filters (GET): validation only; a bad value is said, the rest still applies."""
 
-    person = forms.TypedChoiceField(label=_("Personne"), required=False, coerce=int, empty_value=None)
+    person = forms.TypedChoiceField(
+        label=_("Personne"), required=False, coerce=int, empty_value=None
+    )
     kind = forms.ChoiceField(
         label=_("Type d’événement"),
         required=False,

@@ -32,6 +32,9 @@ ACCOUNT_ACTIONS = (
     Action.SIGNING_LOCKED,
     Action.SIGNING_UNLOCKED,
     Action.MOBILE_CHANGED,
+    Action.PROPOSAL_MADE,
+    Action.PROPOSAL_APPROVED,
+    Action.PROPOSAL_REFUSED,
 )
 
 
@@ -67,12 +70,14 @@ def _person_filter(person: Membership) -> Q:
     )
 
 
-def company_events(*, company: Company, filters: JournalFilters | None = None) -> QuerySet[AuditEvent]:
+def company_events(
+    *, company: Company, filters: JournalFilters | None = None
+) -> QuerySet[AuditEvent]:
     """The company's events, newest first, with their author (one query)."""
     filters = filters or JournalFilters()
-    account_events = Q(
-        company__isnull=True, action__in=ACCOUNT_ACTIONS, target_type="user"
-    ) & Q(_member_since(company))
+    account_events = Q(company__isnull=True, action__in=ACCOUNT_ACTIONS, target_type="user") & Q(
+        _member_since(company)
+    )
     events = AuditEvent.objects.filter(Q(company=company) | account_events).exclude(
         action__in=HIDDEN
     )

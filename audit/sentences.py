@@ -105,7 +105,9 @@ SENTENCES: dict[str, Phrase] = {
     Action.MEMBER_REACTIVATED: P(
         Kind.ACCESS, gettext_lazy("%(actor)s a réactivé l’accès de %(target)s")
     ),
-    Action.MEMBER_REMOVED: P(Kind.ACCESS, gettext_lazy("%(actor)s a retiré %(target)s de l’équipe")),
+    Action.MEMBER_REMOVED: P(
+        Kind.ACCESS, gettext_lazy("%(actor)s a retiré %(target)s de l’équipe")
+    ),
     Action.INVITATION_RIGHTS_EDITED: P(
         Kind.RIGHTS,
         gettext_lazy("%(actor)s a modifié les droits de l’invitation de %(target)s : %(rights)s"),

@@ -32,7 +32,9 @@ def _filters(request: CompanyRequest) -> tuple[JournalFilterForm, JournalFilters
 @require_company_admin
 def journal(request: CompanyRequest, company_id: int) -> HttpResponse:
     form, filters = _filters(request)
-    page = journal_page(company=request.company, filters=filters, page_number=request.GET.get("page"))
+    page = journal_page(
+        company=request.company, filters=filters, page_number=request.GET.get("page")
+    )
     context = {
         "company": request.company,
         "form": form,
@@ -48,7 +50,8 @@ def journal(request: CompanyRequest, company_id: int) -> HttpResponse:
 def journal_export(request: CompanyRequest, company_id: int) -> StreamingHttpResponse:
     _form, filters = _filters(request)
     response = StreamingHttpResponse(
-        journal_csv(company=request.company, filters=filters), content_type="text/csv; charset=utf-8"
+        journal_csv(company=request.company, filters=filters),
+        content_type="text/csv; charset=utf-8",
     )
     day = timezone.localdate()
     name = f"journal-{request.company.siren}-{day:%Y-%m-%d}.csv"

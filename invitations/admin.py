@@ -57,7 +57,9 @@ class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     @admin.action(description=gettext_lazy("Renvoyer l’e-mail avec un nouveau lien"))
-    def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> TemplateResponse | None:
+    def resend(
+        self, request: HttpRequest, queryset: QuerySet[Invitation]
+    ) -> TemplateResponse | None:
         reason = action_reason(self, request, queryset, title=_("Renvoyer l’invitation"))
         if isinstance(reason, TemplateResponse):
             return reason
@@ -65,7 +67,9 @@ class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return None
 
     @admin.action(description=gettext_lazy("Révoquer"))
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> TemplateResponse | None:
+    def revoke(
+        self, request: HttpRequest, queryset: QuerySet[Invitation]
+    ) -> TemplateResponse | None:
         reason = action_reason(self, request, queryset, title=_("Révoquer l’invitation"))
         if isinstance(reason, TemplateResponse):
             return reason

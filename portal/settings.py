@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "client_requests",
     "documents",
     "treasury",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.FormerMemberMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

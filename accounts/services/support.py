@@ -76,8 +76,8 @@ def user_update_by_support(
 ) -> User:
     """Support saves a person's account, saying why; a changed mobile (the signing factor) and a
     changed email (the login and where invitations go) are audited with the reason."""
-    if refusal := reason_refusal(reason):
-        raise UserRefused(refusal, field="reason")
+    if missing := reason_refusal(reason):
+        raise UserRefused(missing, field="reason")
     reason = reason_clean(reason)
     # lock: the person's companies, as a team change does, so the last-administrator rule holds
     companies = Membership.objects.filter(user_id=user.pk).values("company_id")

@@ -68,8 +68,8 @@ def request_move(
 ) -> ClientRequest:
     """Support staff's decision, with its reason (kept in the audit); the comment is shown to the
     company. Validating a RIB change is what changes the company's RIB."""
-    if refusal := reason_refusal(reason):
-        raise RequestRefused(refusal, field="reason")
+    if missing := reason_refusal(reason):
+        raise RequestRefused(missing, field="reason")
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(client_request)

@@ -118,7 +118,7 @@ class CompanyAdminForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Company
-        fields = "__all__"
+        fields = ("name", "siren", "has_entreprise_subscription")
 
 
 class MembershipInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]

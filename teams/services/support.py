@@ -170,9 +170,7 @@ def membership_add_by_support(
         "role": {"from": None, "to": member.role},
         "status": {"from": None, "to": member.status},
     }
-    _audit_changed(
-        member, changes, created=True, actor=actor, reason=reason, ip_address=ip_address
-    )
+    _audit_changed(member, changes, created=True, actor=actor, reason=reason, ip_address=ip_address)
     return member
 
 
