@@ -62,6 +62,11 @@ class Action(models.TextChoices):
         _("Seconds facteurs réinitialisés par le support"),
     )
     SESSIONS_ENDED = "sessions_ended", _("Déconnexion des autres appareils")
+    # support's back office: an email changed, and the four-eyes proposals
+    SUPPORT_EMAIL_CHANGED = "support_email_changed", _("E-mail changé par le support")
+    PROPOSAL_MADE = "proposal_made", _("Changement proposé par le support")
+    PROPOSAL_APPROVED = "proposal_approved", _("Proposition approuvée par un second agent")
+    PROPOSAL_REFUSED = "proposal_refused", _("Proposition refusée par un second agent")
 
 
 class AuditEvent(models.Model):

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "client_requests",
     "documents",
     "treasury",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.FormerMemberMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

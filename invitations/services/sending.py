@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import Action
+from audit.reasons import reason_clean, reason_refusal
 from audit.services import audit_record
 from companies.models import Company
 from core import outbox
@@ -18,6 +19,14 @@ from invitations.services.exceptions import InvitationRefused
 from otp.models import ClosingReason
 
 
+def _support_reason(reason: str | None) -> dict[str, str]:
+    if reason is None:
+        return {}
+    if refusal := reason_refusal(reason):
+        raise InvitationRefused(refusal, field="reason")
+    return {"reason": reason_clean(reason)}
+
+
 @transaction.atomic
 def invitation_resend(
     *,
@@ -26,12 +35,15 @@ def invitation_resend(
     actor: User,
     ip_address: str | None,
     now: datetime.datetime,
+    reason: str | None = None,
 ) -> Invitation:
     """A new email with a new link; the old link dies. The signed rights stay as they were.
+    Support gives its `reason` (checked, kept in the audit); the company's administrator none.
 
     Each resend is an email: it counts against the company's daily ceiling, and is limited per
     invitation, so "Renvoyer" is no way around the ceiling.
     """
+    data = _support_reason(reason)
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("company", "invited_by", "authorisation")
@@ -59,6 +71,7 @@ def invitation_resend(
         company=company,
         target=invitation,
         ip_address=ip_address,
+        data=data,
     )
     return invitation
 
@@ -71,7 +84,9 @@ def invitation_revoke(
     actor: User,
     ip_address: str | None,
     now: datetime.datetime,
+    reason: str | None = None,
 ) -> Invitation:
+    data = _support_reason(reason)
     invitation = Invitation.objects.select_for_update().get(pk=invitation_id, company=company)
     if not invitation.can_be_revoked:
         raise InvitationRefused(_("Cette invitation n’est plus en cours."))
@@ -87,5 +102,6 @@ def invitation_revoke(
         company=company,
         target=invitation,
         ip_address=ip_address,
+        data=data,
     )
     return invitation
