@@ -39,6 +39,7 @@ $(STAMP): pyproject.toml uv.lock
 run: venv
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo
+	$(RUN_ENV) $(PY) manage.py seal_development
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (defaults of portal/settings_test.py).

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import current_user
+from audit.reasons import ReasonField
 from audit.services import client_ip
 from client_requests.display import detail_rows, group_iban
 from client_requests.forms.pipeline import ACCEPT, upload_hint
@@ -57,6 +58,7 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=gettext_lazy("Obligatoire pour un refus. L’entreprise est prévenue par e-mail."),
     )
+    reason = ReasonField()
 
     def __init__(self, *args: Any, current_status: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -278,6 +280,7 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 client_request=client_request,
                 to_status=RequestStatus(form.cleaned_data["to_status"]),
                 comment=form.cleaned_data["comment"],
+                reason=form.cleaned_data["reason"],
                 by=current_user(request),
                 ip_address=client_ip(request),
             )

@@ -8,11 +8,11 @@ never read whole; one missing from the store answers a page that says so, with s
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec
 
 from django.core.files import File
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
@@ -89,3 +89,14 @@ def missing_file_is_404(
 def _request_in(args: tuple[Any, ...]) -> HttpRequest:
     # a function view's first argument, or a method's (an admin view) second
     return next(arg for arg in args if isinstance(arg, HttpRequest))
+
+
+def streaming_download(
+    chunks: Iterable[bytes], *, filename: str, content_type: str
+) -> HttpResponseBase:
+    """A file made while it is sent (an export of every row): nothing waits in memory."""
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, download_name(filename, content_type)
+    )
+    return _private(response)

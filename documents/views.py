@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -10,10 +11,12 @@ from client_requests.services import RequestRefused, duplicate_fee
 from core.downloads import content_download, file_download, missing_file_is_404
 from documents import selectors, services
 from documents.amortisation import schedule, totals
-from documents.exports import amortisation_csv, amortisation_pdf, export_filename
+from documents.exports import amortisation_csv, export_filename
 from documents.forms import DuplicateRequestForm
 from permissions.catalogue import Right, duplicate_fee_note
 from permissions.checks import CompanyRequest, require_right
+
+PAGE_SIZE = 20
 
 
 @require_GET
@@ -83,8 +86,8 @@ def amortisation_pdf_download(
     request: CompanyRequest, company_id: int, contract_id: int
 ) -> HttpResponseBase:
     contract = selectors.company_contract(company=request.company, contract_id=contract_id)
-    return content_download(
-        amortisation_pdf(contract=contract),
+    return file_download(
+        services.amortisation_pdf_file(contract=contract),
         content_type="application/pdf",
         filename=export_filename(contract=contract, extension="pdf"),
     )
@@ -136,6 +139,8 @@ def duplicate_requests(request: CompanyRequest, company_id: int) -> HttpResponse
         "documents/duplicate_requests.html",
         {
             "company": request.company,
-            "requests": selectors.duplicate_requests(membership=request.membership),
+            "page": Paginator(
+                selectors.duplicate_requests(membership=request.membership), PAGE_SIZE
+            ).get_page(request.GET.get("page")),
         },
     )

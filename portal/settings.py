@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from core.seal_material import DEVELOPMENT_PASSPHRASE as DEVELOPMENT_SEAL_PASSPHRASE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "client_requests",
     "documents",
     "treasury",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -67,10 +70,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
+    "accounts.middleware.SecondStepMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.FormerMemberMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -247,6 +253,10 @@ OTP_MAX_WRONG_CODES = env.int("OTP_MAX_WRONG_CODES", default=5)
 OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=30)
 OTP_MAX_SENDS = env.int("OTP_MAX_SENDS", default=3)
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
+# one reminder with a fresh link this many days before a link expires
+INVITATION_REMINDER_DAYS_BEFORE_EXPIRY = env.int(
+    "INVITATION_REMINDER_DAYS_BEFORE_EXPIRY", default=2
+)
 # A task talking to the outside world (SMTP, Twilio) retries after this long, each next retry
 # twice as long, never more than the cap: a countdown stays under the broker's visibility timeout.
 TASK_RETRY_SECONDS = env.int("TASK_RETRY_SECONDS", default=30)
@@ -276,6 +286,29 @@ SIGNING_RECENT_LOGIN_SECONDS = env.int("SIGNING_RECENT_LOGIN_SECONDS", default=1
 SMS_PER_ADMIN_PER_10_MINUTES = env.int("SMS_PER_ADMIN_PER_10_MINUTES", default=5)
 SMS_PER_ADMIN_PER_DAY = env.int("SMS_PER_ADMIN_PER_DAY", default=20)
 SIGNING_MAX_WRONG_CODES_IN_A_ROW = env.int("SIGNING_MAX_WRONG_CODES_IN_A_ROW", default=20)
+# Login: two factors; 20 wrong second factors in a row lock login until support unlocks it.
+LOGIN_MAX_FAILED_SECOND_FACTORS = env.int("LOGIN_MAX_FAILED_SECOND_FACTORS", default=20)
+# the second step must follow the password within this time, or the password is asked again
+LOGIN_SECOND_STEP_SECONDS = env.int("LOGIN_SECOND_STEP_SECONDS", default=10 * 60)
+# Mon compte's list of sessions: each one's last activity written at most this often
+SESSION_ACTIVITY_WRITE_SECONDS = 60
+DEVICE_COOKIE_AGE_SECONDS = 400 * 24 * 3600
+# Passkeys (WebAuthn). The relying party is the site's domain, never an IP address (browsers refuse
+# one): by default the host of PORTAL_BASE_URL, "localhost" for a loopback address; the origin is
+# the site's scheme://host[:port] as the browser shows it.
+_PORTAL_URL = urlsplit(PORTAL_BASE_URL)
+_PORTAL_HOST = _PORTAL_URL.hostname or "localhost"
+if _PORTAL_HOST in ("127.0.0.1", "::1"):
+    _PORTAL_HOST = "localhost"
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_PORTAL_HOST)
+WEBAUTHN_ORIGIN = env.str(
+    "WEBAUTHN_ORIGIN",
+    default=f"{_PORTAL_URL.scheme or 'http'}://{_PORTAL_HOST}"
+    + (f":{_PORTAL_URL.port}" if _PORTAL_URL.port else ""),
+)
+WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default=f"{BANK_NAME} · Mes équipes")
+# a passkey challenge (to sign, to log in, to add or remove a passkey) lives this long, used once
+PASSKEY_CHALLENGE_SECONDS = env.int("PASSKEY_CHALLENGE_SECONDS", default=5 * 60)
 LOGIN_FAILURES_BEFORE_DELAY = env.int("LOGIN_FAILURES_BEFORE_DELAY", default=5)
 # one address may be a whole office behind a proxy: it gets more tries than one account
 LOGIN_IP_FAILURES_BEFORE_DELAY = env.int("LOGIN_IP_FAILURES_BEFORE_DELAY", default=20)
@@ -308,6 +341,21 @@ STORAGES = {
     "private": {"BACKEND": "core.storage.PrivateStorage"},
 }
 
+# The bank's seal on every access authorisation PDF (PAdES, core/seal.py): a PKCS#12 file holding
+# the seal's key and certificate (with its CA chain) and its passphrase. Production must set them
+# (a system check refuses `migrate`, `runserver` and `check` otherwise). With DEBUG on and no file
+# given, a development CA and seal are created under PDF_SEAL_DEVELOPMENT_DIR on first use
+# (`make run` does it first and says so). PDF_SEAL_TRUST_ROOTS: the CA certificates (PEM) that
+# `manage.py verify_pdf` trusts, comma-separated; by default the development CA under DEBUG.
+PDF_SEAL_PKCS12 = env.str("PDF_SEAL_PKCS12", default="")
+PDF_SEAL_PASSPHRASE = env.str(
+    "PDF_SEAL_PASSPHRASE", default="" if PDF_SEAL_PKCS12 else DEVELOPMENT_SEAL_PASSPHRASE
+)
+PDF_SEAL_TRUST_ROOTS = env.list("PDF_SEAL_TRUST_ROOTS", default=[])
+PDF_SEAL_DEVELOPMENT_DIR = Path(
+    env.str("PDF_SEAL_DEVELOPMENT_DIR", default=str(BASE_DIR / "var" / "seal"))
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -333,6 +381,18 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
+# Cookies named __Host-: the browser keeps them only if Secure, for the whole site and this host
+# alone, so no subdomain can plant a session or a CSRF token. The prefix needs https: under
+# `make run` (http) the plain names stay.
+_COOKIE_PREFIX = "__Host-" if vars().get("SESSION_COOKIE_SECURE") else ""
+SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}sessionid"
+CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}csrftoken"
+# one random value per browser, to tell a login from a browser never seen (an email)
+DEVICE_COOKIE_NAME = f"{_COOKIE_PREFIX}portal_device"
+LANGUAGE_COOKIE_SECURE = bool(vars().get("SESSION_COOKIE_SECURE"))
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
 CELERY_BEAT_SCHEDULE = {
     "messages-sweep": {
         "task": "core.tasks.messages_sweep",
@@ -342,9 +402,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invitations.tasks.invitations_expire",
         "schedule": 3600.0,
     },
+    # each runs once per invitation whatever the number of runs (see invitations.services.reminders)
+    "invitation-reminders-send": {
+        "task": "invitations.tasks.invitation_reminders_send",
+        "schedule": 3600.0,
+    },
+    "invitation-expiry-notices-send": {
+        "task": "invitations.tasks.invitation_expiry_notices_send",
+        "schedule": 3600.0,
+    },
     # the task works out "today" in Paris time; once a day is what subscribers were promised
     "low-balance-alerts-check": {
         "task": "treasury.tasks.low_balance_alerts_check",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # the audit chain's head in the logs every day: an edit made after that day shows
+    "audit-chain-head-log": {
+        "task": "audit.tasks.audit_chain_head_log",
+        "schedule": crontab(hour=0, minute=5),
     },
 }

@@ -148,6 +148,7 @@ def test_support_moves_a_request_with_a_comment_the_company_sees(requester, staf
     submitted = make_request(membership=requester, submit=True)
 
     moved = request_move(
+        reason="vérifié avec le client par téléphone",
         client_request=submitted,
         to_status=RequestStatus.IN_REVIEW,
         comment="Dossier en cours d’analyse.",
@@ -164,7 +165,11 @@ def test_a_closed_request_has_its_closing_date(requester, staff):
     submitted = make_request(membership=requester, submit=True)
 
     done = request_move(
-        client_request=submitted, to_status=RequestStatus.DONE, comment="", by=staff
+        reason="vérifié avec le client par téléphone",
+        client_request=submitted,
+        to_status=RequestStatus.DONE,
+        comment="",
+        by=staff,
     )
 
     assert done.closed_at is not None
@@ -183,15 +188,29 @@ def test_support_cannot_make_a_move_outside_the_transitions(requester, staff, st
     client_request = make_request(membership=requester, submit=start != "draft")
     if start == "done":
         request_move(
-            client_request=client_request, to_status=RequestStatus.DONE, comment="", by=staff
+            reason="vérifié avec le client par téléphone",
+            client_request=client_request,
+            to_status=RequestStatus.DONE,
+            comment="",
+            by=staff,
         )
     if start == "in_review":
         request_move(
-            client_request=client_request, to_status=RequestStatus.IN_REVIEW, comment="", by=staff
+            reason="vérifié avec le client par téléphone",
+            client_request=client_request,
+            to_status=RequestStatus.IN_REVIEW,
+            comment="",
+            by=staff,
         )
 
     with pytest.raises(RequestRefused):
-        request_move(client_request=client_request, to_status=to_status, comment="x", by=staff)
+        request_move(
+            reason="vérifié avec le client par téléphone",
+            client_request=client_request,
+            to_status=to_status,
+            comment="x",
+            by=staff,
+        )
 
     client_request.refresh_from_db()
     assert client_request.status == start
@@ -202,7 +221,11 @@ def test_a_refusal_needs_a_comment(requester, staff):
 
     with pytest.raises(RequestRefused) as refusal:
         request_move(
-            client_request=submitted, to_status=RequestStatus.REFUSED, comment="  ", by=staff
+            reason="vérifié avec le client par téléphone",
+            client_request=submitted,
+            to_status=RequestStatus.REFUSED,
+            comment="  ",
+            by=staff,
         )
 
     assert refusal.value.field == "comment"
@@ -221,7 +244,13 @@ def test_validating_a_rib_change_changes_the_companys_rib(collaborator_with, com
         submit=True,
     )
 
-    request_move(client_request=change, to_status=RequestStatus.DONE, comment="", by=staff)
+    request_move(
+        reason="vérifié avec le client par téléphone",
+        client_request=change,
+        to_status=RequestStatus.DONE,
+        comment="",
+        by=staff,
+    )
 
     company.refresh_from_db()
     assert (company.bank_account_holder, company.iban, company.bic) == (
@@ -245,7 +274,11 @@ def test_a_refused_rib_change_leaves_the_rib_alone(collaborator_with, company, s
     )
 
     request_move(
-        client_request=change, to_status=RequestStatus.REFUSED, comment="Pouvoir échu", by=staff
+        reason="vérifié avec le client par téléphone",
+        client_request=change,
+        to_status=RequestStatus.REFUSED,
+        comment="Pouvoir échu",
+        by=staff,
     )
 
     company.refresh_from_db()
@@ -308,7 +341,13 @@ def test_a_companys_own_document_is_not_reviewed(requester):
 
 def test_support_cannot_attach_to_a_closed_request(requester, staff):
     client_request = make_request(membership=requester, submit=True)
-    request_move(client_request=client_request, to_status=RequestStatus.DONE, comment="", by=staff)
+    request_move(
+        reason="vérifié avec le client par téléphone",
+        client_request=client_request,
+        to_status=RequestStatus.DONE,
+        comment="",
+        by=staff,
+    )
 
     with pytest.raises(RequestRefused):
         bank_attachment_add(
@@ -340,10 +379,18 @@ def test_a_failing_completion_removes_the_files_it_wrote(requester, settings, mo
 def test_status_changes_of_a_request_are_kept_in_order(requester, staff):
     client_request = make_request(membership=requester, submit=True)
     request_move(
-        client_request=client_request, to_status=RequestStatus.IN_REVIEW, comment="", by=staff
+        reason="vérifié avec le client par téléphone",
+        client_request=client_request,
+        to_status=RequestStatus.IN_REVIEW,
+        comment="",
+        by=staff,
     )
     request_move(
-        client_request=client_request, to_status=RequestStatus.DONE, comment="OK", by=staff
+        reason="vérifié avec le client par téléphone",
+        client_request=client_request,
+        to_status=RequestStatus.DONE,
+        comment="OK",
+        by=staff,
     )
 
     history = StatusChange.objects.filter(request=client_request).order_by("pk")

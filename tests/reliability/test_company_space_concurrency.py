@@ -125,6 +125,7 @@ def test_support_moving_one_request_twice_at_once_makes_one_status_change(
     outcomes = all_at_once(
         2,
         lambda: request_move(
+            reason="vérifié avec le client par téléphone",
             client_request=rib_change,
             to_status=next(turn),
             comment="Décision de la banque.",
