@@ -1,5 +1,6 @@
 """A file missing from the store answers a page that says so (404), never a server error: the
-member's download of a request's file, support's download in the admin, a contract document."""
+member's download of a request's file, support's downloads in the admin, a contract document, a
+sealed access authorisation (and its proof file) for its company, its person and support."""
 
 import pytest
 from django.urls import reverse
@@ -7,10 +8,12 @@ from django.urls import reverse
 from audit.models import Action, AuditEvent
 from client_requests.kinds import AttachmentPurpose, RequestKind
 from client_requests.models import private_storage
+from otp.services import authorisation_sealed_bytes
 from permissions.catalogue import Right
 from tests.client_requests.factories import make_request, new_file
 from tests.documents.factories import ContractDocumentFactory
 from tests.factories import ContractFactory, UserFactory
+from tests.otp.authorisations import signed_authorisation
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +108,46 @@ def test_a_file_in_the_store_still_downloads(store, rib_change, client_for):
     assert response.status_code == 200
     assert response.streaming
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+@pytest.fixture
+def lost_authorisation(store, admin):
+    """A signed access authorisation whose sealed PDF was stored, then lost from the store."""
+    authorisation = signed_authorisation(admin)
+    authorisation_sealed_bytes(authorisation=authorisation)
+    authorisation.refresh_from_db()
+    lose(authorisation.sealed_pdf)
+    return authorisation
+
+
+@pytest.mark.parametrize(
+    "name", ["teams:authorisation_download", "teams:authorisation_proof_download"]
+)
+def test_an_administrators_download_of_a_lost_sealed_pdf_is_a_404_page(
+    lost_authorisation, admin, admin_client, name
+):
+    response = admin_client.get(reverse(name, args=[admin.company_id, lost_authorisation.pk]))
+
+    assert_missing_page(response)
+
+
+def test_the_named_persons_download_of_a_lost_sealed_pdf_is_a_404_page(
+    lost_authorisation, client_for
+):
+    person = UserFactory.create(email="signee@partenaire.example")
+    url = reverse("otp:own_authorisation_download", args=[lost_authorisation.pk])
+
+    response = client_for(person).get(url)
+
+    assert_missing_page(response)
+
+
+@pytest.mark.parametrize(
+    "name", ["admin:otp_accessauthorisation_pdf", "admin:otp_accessauthorisation_proof"]
+)
+def test_supports_download_of_a_lost_sealed_pdf_is_a_404_page(lost_authorisation, client_for, name):
+    staff = UserFactory.create(is_staff=True, is_superuser=True, email="support@banque.example")
+
+    response = client_for(staff).get(reverse(name, args=[lost_authorisation.pk]))
+
+    assert_missing_page(response)
