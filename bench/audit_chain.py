@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("BENCH_AUDIT_SERVER", "postgres://postgres@127.0.0.1:5432")
 COLUMNS = (
@@ -50,9 +52,7 @@ print("RESULT", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_co
 """
 
 
-def _admin_connection():  # type: ignore[no-untyped-def]
-    import psycopg
-
+def _admin_connection() -> psycopg.Connection[Any]:
     return psycopg.connect(f"{SERVER}/postgres", autocommit=True)
 
 
