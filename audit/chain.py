@@ -84,9 +84,14 @@ def _locked_head() -> ChainHead:
         return ChainHead.objects.select_for_update().get(pk=1)
 
 
-@transaction.atomic
 def chain_append(event: AuditEvent) -> AuditEvent:
     """Insert the event as the chain's next link (the head stays locked until commit)."""
+    # no savepoint inside the caller's transaction: the three statements succeed or fail with it
+    with transaction.atomic(savepoint=False):
+        return _append(event)
+
+
+def _append(event: AuditEvent) -> AuditEvent:
     head = _locked_head()
     event.previous_hash = head.last_hash
     event.chain_hash = link_hash(head.last_hash, event_values(event))

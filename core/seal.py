@@ -16,11 +16,17 @@ import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.seal_material import development_seal_ensure
+
+if TYPE_CHECKING:  # pyHanko is imported when a PDF is sealed or checked, not at start-up
+    from asn1crypto import x509
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko.sign.validation.status import PdfSignatureStatus
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +56,7 @@ def trust_root_paths() -> list[Path]:
 
 
 @cache
-def _signer(pkcs12: Path, passphrase: str, _mtime: float):  # type: ignore[no-untyped-def]
+def _signer(pkcs12: Path, passphrase: str, _mtime: float) -> SimpleSigner:
     from pyhanko.sign import signers
 
     signer = signers.SimpleSigner.load_pkcs12(pkcs12, passphrase=passphrase.encode())
@@ -59,7 +65,7 @@ def _signer(pkcs12: Path, passphrase: str, _mtime: float):  # type: ignore[no-un
     return signer
 
 
-def seal_signer():  # type: ignore[no-untyped-def]
+def seal_signer() -> SimpleSigner:
     pkcs12, passphrase = seal_paths()
     try:
         mtime = pkcs12.stat().st_mtime
@@ -117,7 +123,7 @@ class SealReport:
         return SEAL_STATUS_TEXT[self.status]
 
 
-def _load_certificates(paths: list[Path]) -> list:  # type: ignore[type-arg]
+def _load_certificates(paths: list[Path]) -> list[x509.Certificate]:
     from pyhanko.keys import load_certs_from_pemder
 
     return list(load_certs_from_pemder([str(p) for p in paths]))
@@ -167,7 +173,7 @@ def seal_verify(
     return report
 
 
-def _covers_the_whole_file(status) -> bool:  # type: ignore[no-untyped-def]
+def _covers_the_whole_file(status: PdfSignatureStatus) -> bool:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     return bool(status.coverage == SignatureCoverageLevel.ENTIRE_FILE)
@@ -175,4 +181,7 @@ def _covers_the_whole_file(status) -> bool:  # type: ignore[no-untyped-def]
 
 def seal_certificate_serial() -> int:
     """The serial number of the configured seal's certificate (to revoke it in a drill)."""
-    return int(seal_signer().signing_cert.serial_number)
+    certificate = seal_signer().signing_cert
+    if certificate is None:
+        raise ImproperlyConfigured("The PDF seal holds no certificate.")
+    return int(certificate.serial_number)

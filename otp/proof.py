@@ -14,9 +14,18 @@ import json
 import zipfile
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.text import get_valid_filename
+from webauthn.helpers import (
+    base64url_to_bytes,
+    bytes_to_base64url,
+    decode_credential_public_key,
+    decoded_public_key_to_cryptography,
+)
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.verify_signature import verify_signature
 
 from audit.chain import canonical, event_values
 from audit.models import Action, AuditEvent
@@ -54,21 +63,53 @@ def rights_evidence(rights: Any) -> list[dict[str, Any]]:
     return items
 
 
-def passkey_evidence(authorisation: AccessAuthorisation) -> dict[str, Any] | None:
-    """The passkey assertion that signed the authorisation, when it was signed with a passkey:
-    credential id, authenticator data, client data JSON and signature (base64url), and the public
-    key that re-verifies them. None while the authorisation holds no passkey fields (an SMS code).
+def _base64url(value: Any) -> str:
+    return bytes_to_base64url(bytes(value or b""))
+
+
+def passkey_evidence(authorisation: Any) -> dict[str, Any] | None:
+    """The passkey assertion that signed the authorisation (method "passkey"): credential id,
+    the credential's public key (COSE), authenticator data, client data JSON and signature
+    (base64url), enough to verify the signature again from the JSON alone
+    (`passkey_evidence_verify`). None for an SMS signature, and while the authorisation has no
+    passkey fields (`method`, `credential_id`, `credential_public_key`, `authenticator_data`,
+    `client_data_json`, `signature`, `sign_count`, `rp_id`, `origin`, `passkey_name`).
     """
-    credential_id = getattr(authorisation, "passkey_credential_id", "")
-    if not credential_id:
+    if getattr(authorisation, "method", "sms") != "passkey":
         return None
     return {
-        "credential_id": credential_id,
-        "authenticator_data": getattr(authorisation, "passkey_authenticator_data", ""),
-        "client_data_json": getattr(authorisation, "passkey_client_data", ""),
-        "signature": getattr(authorisation, "passkey_signature", ""),
-        "public_key": getattr(authorisation, "passkey_public_key", ""),
+        "passkey_name": getattr(authorisation, "passkey_name", ""),
+        "credential_id": _base64url(getattr(authorisation, "credential_id", b"")),
+        "credential_public_key": _base64url(getattr(authorisation, "credential_public_key", b"")),
+        "authenticator_data": _base64url(getattr(authorisation, "authenticator_data", b"")),
+        "client_data_json": _base64url(getattr(authorisation, "client_data_json", b"")),
+        "signature": _base64url(getattr(authorisation, "signature", b"")),
+        "sign_count": getattr(authorisation, "sign_count", None),
+        "rp_id": getattr(authorisation, "rp_id", ""),
+        "origin": getattr(authorisation, "origin", ""),
     }
+
+
+def passkey_evidence_verify(evidence: dict[str, Any]) -> bool:
+    """Whether the stored public key verifies the signature over authenticator data followed by
+    the SHA-256 of the client data JSON (WebAuthn's signed bytes), from the evidence alone."""
+    try:
+        decoded = decode_credential_public_key(
+            base64url_to_bytes(evidence["credential_public_key"])
+        )
+        signed = (
+            base64url_to_bytes(evidence["authenticator_data"])
+            + hashlib.sha256(base64url_to_bytes(evidence["client_data_json"])).digest()
+        )
+        verify_signature(
+            public_key=decoded_public_key_to_cryptography(decoded),
+            signature_alg=decoded.alg,
+            signature=base64url_to_bytes(evidence["signature"]),
+            data=signed,
+        )
+    except (InvalidSignature, WebAuthnException, KeyError, ValueError, TypeError, IndexError):
+        return False
+    return True
 
 
 def authorisation_events(authorisation: AccessAuthorisation) -> list[AuditEvent]:
@@ -156,7 +197,13 @@ def authorisation_evidence(
     }
     passkey = passkey_evidence(authorisation)
     if passkey is not None:
-        evidence["signature"]["method"] = "passkey"
+        # a passkey signed: no SMS was part of it
+        evidence["signature"] = {
+            "method": "passkey",
+            "checked_at": _iso(authorisation.signed_at),
+            "verify": "passkey_evidence_verify: signature over authenticator_data "
+            "|| SHA-256(client_data_json) with credential_public_key",
+        }
         evidence["passkey"] = passkey
     return evidence
 

@@ -458,6 +458,15 @@ def main() -> int:
     os.environ.pop("EMAIL_URL", None)
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
+    if not env.get("PDF_SEAL_PKCS12"):
+        # production settings need the bank's seal: a throwaway one of this run
+        from core.seal_material import DEVELOPMENT_PASSPHRASE, development_seal_create
+
+        seal = development_seal_create(workdir / "seal", bank="Banque Exemple")
+        env.update(PDF_SEAL_PKCS12=str(seal.pkcs12), PDF_SEAL_PASSPHRASE=DEVELOPMENT_PASSPHRASE)
+        os.environ.update(
+            PDF_SEAL_PKCS12=str(seal.pkcs12), PDF_SEAL_PASSPHRASE=DEVELOPMENT_PASSPHRASE
+        )
     print(f"load: {config.admins} administrators for {config.seconds:.0f} s; files in {workdir}")
 
     recreate_database(config)

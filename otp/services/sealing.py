@@ -17,8 +17,9 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 
+from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ from otp.models import AccessAuthorisation
 SEAL_REASON = "Autorisation d’accès signée — cachet de la banque"
 
 
-def _storage():  # type: ignore[no-untyped-def]
+def _storage() -> Storage:
     return storages["private"]
 
 
@@ -64,7 +65,7 @@ def authorisation_seal(*, authorisation_id: uuid.UUID) -> AccessAuthorisation:
     return authorisation
 
 
-def authorisation_sealed_file(*, authorisation: AccessAuthorisation):  # type: ignore[no-untyped-def]
+def authorisation_sealed_file(*, authorisation: AccessAuthorisation) -> File:
     """The stored sealed PDF opened for reading (produced first if needed): stream it."""
     if not authorisation.sealed_pdf:
         authorisation = authorisation_seal(authorisation_id=authorisation.pk)

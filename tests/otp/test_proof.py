@@ -5,15 +5,25 @@ import hashlib
 import io
 import json
 import zipfile
+from types import SimpleNamespace
 
+import cbor2
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import Client
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from core.seal import SealStatus, seal_verify
 from otp.models import AccessAuthorisation
-from otp.proof import EVENTS_FILE, EVIDENCE_FILE, STATEMENT_FILE, passkey_evidence
+from otp.proof import (
+    EVENTS_FILE,
+    EVIDENCE_FILE,
+    STATEMENT_FILE,
+    passkey_evidence,
+    passkey_evidence_verify,
+)
 from otp.services import authorisation_sealed_bytes
 from permissions.catalogue import Right
 from tests.conftest import logged_in_client
@@ -161,3 +171,48 @@ def test_support_downloads_it_from_the_django_admin(authorisation):
 
 def test_an_sms_signed_authorisation_has_no_passkey_section(authorisation):
     assert passkey_evidence(authorisation) is None
+
+
+def passkey_signed(**changes: bytes) -> SimpleNamespace:
+    """An authorisation's passkey evidence as a P-256 authenticator would leave it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    numbers = key.public_key().public_numbers()
+    cose = cbor2.dumps(
+        {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+    )
+    authenticator_data = hashlib.sha256(b"localhost").digest() + b"\x05" + (7).to_bytes(4, "big")
+    client_data_json = json.dumps(
+        {"type": "webauthn.get", "challenge": "AAAA", "origin": "http://localhost:8000"}
+    ).encode()
+    signed = authenticator_data + hashlib.sha256(client_data_json).digest()
+    fields = {
+        "method": "passkey",
+        "passkey_name": "Téléphone",
+        "credential_id": b"credential-1",
+        "credential_public_key": cose,
+        "authenticator_data": authenticator_data,
+        "client_data_json": client_data_json,
+        "signature": key.sign(signed, ec.ECDSA(hashes.SHA256())),
+        "sign_count": 7,
+        "rp_id": "localhost",
+        "origin": "http://localhost:8000",
+    }
+    return SimpleNamespace(**{**fields, **changes})
+
+
+def test_a_passkey_signature_re_verifies_from_the_json_alone():
+    evidence = json.loads(json.dumps(passkey_evidence(passkey_signed())))
+
+    assert passkey_evidence_verify(evidence)
+    assert evidence["rp_id"] == "localhost"
+
+
+def test_a_passkey_evidence_with_an_altered_client_data_fails_to_verify():
+    authorisation = passkey_signed()
+    authorisation.client_data_json = authorisation.client_data_json.replace(b"AAAA", b"BBBB")
+
+    evidence = passkey_evidence(authorisation)
+
+    assert evidence is not None
+    assert not passkey_evidence_verify(evidence)
+    assert not passkey_evidence_verify({**evidence, "credential_public_key": "AAAA"})

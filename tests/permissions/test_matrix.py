@@ -51,6 +51,7 @@ REQUIRES: dict[str, tuple[str | Right, str]] = {
     "teams:member_reactivate": (ADMIN, GET),
     "teams:member_remove": (ADMIN, GET),
     "teams:authorisation_download": (ADMIN, GET),
+    "teams:authorisation_proof_download": (ADMIN, GET),
     "invitations:create": (ADMIN, GET),
     "invitations:batch_create": (ADMIN, GET),
     "invitations:batch_sign": (ADMIN, GET),
