@@ -3,12 +3,18 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.models import Message, MessageKind
 from invitations import services
 from invitations.models import Invitation, InvitationBatch, InvitationStatus
 from invitations.services import InvitationBatchFileRefused, InvitationRefused
-from invitations.services.batch_file import BATCH_FILE_MAX_BYTES, batch_file_read
+from invitations.services.batch_file import (
+    BATCH_FILE_MAX_BYTES,
+    BatchFileUnreadable,
+    batch_file_read,
+)
 from otp.models import AccessAuthorisation
 from otp.services import SignatureError
 from permissions.catalogue import Right
@@ -310,3 +316,25 @@ def test_the_upload_page_is_for_the_companys_administrators(
     assert admin_client.get(upload_url(admin.company_id)).status_code == 200
     assert client_for(collaborator.user).get(upload_url(admin.company_id)).status_code == 403
     assert admin_client.get(upload_url(other_admin.company_id)).status_code == 404
+
+
+@given(content=st.binary(max_size=2000))
+def test_any_bytes_are_read_or_refused_with_a_message(content):
+    try:
+        read = batch_file_read(content)
+    except BatchFileUnreadable as refused:
+        assert refused.message
+    else:
+        assert all(row.line >= 2 for row in read.rows)
+
+
+@given(cells=st.lists(st.lists(st.text(max_size=30), max_size=12), min_size=1, max_size=20))
+def test_any_cells_under_the_titles_are_read_or_refused_with_a_message(cells):
+    content = csv_file(*(";".join(row) for row in cells))
+    try:
+        read = batch_file_read(content.encode())
+    except BatchFileUnreadable as refused:
+        assert refused.message
+    else:
+        lines = [row.line for row in read.rows]
+        assert lines == sorted(set(lines)) and lines[0] >= 2

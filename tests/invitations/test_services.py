@@ -439,7 +439,7 @@ def test_resending_gives_a_new_link_and_kills_the_old_one(admin):
     assert new_token != old_token
     with pytest.raises(services.InvitationLinkInvalid) as refusal:
         services.invitation_for_token(old_token, now=NOW)
-    assert refusal.value.reason == "unknown"
+    assert refusal.value.reason == "replaced"
     assert services.invitation_for_token(new_token, now=NOW) == invitation
 
 

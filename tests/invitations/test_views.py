@@ -451,7 +451,9 @@ def test_resending_emails_a_new_link_and_the_old_one_stops_working(
 
     assert f"Un nouveau lien est envoyé à {LEA}" in response.text
     assert len(mail.outbox) == 2
-    assert admin_client.get(accept_url(old_token)).status_code == 404
+    old_link = admin_client.get(accept_url(old_token))
+    assert old_link.status_code == 410
+    assert "Ce lien a été remplacé par un lien plus récent" in old_link.text
 
 
 def test_the_team_page_offers_to_resend_a_sent_invitation(admin_client, admin):
