@@ -1,7 +1,8 @@
 """Every command the README names is at least booted by a test of `make test`: the long-running
 ones (worker, beat) are started through make on a private Redis until they answer the health check
 docker-compose.yml gives them, then stopped; `make fuzz` runs one quick property test under the
-fuzz profile; `make bench` collects its benchmarks; `make load` runs for a few seconds with two
+fuzz profile; `make bench` measures its baselines and every company page on one small company
+(BENCH_TINY); `make load` runs for a few seconds with two
 administrators on a database of its own."""
 
 import os
@@ -40,7 +41,7 @@ BOOTED_BY = {
     "worker": "test_make_worker_answers_the_compose_health_check",
     "beat": "test_make_beat_ticks_and_passes_the_compose_health_check",
     "fuzz": "test_make_fuzz_runs_a_property_test_under_the_fuzz_profile",
-    "bench": "test_make_bench_collects_its_benchmarks",
+    "bench": "test_make_bench_measures_every_company_page_in_its_tiny_mode",
     "load": "test_make_load_signs_and_emails_every_invitation_once (3 s, 2 administrators)",
 }
 
@@ -175,20 +176,30 @@ def test_make_fuzz_runs_a_property_test_under_the_fuzz_profile():
     assert f"Stopped because settings.max_examples={examples}" in result.stdout
 
 
-def test_make_bench_collects_its_benchmarks():
+def test_make_bench_measures_every_company_page_in_its_tiny_mode():
+    database = f"postgres://postgres@127.0.0.1:5432/portal_bench_boot_{uuid.uuid4().hex[:8]}"
     result = subprocess.run(
-        make_command("bench", "BENCH_ARGS=--collect-only -q"),
+        make_command(
+            "bench",
+            f"BENCH_DATABASE_URL={database}",
+            "BENCH_ARGS=-k 'baseline or company_page'",
+        ),
         cwd=ROOT,
-        env=make_env(),
+        env=make_env(BENCH_TINY="1"),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
 
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert re.search(r"\d+ tests collected", result.stdout)
-    assert "test_baseline_tiny_template_view_again" in result.stdout
+    output = result.stdout
+    assert result.returncode == 0, output[-3000:] + result.stderr[-3000:]
+    assert "Company pages: median time as a ratio to the one-query view's" in output
+    for page in ("company home", "gestion des fonds", "trésorerie CSV", "rachat anticipé"):
+        row = re.search(rf"^{page} +×[0-9.]+ +([0-9]+) queries$", output, re.M)
+        assert row, f"{page}: {output[-3000:]}"
+        assert 0 < int(row[1]) <= 10
+    assert "baseline again, at the end (drift)" in output
 
 
 @pytest.fixture
