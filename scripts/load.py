@@ -53,20 +53,20 @@ UNLIMITED = "1000000"
 class Config:
     seconds: float
     admins: int
-    browsers: int
     database: str
     drain_seconds: float
     postgres: str
+    browsers: int = 2
 
     @classmethod
     def from_env(cls) -> "Config":
         return cls(
             seconds=float(os.environ.get("LOAD_SECONDS", "30")),
             admins=int(os.environ.get("LOAD_ADMINS", "4")),
-            browsers=int(os.environ.get("LOAD_BROWSERS", "2")),
             database=os.environ.get("LOAD_DATABASE", "portal_load"),
             drain_seconds=float(os.environ.get("LOAD_DRAIN_SECONDS", "60")),
             postgres=os.environ.get("LOAD_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+            browsers=int(os.environ.get("LOAD_BROWSERS", "2")),
         )
 
 

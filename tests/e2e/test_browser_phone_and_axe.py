@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -81,8 +82,8 @@ def logged_in_context(
     """A browser holding the session of a login made just now (the login page is checked apart)."""
     client = logged_in_client(Membership.objects.filter(user__email=email)[0].user)
     context = new_context(browser, viewport)
-    cookie = client.cookies["sessionid"]
-    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": base_url}])
+    name = settings.SESSION_COOKIE_NAME
+    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": base_url}])
     return context
 
 
