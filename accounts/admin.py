@@ -6,13 +6,16 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PortalUserChangeForm, PortalUserCreationForm
 from accounts.models import User
 from accounts.services import UserRefused, user_update_by_support, user_update_refusal
+from audit.admin import action_reason
 from audit.models import Action
+from audit.reasons import ReasonField
 from audit.services import audit_record, client_ip
 from companies.services import (
     CompanyRefused,
@@ -38,7 +41,10 @@ class SigningLockedFilter(admin.SimpleListFilter):
 
 class SupportUserChangeForm(PortalUserChangeForm):
     """The rules `user_update_by_support` checks again under lock, here for their messages: a
-    company never loses its last active administrator, not even by a deactivated account."""
+    company never loses its last active administrator, not even by a deactivated account; and
+    support says why it changes a person's account."""
+
+    reason = ReasonField()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -100,6 +106,7 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "mobile")}),
+        (_("Motif"), {"fields": ("reason",)}),
         (
             _("Signature par SMS"),
             {
@@ -149,6 +156,7 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
                 is_superuser=obj.is_superuser,
                 actor=request.user,  # type: ignore[arg-type]
                 ip_address=client_ip(request),
+                reason=form.cleaned_data["reason"],
             )
             return
         previous = None
@@ -203,11 +211,18 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
         return user.signing_locked_at is not None
 
     @admin.action(description=_("Débloquer la signature"), permissions=["change"])
-    def unlock_signing(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def unlock_signing(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> TemplateResponse | None:
+        reason = action_reason(self, request, queryset, title=str(_("Débloquer la signature")))
+        if isinstance(reason, TemplateResponse):
+            return reason
         unlocked = [
             user
             for user in queryset.order_by("pk")
-            if signing_unlock(user_id=user.pk, actor=request.user, ip_address=client_ip(request))
+            if signing_unlock(
+                user_id=user.pk, actor=request.user, ip_address=client_ip(request), reason=reason
+            )
         ]
         if unlocked:
             names = ", ".join(user.email for user in unlocked)
@@ -218,3 +233,4 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
             self.message_user(
                 request, _("Aucune signature bloquée dans la sélection."), messages.WARNING
             )
+        return None

@@ -8,6 +8,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.chain import chain_append
 from audit.models import Action, AuditEvent
 from companies.models import Company
 
@@ -39,7 +40,7 @@ def audit_record(
 ) -> AuditEvent:
     # an anonymous visitor (a failed login) is recorded without an actor
     user = actor if actor is not None and actor.is_authenticated else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         occurred_at=timezone.now(),
         action=action,
         actor=user,
@@ -51,3 +52,4 @@ def audit_record(
         ip_address=ip_address,
         data=data or {},
     )
+    return chain_append(event)

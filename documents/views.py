@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import client_ip
 from client_requests.services import RequestRefused, duplicate_fee
-from core.downloads import content_download, file_download
+from core.downloads import content_download, file_download, missing_file_is_404
 from documents import selectors, services
 from documents.amortisation import schedule, totals
 from documents.exports import amortisation_csv, export_filename
@@ -48,17 +48,20 @@ def contract_detail(request: CompanyRequest, company_id: int, contract_id: int) 
 
 @require_GET
 @require_right(Right.DOCUMENTS)
+@missing_file_is_404
 def document_download(
     request: CompanyRequest, company_id: int, contract_id: int, document_id: int
 ) -> HttpResponseBase:
     document = selectors.contract_document(
         company=request.company, contract_id=contract_id, document_id=document_id
     )
+    # opened first: a file missing from the store is not recorded as downloaded
+    file = document.file.open("rb")
     services.document_download_record(
         membership=request.membership, document=document, ip_address=client_ip(request)
     )
     return file_download(
-        document.file.open("rb"),
+        file,
         filename=document.original_name,
         content_type=document.content_type,
     )

@@ -30,8 +30,8 @@ OPEN_STATUSES = (
 # a batch signed with one code invites at most this many people
 BATCH_MAX_INVITEES = 10
 
-# a new link may replace one that was emailed, or one whose email failed
-RESENDABLE_STATUSES = (InvitationStatus.SENT, InvitationStatus.FAILED)
+# a new link may replace one that was emailed, one whose email failed, or one that expired
+RESENDABLE_STATUSES = (InvitationStatus.SENT, InvitationStatus.FAILED, InvitationStatus.EXPIRED)
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
@@ -120,6 +120,13 @@ class Invitation(models.Model):
         verbose_name=_("groupe d’invitations"),
     )
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # the link a newer email replaced (a reminder, a resend): its page says so, with the date
+    replaced_token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    link_replaced_at = models.DateTimeField(_("lien remplacé le"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("relancée le"), null=True, blank=True)
+    expiry_notified_at = models.DateTimeField(_("expiration signalée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"))
     signed_at = models.DateTimeField(_("signée le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)

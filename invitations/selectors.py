@@ -1,8 +1,11 @@
-from django.db.models import QuerySet
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Company
-from invitations.models import Invitation, InvitationBatch, InvitationStatus
+from invitations.models import OPEN_STATUSES, Invitation, InvitationBatch, InvitationStatus
 
 
 def company_invitation(*, company: Company, invitation_id: int) -> Invitation | None:
@@ -32,13 +35,43 @@ def batch_members(batch: InvitationBatch) -> list[Invitation]:
     )
 
 
+def batch_to_sign(
+    *, company: Company, batch_id: int
+) -> tuple[InvitationBatch | None, list[Invitation]]:
+    """The company's batch and the members its code signs, in one query while it has some
+    (the page of a 500-person batch stays a few queries); another company's batch looks missing."""
+    members = list(
+        Invitation.objects.filter(
+            company=company, batch_id=batch_id, status=InvitationStatus.AWAITING_SIGNATURE
+        )
+        .select_related("company", "batch", "batch__company", "batch__challenge")
+        .order_by("email", "pk")
+    )
+    if not members:
+        return company_batch(company=company, batch_id=batch_id), []
+    batch = members[0].batch
+    for member in members:
+        member.batch = batch
+    return batch, members
+
+
 def account_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
 
-def open_invitations(*, company: Company) -> QuerySet[Invitation]:
+# an expired invitation stays listed this long, so that its administrator can resend it
+EXPIRED_LISTED_DAYS = 30
+
+
+def open_invitations(
+    *, company: Company, now: datetime.datetime | None = None
+) -> QuerySet[Invitation]:
+    """The invitations still under way, and those that expired lately (they can be resent)."""
+    since = (now or timezone.now()) - datetime.timedelta(days=EXPIRED_LISTED_DAYS)
     return (
-        Invitation.objects.open()
+        Invitation.objects.filter(
+            Q(status__in=OPEN_STATUSES) | Q(status=InvitationStatus.EXPIRED, expires_at__gte=since)
+        )
         .filter(company=company)
         .select_related("invited_by")
         .order_by("-created_at", "-pk")

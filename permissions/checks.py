@@ -51,13 +51,22 @@ def has_right(membership: Membership, right: Right) -> bool:
     return right in held_rights(membership)
 
 
+class NotAMember(Http404):
+    """No active membership of this company: a 404, unless the portal finds the person was a
+    member (suspended, removed) and tells them so (portal.middleware)."""
+
+    def __init__(self, company_id: int) -> None:
+        super().__init__()
+        self.company_id = company_id
+
+
 def active_membership(*, user: User | AnonymousUser, company_id: int) -> Membership:
     """The user's active membership of the company; another company looks like a missing one."""
     if not user.is_authenticated:
         raise Http404
     membership = membership_with_rights(user_id=user.pk, company_id=company_id)
     if membership is None:
-        raise Http404
+        raise NotAMember(company_id)
     return membership
 
 

@@ -30,14 +30,32 @@ def invitation_for_token(token: str, *, now: datetime.datetime) -> Invitation:
         .filter(token_hash=hash_token(token))
         .first()
     )
-    _check_usable(invitation, now=now)
+    _check_usable(invitation, now=now, token=token)
     assert invitation is not None
     return invitation
 
 
-def _check_usable(invitation: Invitation | None, *, now: datetime.datetime) -> None:
+def _replaced_link_refusal(token: str, now: datetime.datetime) -> InvitationLinkInvalid:
+    """An unknown link may be one a newer email replaced: say so while the newer one works."""
+    invitation = (
+        Invitation.objects.select_related("company", "invited_by")
+        .filter(replaced_token_hash=hash_token(token))
+        .first()
+    )
     if invitation is None:
-        raise InvitationLinkInvalid("unknown")
+        return InvitationLinkInvalid("unknown")
+    try:
+        _check_usable(invitation, now=now)
+    except InvitationLinkInvalid as refusal:
+        return refusal
+    return InvitationLinkInvalid("replaced", invitation)
+
+
+def _check_usable(
+    invitation: Invitation | None, *, now: datetime.datetime, token: str = ""
+) -> None:
+    if invitation is None:
+        raise _replaced_link_refusal(token, now) if token else InvitationLinkInvalid("unknown")
     if invitation.status == InvitationStatus.ACCEPTED:
         raise InvitationLinkInvalid("used", invitation)
     if invitation.status == InvitationStatus.REVOKED:
@@ -60,7 +78,7 @@ def invitation_accept(
             .filter(token_hash=hash_token(token))
             .first()
         )
-        _check_usable(invitation, now=now)
+        _check_usable(invitation, now=now, token=token)
         assert invitation is not None and invitation.authorisation is not None
         if user.email.lower() != invitation.email.lower():
             raise WrongAccount
@@ -117,7 +135,7 @@ def invitation_accept_new_account(
             .filter(token_hash=hash_token(token))
             .first()
         )
-        _check_usable(invitation, now=now)
+        _check_usable(invitation, now=now, token=token)
         assert invitation is not None
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise AccountExists

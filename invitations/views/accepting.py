@@ -126,6 +126,7 @@ def _invalid_link(request: HttpRequest, invalid: InvitationLinkInvalid) -> HttpR
         "reason": invalid.reason,
         "inviter": invitation.invited_by if invitation is not None else None,
         "invited_company": invitation.company if invitation is not None else None,
+        "replaced_at": invitation.link_replaced_at if invitation is not None else None,
     }
     # a suspended member is refused (403): the link itself is still good
     status = {"unknown": 404, "suspended": 403}.get(invalid.reason, 410)

@@ -14,7 +14,7 @@ from permissions.catalogue import Right
 from permissions.models import Grant
 from portal.celery import app
 from teams.models import RightsChange, RightsChangeOrigin
-from tests.admin.forms import company_form, membership_form
+from tests.admin.forms import REASON, company_form, membership_form
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.teams.factories import request_change, request_code, sign
 
@@ -209,6 +209,7 @@ def test_support_adds_a_member_through_the_service(support, admin):
             "company": admin.company.pk,
             "role": Role.ADMIN,
             "status": MembershipStatus.ACTIVE,
+            "reason": REASON,
         },
     )
 
@@ -307,7 +308,8 @@ def test_a_removal_in_the_admin_closes_the_signed_authorisation(support, admin, 
     member = signed_member(admin, collaborator_with, Right.DOCUMENTS)
 
     response = support.post(
-        reverse("admin:companies_membership_delete", args=[member.pk]), {"post": "yes"}
+        reverse("admin:companies_membership_delete", args=[member.pk]),
+        {"post": "yes", "reason": REASON},
     )
 
     assert response.status_code == 302
@@ -321,7 +323,12 @@ def test_a_bulk_removal_in_the_admin_goes_through_the_service(support, admin, co
 
     support.post(
         reverse("admin:companies_membership_changelist"),
-        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [first.pk, second.pk],
+            "post": "yes",
+            "reason": REASON,
+        },
     )
 
     assert not Membership.objects.filter(pk__in=[first.pk, second.pk]).exists()

@@ -39,6 +39,9 @@ def change_url(client_request):
     return reverse("admin:client_requests_clientrequest_change", args=[client_request.pk])
 
 
+REASON = "pièces vérifiées par le support"
+
+
 def decision_url(client_request):
     return reverse("admin:client_requests_clientrequest_decision", args=[client_request.pk])
 
@@ -98,7 +101,8 @@ def test_validating_a_rib_change_changes_the_rib_and_tells_the_company_once(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
-            decision_url(rib_change), {"to_status": "done", "comment": "RIB vérifié."}
+            decision_url(rib_change),
+            {"to_status": "done", "comment": "RIB vérifié.", "reason": REASON},
         )
 
     assert response.status_code == 302
@@ -115,7 +119,9 @@ def test_validating_a_rib_change_changes_the_rib_and_tells_the_company_once(
 
 def test_a_refusal_without_comment_is_an_admin_error(rib_change, staff_client):
     response = staff_client.post(
-        decision_url(rib_change), {"to_status": "refused", "comment": ""}, follow=True
+        decision_url(rib_change),
+        {"to_status": "refused", "comment": "", "reason": REASON},
+        follow=True,
     )
 
     assert "Expliquez le refus" in response.content.decode()
@@ -125,7 +131,9 @@ def test_a_refusal_without_comment_is_an_admin_error(rib_change, staff_client):
 
 def test_a_move_outside_the_transitions_is_refused(rib_change, staff_client):
     response = staff_client.post(
-        decision_url(rib_change), {"to_status": "draft", "comment": "x"}, follow=True
+        decision_url(rib_change),
+        {"to_status": "draft", "comment": "x", "reason": REASON},
+        follow=True,
     )
 
     assert response.status_code == 200

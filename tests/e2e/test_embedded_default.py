@@ -48,7 +48,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SMS_BACKEND"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "EMAIL_URL",
+            "SMS_BACKEND",
+            "PDF_SEAL_PKCS12",
+            "PDF_SEAL_PASSPHRASE",
+            "PDF_SEAL_TRUST_ROOTS",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
@@ -56,10 +65,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         DATABASE_URL=f"sqlite:///{home / 'db.sqlite3'}",
         OUTBOX_DIR=str(home / "outbox"),
         PORTAL_BASE_URL=url,
+        PDF_SEAL_DEVELOPMENT_DIR=str(home / "seal"),
     )
     _manage(env, "migrate", "--noinput")
     printed = _manage(env, "load_demo")
     _manage(env, "load_demo")  # `make run` run twice keeps working
+    sealed = _manage(env, "seal_development")
+    assert "Development PDF seal created" in sealed
+    assert "Development PDF seal kept" in _manage(env, "seal_development")
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,

@@ -34,7 +34,7 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 # What boots each command the README names. A new command in the README needs its line here.
 BOOTED_BY = {
-    "run": "tests/e2e/test_embedded_default.py runs its three steps (here: the recipe is those)",
+    "run": "tests/e2e/test_embedded_default.py runs its four steps (here: the recipe is those)",
     "test": ".ci/run",
     "venv": "make test (its first prerequisite)",
     "lint": "make test runs the same ruff check, ruff format --check and mypy",
@@ -45,6 +45,7 @@ BOOTED_BY = {
     "bench": "test_make_bench_measures_every_company_page_in_its_tiny_mode",
     "load": "test_make_load_signs_and_emails_every_invitation_once (3 s, 2 administrators, "
     "1 member browsing)",
+    "scaleout": "tests/tooling/test_make_scaleout.py (5 s, 2 administrators, 2 nodes)",
 }
 
 
@@ -87,6 +88,7 @@ def test_make_run_runs_the_steps_the_embedded_default_test_boots():
     assert [line.split("manage.py ", 1)[1] for line in steps] == [
         "migrate --noinput",
         "load_demo",
+        "seal_development",
         "runserver 127.0.0.1:8000",
     ]
     # the embedded defaults: no database or broker from the shell, DEBUG on
