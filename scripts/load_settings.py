@@ -3,6 +3,7 @@
 There is no TLS on loopback, so cookies cannot be Secure (a client would never send them back), and
 static files come from the finders (no collectstatic run). Everything else is production, storages
 included: only the static files' backend changes, the others (private files among them) stay.
+The URLs add one view that makes one query (scripts/load_urls.py), the run's yardstick.
 """
 
 from portal.settings import *  # noqa: F403
@@ -22,3 +23,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# the product's URLs and the one-query view the run's page latencies are compared to
+ROOT_URLCONF = "load_urls"

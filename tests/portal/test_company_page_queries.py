@@ -71,6 +71,7 @@ def queries_per_page(client: Client, pages: dict[str, str]) -> dict[str, int]:
     counts = {}
     for name, url in pages.items():
         client.get(url)  # the first download renders and stores what later ones serve
+        connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, f"{name}: {url} answered {response.status_code}"
