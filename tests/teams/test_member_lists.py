@@ -521,3 +521,14 @@ def test_an_empty_search_stays_within_ten_queries(
         response = admin_client.get(team_url(admin.company), {"q": "personne"})
 
     assert "Aucun membre ne correspond à cette recherche." in response.text
+
+
+def test_a_history_restore_gets_the_whole_page(admin_client, admin, hélène):
+    response = admin_client.get(
+        team_url(admin.company),
+        {"q": "helene"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+
+    assert "<html" in response.text
+    assert listed(response) == ["Hélène Lefèvre"]
