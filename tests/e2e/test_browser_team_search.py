@@ -39,7 +39,7 @@ def test_the_table_follows_the_search_as_one_types(portal: str, page: Page, admi
 
     expect(members_table(page)).not_to_contain_text("Marc Dupont")
     expect(members_table(page)).to_contain_text("Hélène Lefèvre")
-    expect(page.get_by_role("status").first).to_contain_text("1 résultat")
+    expect(page.locator(".team-counts")).to_contain_text("1 résultat")
     expect(page).to_have_url(re.compile(r"\?q=helene"))
 
     page.get_by_label("Trier par").select_option("-name")
