@@ -6,10 +6,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.utils import ConnectionHandler
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.search import search_words
 from audit.models import Action, AuditEvent
 from companies.models import Membership, MembershipStatus, Role
 from invitations.models import InvitationStatus
@@ -532,3 +534,36 @@ def test_a_history_restore_gets_the_whole_page(admin_client, admin, hélène):
 
     assert "<html" in response.text
     assert listed(response) == ["Hélène Lefèvre"]
+
+
+def test_search_words_are_lower_case_without_accents():
+    assert search_words("  Hélène  LEFÈVRE Œuvre Müller ") == [
+        "helene",
+        "lefevre",
+        "oeuvre",
+        "muller",
+    ]
+    assert search_words("x" * 500) == ["x" * 100]
+    assert len(search_words("a b c d e f g h")) == 5
+
+
+def test_sqlite_gets_the_same_search_function_as_postgresql():
+    sqlite = ConnectionHandler(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    )["default"]
+    try:
+        with sqlite.cursor() as cursor:
+            cursor.execute("SELECT portal_search_text('Hélène', 'Lefèvre', 'H.Lef@Exemple.FR')")
+            (text,) = cursor.fetchone()
+    finally:
+        sqlite.close()
+
+    assert text == "helene lefevre h.lef@exemple.fr"
+
+
+def test_postgresql_folds_names_the_same_way():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT portal_search_text('Hélène', 'Lefèvre', 'H.Lef@Exemple.FR')")
+        (text,) = cursor.fetchone()
+
+    assert text == "helene lefevre h.lef@exemple.fr"
