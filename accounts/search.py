@@ -1,17 +1,18 @@
 """Finding people by a piece of their name or email, whatever the accents and the case.
 
-On PostgreSQL every word typed must appear in `portal_search_text(first, last, email)` (lower
-case, accents removed: see the migration `accounts.0003_user_search`), which a GIN trigram index
-answers for the users' table. Elsewhere (SQLite under `make run`) each word as typed must appear
-in one of the fields, compared case-insensitively (SQLite folds ASCII letters only, and keeps
-accents: "Hélène" finds Hélène there, "helene" does not).
+Every word typed must appear in `portal_search_text(first, last, email)`: the three in lower
+case, without accents, joined by spaces. On PostgreSQL it is an SQL function over `unaccent`,
+answered by a GIN trigram index on the users' table (the migration `accounts.0003_user_search`);
+on SQLite (`make run`) the same function is registered in Python on every connection.
 """
 
 import unicodedata
 from typing import Any, TypeVar
 
-from django.db import connections
-from django.db.models import F, Func, Q, QuerySet, TextField
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+from django.db.models import F, Func, QuerySet, TextField
+from django.dispatch import receiver
 
 Rows = TypeVar("Rows", bound=QuerySet[Any])
 
@@ -23,11 +24,28 @@ MAX_WORDS = 5
 MAX_LENGTH = 100
 
 
+def folded(text: str) -> str:
+    """Lower case, without accents: how the search compares."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def search_words(text: str) -> list[str]:
-    """The words of a query, lower case and without accents, as the index holds them."""
-    folded = unicodedata.normalize("NFKD", text[:MAX_LENGTH].lower().translate(_LIGATURES))
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    return plain.split()[:MAX_WORDS]
+    """The words of a query as the search compares them."""
+    return folded(text[:MAX_LENGTH]).split()[:MAX_WORDS]
+
+
+def _search_text(first_name: str | None, last_name: str | None, email: str | None) -> str:
+    return folded(f"{first_name or ''} {last_name or ''} {email or ''}")
+
+
+@receiver(connection_created)
+def search_text_register(sender: object, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """SQLite has no unaccent: the same function, in Python, on each new connection."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "portal_search_text", 3, _search_text, deterministic=True
+        )
 
 
 class SearchText(Func):
@@ -42,15 +60,7 @@ def matching_people(
     words = search_words(text)
     if not words:
         return queryset
-    if connections[queryset.db].vendor == "postgresql":
-        queryset = queryset.alias(search_text=SearchText(F(first_name), F(last_name), F(email)))
-        for word in words:
-            queryset = queryset.filter(search_text__contains=word)
-        return queryset
-    for word in text[:MAX_LENGTH].split()[:MAX_WORDS]:
-        queryset = queryset.filter(
-            Q(**{f"{first_name}__icontains": word})
-            | Q(**{f"{last_name}__icontains": word})
-            | Q(**{f"{email}__icontains": word})
-        )
+    queryset = queryset.alias(search_text=SearchText(F(first_name), F(last_name), F(email)))
+    for word in words:
+        queryset = queryset.filter(search_text__contains=word)
     return queryset

@@ -1,5 +1,6 @@
 """How a member reads on the team page and in the access review: one row per member, its labels
-and badges worked out once per page rather than once per row (a page lists a company's whole team)."""
+and badges worked out once per page rather than once per row; the access review's CSV rows, made
+one at a time as the export streams; the counts a page states, in the reader's language."""
 
 import datetime
 import itertools

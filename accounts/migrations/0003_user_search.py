@@ -3,8 +3,8 @@
 On PostgreSQL: the `unaccent` and `pg_trgm` extensions, an immutable `portal_search_text(first,
 last, email)` (lower case, accents removed, the three joined by spaces) and a GIN trigram index on
 it over the users' table, so that `LIKE '%helene%'` is answered by the index. `accounts.search`
-builds the same expression. Elsewhere (SQLite under `make run`) nothing is created: the search
-falls back to a case-insensitive match of each field.
+builds the same expression. Elsewhere (SQLite under `make run`) nothing is created: the function
+is registered in Python on each connection (`accounts.search`), with no index.
 """
 
 from django.db import migrations

@@ -40,7 +40,8 @@ def access_review(request: CompanyRequest, company_id: int) -> HttpResponse:
         "back": ACCESS_REVIEW,
     }
     template = "teams/access_review.html"
-    if request.htmx:
+    # a history restore (back button, cache missed) needs the whole page
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#review-results"
     return varies_with_htmx(render(request, template, context))
 

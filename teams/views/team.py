@@ -38,7 +38,8 @@ def team(request: CompanyRequest, company_id: int) -> HttpResponse:
         "invitations": found.invitations.rows,
     }
     template = "teams/team.html"
-    if request.htmx:
+    # a history restore (back button, cache missed) needs the whole page
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#team-results"
     return varies_with_htmx(render(request, template, context))
 

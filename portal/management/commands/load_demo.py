@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -27,6 +28,7 @@ from companies.models import (
 from documents.demo import load_demo_documents
 from permissions.catalogue import Right
 from permissions.models import Grant
+from teams.demo import load_demo_members
 from treasury.demo import load_demo_treasury
 
 DEMO_PASSWORD = "demo-Mes-equipes-2026"  # noqa: S105 - printed on purpose, demo only
@@ -204,6 +206,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DEBUG off. The demo passwords are public: never on a real site.",
         )
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=None,
+            metavar="N",
+            help="Also fill Atelier Durand SAS with N generated members (names with accents, "
+            "varied roles, statuses and rights) to try search and filters; 0 removes them. "
+            "Without it, generated members are left as they are.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -211,7 +222,17 @@ class Command(BaseCommand):
                 "DEBUG is off: refusing to create accounts whose passwords are public. "
                 "Pass --force if this really is a throwaway database."
             )
+        members = options["members"]
+        if members is not None and not 0 <= members <= 20_000:
+            raise CommandError("--members takes a number from 0 to 20000.")
         self._load()
+        if members is not None:
+            load_demo_members(
+                company=Company.objects.get(siren=ATELIER.siren),
+                count=members,
+                password_hash=make_password(DEMO_PASSWORD),
+            )
+            self.stdout.write(f"{members} generated members in {ATELIER.name}.")
         self._print_credentials()
 
     @transaction.atomic
