@@ -27,11 +27,11 @@ from accounts.services import (
     MobileChangeRefused,
     SecondFactorRefused,
     authenticate_throttled,
-    login_password_step,
     login_pending_user,
     login_sms_challenge,
     login_sms_send,
     login_sms_verify,
+    login_start,
     mobile_change_request,
     mobile_is_bank_record,
     mobile_set_by_support_message,
@@ -75,11 +75,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, refusal.message)
         else:
             try:
-                login_password_step(request=request, user=user, next_url=next_url)
+                error = login_start(
+                    request=request, user=user, next_url=next_url, now=timezone.now()
+                )
             except SecondFactorRefused as refusal:
                 form.add_error(None, refusal.message)
             else:
-                _login_code_send(request, user)
+                if error:
+                    messages.error(request, error)
                 return HttpResponseRedirect(reverse("accounts:login_second_step"))
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
