@@ -229,6 +229,18 @@ EMAIL_MESSAGE_ID_DOMAIN = (
 
 # SMS: "console" keeps messages in OUTBOX_DIR (development), "twilio" sends them.
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+# With DEBUG off, a forgotten EMAIL_URL or SMS_BACKEND would quietly keep the codes and the
+# invitation links in files on the server: the settings refuse to load instead. Only a throwaway
+# run on production settings (the test suite, `make load`) may allow it, and says so.
+if (
+    not DEBUG
+    and (not EMAIL_URL or SMS_BACKEND == "console")
+    and not env.bool("DJANGO_ALLOW_DEVELOPMENT_OUTBOX", default=False)
+):
+    raise ImproperlyConfigured(
+        "With DJANGO_DEBUG=false, set EMAIL_URL and SMS_BACKEND=twilio: emails and SMS must not "
+        "fall back to the development outbox."
+    )
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
