@@ -28,8 +28,11 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# How many reverse proxies in front of the app append to X-Forwarded-For (0: trust none).
+# How many reverse proxies in front of the app append to TRUSTED_PROXY_HEADER (0: trust none,
+# the address is the connection's). The client's address is the Nth from the right of that
+# header: the login throttle, the invitation link's limit and the audit trail read it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="X-Forwarded-For")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -290,6 +293,8 @@ LOGIN_SECOND_STEP_SECONDS = env.int("LOGIN_SECOND_STEP_SECONDS", default=10 * 60
 # Mon compte's list of sessions: each one's last activity written at most this often
 SESSION_ACTIVITY_WRITE_SECONDS = 60
 DEVICE_COOKIE_AGE_SECONDS = 400 * 24 * 3600
+# unknown invitation links from one address before it waits (the login's growing delay)
+INVITATION_LINK_FAILURES_BEFORE_DELAY = env.int("INVITATION_LINK_FAILURES_BEFORE_DELAY", default=10)
 LOGIN_FAILURES_BEFORE_DELAY = env.int("LOGIN_FAILURES_BEFORE_DELAY", default=5)
 # one address may be a whole office behind a proxy: it gets more tries than one account
 LOGIN_IP_FAILURES_BEFORE_DELAY = env.int("LOGIN_IP_FAILURES_BEFORE_DELAY", default=20)

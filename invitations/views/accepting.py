@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from phonenumber_field.phonenumber import PhoneNumber
 
+from accounts import login_throttle
 from accounts.http import current_user
 from accounts.models import User
 from accounts.services import (
@@ -29,6 +30,7 @@ from accounts.services.login import login_locked_message
 from audit.services import client_ip
 from companies.models import Membership
 from core.text import french_elide
+from invitations import link_throttle
 from invitations.forms import (
     AcceptLoginForm,
     AcceptNewAccountForm,
@@ -303,6 +305,15 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     told it is not for them.
     """
     now = timezone.now()
+    if wait := link_throttle.wait_seconds(ip_address=client_ip(request)):
+        return _link_stays_on_site(
+            render(
+                request,
+                "invitations/link_invalid.html",
+                {"reason": "throttled", "retry": login_throttle.message(wait)},
+                status=429,
+            )
+        )
     try:
         invitation = invitation_for_token(token, now=now)
         mode = _accept_mode(request, invitation)
@@ -323,6 +334,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             return _welcome(request, membership)
         return _accept_page(request, invitation, WRONG_ACCOUNT, status=403)
     except InvitationLinkInvalid as invalid:
+        if invalid.reason == "unknown":
+            link_throttle.unknown_token_record(ip_address=client_ip(request))
         return _invalid_link(request, invalid)
     except WrongAccount:
         return _accept_page(request, invitation, WRONG_ACCOUNT, status=403)
