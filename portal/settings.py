@@ -30,8 +30,11 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# How many reverse proxies in front of the app append to X-Forwarded-For (0: trust none).
+# How many reverse proxies in front of the app append to TRUSTED_PROXY_HEADER (0: trust none,
+# the address is the connection's). The client's address is the Nth from the right of that
+# header: the login throttle, the invitation link's limit and the audit trail read it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="X-Forwarded-For")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -108,6 +111,13 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:company_picker"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Argon2id first; the PBKDF2 hashes made before it still check, and are redone with Argon2id at
+# the person's next login.
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -237,6 +247,18 @@ EMAIL_MESSAGE_ID_DOMAIN = (
 
 # SMS: "console" keeps messages in OUTBOX_DIR (development), "twilio" sends them.
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+# With DEBUG off, a forgotten EMAIL_URL or SMS_BACKEND would quietly keep the codes and the
+# invitation links in files on the server: the settings refuse to load instead. Only a throwaway
+# run on production settings (the test suite, `make load`) may allow it, and says so.
+if (
+    not DEBUG
+    and (not EMAIL_URL or SMS_BACKEND == "console")
+    and not env.bool("DJANGO_ALLOW_DEVELOPMENT_OUTBOX", default=False)
+):
+    raise ImproperlyConfigured(
+        "With DJANGO_DEBUG=false, set EMAIL_URL and SMS_BACKEND=twilio: emails and SMS must not "
+        "fall back to the development outbox."
+    )
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
@@ -309,6 +331,8 @@ WEBAUTHN_ORIGIN = env.str(
 WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default=f"{BANK_NAME} · Mes équipes")
 # a passkey challenge (to sign, to log in, to add or remove a passkey) lives this long, used once
 PASSKEY_CHALLENGE_SECONDS = env.int("PASSKEY_CHALLENGE_SECONDS", default=5 * 60)
+# unknown invitation links from one address before it waits (the login's growing delay)
+INVITATION_LINK_FAILURES_BEFORE_DELAY = env.int("INVITATION_LINK_FAILURES_BEFORE_DELAY", default=10)
 LOGIN_FAILURES_BEFORE_DELAY = env.int("LOGIN_FAILURES_BEFORE_DELAY", default=5)
 # one address may be a whole office behind a proxy: it gets more tries than one account
 LOGIN_IP_FAILURES_BEFORE_DELAY = env.int("LOGIN_IP_FAILURES_BEFORE_DELAY", default=20)
@@ -335,6 +359,8 @@ if PRIVATE_STORAGE not in ("filesystem", "database"):
     raise ImproperlyConfigured("PRIVATE_STORAGE must be filesystem or database.")
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# a scanned proof of power needs far less; more is a decompression bomb's way to eat memory
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

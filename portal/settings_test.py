@@ -9,6 +9,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+# mail and SMS stay in memory (below), and the subprocesses some tests start keep files
+os.environ.setdefault("DJANGO_ALLOW_DEVELOPMENT_OUTBOX", "true")
 # DEBUG is off, so the development key is refused: the suite (and its subprocesses) has its own.
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-only-secret-key-" + "x" * 40)
 

@@ -561,6 +561,8 @@ def main() -> int:
         "PYTHONPATH": os.pathsep.join([str(ROOT / "scripts"), str(ROOT)]),
         "DJANGO_SETTINGS_MODULE": "load_settings",
         "DJANGO_DEBUG": "false",
+        # a throwaway run: the codes are read from the development outbox's files
+        "DJANGO_ALLOW_DEVELOPMENT_OUTBOX": "true",
         "DJANGO_SECRET_KEY": "load-run-only-" + uuid.uuid4().hex * 2,
         "DATABASE_URL": f"{config.postgres}/{config.database}",
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",

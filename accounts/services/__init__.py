@@ -17,6 +17,8 @@ from accounts.services.login_sms import (
     login_sms_challenge,
     login_sms_send,
     login_sms_verify,
+    login_start,
+    login_with_confirmed_mobile,
     no_second_factor_message,
 )
 from accounts.services.mobile_change import (
@@ -57,6 +59,8 @@ __all__ = [
     "login_sms_challenge",
     "login_sms_send",
     "login_sms_verify",
+    "login_start",
+    "login_with_confirmed_mobile",
     "mobile_change_confirm",
     "mobile_change_payload",
     "mobile_change_request",

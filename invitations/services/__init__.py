@@ -3,6 +3,8 @@
 from invitations.services.accepting import (
     invitation_accept,
     invitation_accept_new_account,
+    invitation_acceptance_begin,
+    invitation_acceptance_resend,
     invitation_for_token,
 )
 from invitations.services.batch_file import (
@@ -69,6 +71,8 @@ __all__ = [
     "hash_token",
     "invitation_accept",
     "invitation_accept_new_account",
+    "invitation_acceptance_begin",
+    "invitation_acceptance_resend",
     "invitation_batch_create",
     "invitation_batch_from_file",
     "invitation_batch_request_code",
