@@ -7,6 +7,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.login_view, name="login"),
+    path("connexion/second-facteur/", views.login_second_step, name="login_second_step"),
+    path("connexion/second-facteur/sms/", views.login_code_send, name="login_code_send"),
     path("deconnexion/", views.logout_view, name="logout"),
     path(
         "mot-de-passe/oublie/",

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,14 +20,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import LoginForm, MobileChangeForm
 from accounts.http import current_user
+from accounts.models import User
 from accounts.password_reset import password_reset_request
 from accounts.services import (
     LoginRefused,
     MobileChangeRefused,
+    SecondFactorRefused,
     authenticate_throttled,
+    login_password_step,
+    login_pending_user,
+    login_sms_challenge,
+    login_sms_send,
+    login_sms_verify,
     mobile_change_request,
     mobile_is_bank_record,
     mobile_set_by_support_message,
+    no_second_factor_message,
 )
 from accounts.services import mobile_change_confirm as mobile_change_confirm_service
 from audit.services import client_ip
@@ -66,10 +74,68 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except LoginRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            # login() rotates the session key; the user_logged_in handler stamps portal_login_at.
-            login(request, user)
-            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+            try:
+                login_password_step(request=request, user=user, next_url=next_url)
+            except SecondFactorRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                _login_code_send(request, user)
+                return HttpResponseRedirect(reverse("accounts:login_second_step"))
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+def _login_code_send(request: HttpRequest, user: User) -> None:
+    """Send the login code; a refusal (too many SMS, provider down) is shown on the second step."""
+    try:
+        login_sms_send(request=request, user=user, now=timezone.now())
+    except (SignatureError, SecondFactorRefused) as refusal:
+        messages.error(request, refusal.message)
+
+
+@login_not_required
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_second_step(request: HttpRequest) -> HttpResponse:
+    """The second factor: a code sent by SMS (or, beside it, another factor's button)."""
+    user = login_pending_user(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("accounts:login"))
+    form = SignatureCodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            next_url = login_sms_verify(
+                request=request, user=user, code=form.cleaned_data["code"], now=timezone.now()
+            )
+        except (SignatureError, SecondFactorRefused) as refusal:
+            error = refusal.message
+        else:
+            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    challenge = login_sms_challenge(request, user=user)
+    context = {
+        "form": form,
+        "error": error,
+        "pending_user": user,
+        "challenge": challenge,
+        "masked_phone": mask_phone(user.mobile) if user.mobile else "",
+        "no_second_factor": "" if user.mobile else no_second_factor_message(),
+        "confirming_mobile": user.mobile_confirmed_at is None,
+        "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
+    }
+    return render(request, "accounts/login_second_step.html", context)
+
+
+@login_not_required
+@csrf_protect
+@never_cache
+@require_POST
+def login_code_send(request: HttpRequest) -> HttpResponse:
+    user = login_pending_user(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("accounts:login"))
+    _login_code_send(request, user)
+    return HttpResponseRedirect(reverse("accounts:login_second_step"))
 
 
 @login_not_required

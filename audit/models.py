@@ -54,6 +54,14 @@ class Action(models.TextChoices):
     TREASURY_EXPORTED = "treasury_exported", _("Prévision de trésorerie exportée")
     TREASURY_ALERT_CHANGED = "treasury_alert_changed", _("Alerte de trésorerie modifiée")
     TREASURY_ALERT_SENT = "treasury_alert_sent", _("Alerte de trésorerie envoyée")
+    # logging in with two factors, and support's help with them
+    LOGIN_LOCKED = "login_locked", _("Connexion bloquée (seconds facteurs erronés)")
+    LOGIN_UNLOCKED = "login_unlocked", _("Connexion débloquée par le support")
+    SECOND_FACTORS_RESET = (
+        "second_factors_reset",
+        _("Seconds facteurs réinitialisés par le support"),
+    )
+    SESSIONS_ENDED = "sessions_ended", _("Déconnexion des autres appareils")
 
 
 class AuditEvent(models.Model):

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 
+# A login code opens a session and nothing else: it never signs, and a signing code never logs in.
+LOGIN_PURPOSE = "login"
+
 
 class ChallengeStatus(models.TextChoices):
     PENDING = "pending", _("En attente du code")

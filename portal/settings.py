@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
+    "accounts.middleware.SecondStepMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -278,6 +280,13 @@ WEBAUTHN_ORIGIN = env.str(
 WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default=f"{BANK_NAME} · Mes équipes")
 # a passkey challenge (to sign, to log in, to add or remove a passkey) lives this long, used once
 PASSKEY_CHALLENGE_SECONDS = env.int("PASSKEY_CHALLENGE_SECONDS", default=5 * 60)
+# Login: two factors; 20 wrong second factors in a row lock login until support unlocks it.
+LOGIN_MAX_FAILED_SECOND_FACTORS = env.int("LOGIN_MAX_FAILED_SECOND_FACTORS", default=20)
+# the second step must follow the password within this time, or the password is asked again
+LOGIN_SECOND_STEP_SECONDS = env.int("LOGIN_SECOND_STEP_SECONDS", default=10 * 60)
+# Mon compte's list of sessions: each one's last activity written at most this often
+SESSION_ACTIVITY_WRITE_SECONDS = 60
+DEVICE_COOKIE_AGE_SECONDS = 400 * 24 * 3600
 LOGIN_FAILURES_BEFORE_DELAY = env.int("LOGIN_FAILURES_BEFORE_DELAY", default=5)
 # one address may be a whole office behind a proxy: it gets more tries than one account
 LOGIN_IP_FAILURES_BEFORE_DELAY = env.int("LOGIN_IP_FAILURES_BEFORE_DELAY", default=20)
@@ -332,6 +341,18 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+# Cookies named __Host-: the browser keeps them only if Secure, for the whole site and this host
+# alone, so no subdomain can plant a session or a CSRF token. The prefix needs https: under
+# `make run` (http) the plain names stay.
+_COOKIE_PREFIX = "__Host-" if vars().get("SESSION_COOKIE_SECURE") else ""
+SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}sessionid"
+CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}csrftoken"
+# one random value per browser, to tell a login from a browser never seen (an email)
+DEVICE_COOKIE_NAME = f"{_COOKIE_PREFIX}portal_device"
+LANGUAGE_COOKIE_SECURE = bool(vars().get("SESSION_COOKIE_SECURE"))
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 CELERY_BEAT_SCHEDULE = {
     "messages-sweep": {

@@ -25,6 +25,11 @@ SMS_BACKEND = "locmem"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# browser tests run on http: cookies without the __Host- prefix (it requires Secure)
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
+DEVICE_COOKIE_NAME = "portal_device"
+LANGUAGE_COOKIE_SECURE = False
 # Each run its own directory of private files.
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix=f"portal-private-{_RUN}-"))
 STORAGES = {

@@ -347,8 +347,9 @@ class Administrator:
         self.post(
             "/connexion/",
             {"email": self.account.email, "password": PASSWORD},
-            expect=re.compile(r"^/$"),
+            expect="/connexion/second-facteur/",
         )
+        self.post("/connexion/second-facteur/", {"code": self.code()}, expect=re.compile(r"^/$"))
 
     def invite(self, email: str) -> str:
         location = self.post(

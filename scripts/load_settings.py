@@ -10,6 +10,11 @@ from portal.settings import STORAGES
 
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# the __Host- prefix needs Secure cookies
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
+DEVICE_COOKIE_NAME = "portal_device"
+LANGUAGE_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 STORAGES = {

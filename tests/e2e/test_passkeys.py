@@ -89,6 +89,7 @@ def test_a_passkey_added_in_mon_compte_signs_an_invitation_verifiable_again(
     invitation = Invitation.objects.get(email="nadia.benali@example.com")
     assert invitation.status in (InvitationStatus.SIGNED, InvitationStatus.SENT)
     authorisation = invitation.authorisation
+    assert authorisation is not None
     assert authorisation.method == "passkey"
     assert authorisation.passkey_name == "Ordinateur du bureau"
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})

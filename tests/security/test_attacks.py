@@ -18,6 +18,7 @@ from otp.models import ChallengeStatus
 from permissions.catalogue import Right
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.invitations.factories import create, dispatch, signed
+from tests.login import log_in
 from tests.otp.factories import last_code, wrong_code
 from tests.outbox import deliver, run_tasks
 
@@ -399,10 +400,7 @@ def test_a_resent_invitation_kills_the_old_link(admin, admin_client, client):
     ],
 )
 def test_login_never_redirects_off_site(admin, client, target):
-    response = client.post(
-        reverse("accounts:login") + "?next=x",
-        {"email": admin.user.email, "password": PASSWORD, "next": target},
-    )
+    response = log_in(client, admin.user.email, PASSWORD, next=target)
 
     assert response.status_code == 302
     assert response.url == reverse("portal:company_picker")
