@@ -27,6 +27,7 @@ from accounts.services import (
     MobileChangeRefused,
     SecondFactorRefused,
     authenticate_throttled,
+    login_passkey_ceremony,
     login_password_step,
     login_pending_user,
     login_sms_challenge,
@@ -38,6 +39,7 @@ from accounts.services import (
     no_second_factor_message,
 )
 from accounts.services import mobile_change_confirm as mobile_change_confirm_service
+from accounts.services.passkeys import own_passkeys
 from audit.services import client_ip
 from otp.forms import SignatureCodeForm
 from otp.services import NoMobileNumber, SignatureError, mask_phone
@@ -79,7 +81,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             except SecondFactorRefused as refusal:
                 form.add_error(None, refusal.message)
             else:
-                _login_code_send(request, user)
+                # with a passkey the second step offers it first; the SMS code on request
+                if not own_passkeys(user=user).exists():
+                    _login_code_send(request, user)
                 return HttpResponseRedirect(reverse("accounts:login_second_step"))
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
@@ -122,6 +126,7 @@ def login_second_step(request: HttpRequest) -> HttpResponse:
         "no_second_factor": "" if user.mobile else no_second_factor_message(),
         "confirming_mobile": user.mobile_confirmed_at is None,
         "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
+        "passkey": login_passkey_ceremony(request, user=user, now=timezone.now()),
     }
     return render(request, "accounts/login_second_step.html", context)
 

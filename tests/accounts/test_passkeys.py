@@ -10,7 +10,7 @@ from audit.models import Action, AuditEvent
 from core import sms
 from otp.models import Passkey
 from tests.factories import PASSWORD, UserFactory
-from tests.otp.factories import last_code, wrong_code
+from tests.otp.factories import NOW, last_code, wrong_code
 from tests.otp.passkeys import authenticator, registered
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,9 @@ def empty_sms_outbox():
 
 @pytest.fixture
 def user():
-    return UserFactory(first_name="Léa", last_name="Martin", mobile="+33612345678")
+    return UserFactory(
+        first_name="Léa", last_name="Martin", mobile="+33612345678", mobile_confirmed_at=NOW
+    )
 
 
 @pytest.fixture
@@ -316,6 +318,17 @@ def test_the_only_passkey_of_someone_without_a_mobile_cannot_be_removed(client, 
     assert "vous laisserait sans second facteur" in page
     assert "Recevoir le code par SMS" not in page
     assert send.status_code == 400
+    assert not sms.outbox
+    assert Passkey.objects.filter(pk=passkey.pk).exists()
+
+
+def test_the_only_passkey_of_someone_whose_mobile_is_unconfirmed_cannot_be_removed(client, user):
+    passkey, _ = registered(user)
+    user.mobile_confirmed_at = None
+    user.save(update_fields=["mobile_confirmed_at"])
+
+    client.post(reverse("accounts:passkey_remove_send_code", args=[passkey.pk]))
+
     assert not sms.outbox
     assert Passkey.objects.filter(pk=passkey.pk).exists()
 
