@@ -52,7 +52,7 @@ def post_assertion(client, device):
 
 @pytest.fixture
 def user() -> User:
-    return UserFactory()
+    return UserFactory.create()
 
 
 def test_someone_with_a_passkey_is_offered_it_and_no_sms_is_sent_unasked(client, user):
