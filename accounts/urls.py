@@ -41,6 +41,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("compte/", views.account, name="account"),
+    path(
+        "compte/sessions/deconnecter-les-autres/",
+        views.sessions_end_others_view,
+        name="sessions_end_others",
+    ),
     path("compte/mobile/", views.mobile_change, name="mobile_change"),
     path("compte/mobile/confirmer/", views.mobile_change_confirm, name="mobile_change_confirm"),
     path("compte/cles-d-acces/", views_passkeys.passkeys, name="passkeys"),

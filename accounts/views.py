@@ -13,6 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -28,18 +29,18 @@ from accounts.services import (
     SecondFactorRefused,
     authenticate_throttled,
     login_passkey_ceremony,
-    login_password_step,
     login_pending_user,
     login_sms_challenge,
     login_sms_send,
     login_sms_verify,
+    login_start,
     mobile_change_request,
     mobile_is_bank_record,
     mobile_set_by_support_message,
     no_second_factor_message,
 )
 from accounts.services import mobile_change_confirm as mobile_change_confirm_service
-from accounts.services.passkeys import own_passkeys
+from accounts.services.sessions import sessions_end_others, sessions_listed
 from audit.services import client_ip
 from otp.forms import SignatureCodeForm
 from otp.services import NoMobileNumber, SignatureError, mask_phone
@@ -77,13 +78,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, refusal.message)
         else:
             try:
-                login_password_step(request=request, user=user, next_url=next_url)
+                error = login_start(
+                    request=request, user=user, next_url=next_url, now=timezone.now()
+                )
             except SecondFactorRefused as refusal:
                 form.add_error(None, refusal.message)
             else:
-                # with a passkey the second step offers it first; the SMS code on request
-                if not own_passkeys(user=user).exists():
-                    _login_code_send(request, user)
+                if error:
+                    messages.error(request, error)
                 return HttpResponseRedirect(reverse("accounts:login_second_step"))
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
@@ -167,6 +169,9 @@ class PortalPasswordResetView(PasswordResetView):
 def _account_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     user = current_user(request)
     context = {
+        "sessions": sessions_listed(
+            user=user, current_key=request.session.session_key, now=timezone.now()
+        ),
         "account": user,
         "masked_mobile": mask_phone(user.mobile) if user.mobile else "",
         # an administrator's mobile is the bank's record: the page says who changes it, no form
@@ -180,6 +185,21 @@ def _account_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     return _account_page(request)
+
+
+@require_POST
+def sessions_end_others_view(request: HttpRequest) -> HttpResponse:
+    ended = sessions_end_others(request=request, user=current_user(request), now=timezone.now())
+    messages.success(
+        request,
+        ngettext(
+            "%(n)s autre session a été fermée.", "%(n)s autres sessions ont été fermées.", ended
+        )
+        % {"n": ended}
+        if ended
+        else _("Aucune autre session n’était ouverte."),
+    )
+    return HttpResponseRedirect(reverse("accounts:account"))
 
 
 @sensitive_post_parameters("password")

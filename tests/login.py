@@ -38,3 +38,31 @@ def log_in(client: Client, email: str, password: str = PASSWORD, **extra: object
         return response
     extra.pop("next", None)
     return client.post(SECOND_STEP_URL, {"code": last_code()}, **extra)  # type: ignore[arg-type]
+
+
+def accept_new_account_service(*, token: str, ip_address: str | None, now, **fields: str):
+    """The acceptance services as the pages chain them: the form's fields (a code goes to the
+    mobile), then the code received."""
+    from invitations import services
+
+    pending = services.invitation_acceptance_begin(token=token, now=now, **fields)
+    return services.invitation_accept_new_account(
+        token=token,
+        pending=pending,
+        code=last_code(pending["mobile"]),
+        ip_address=ip_address,
+        now=now,
+    )
+
+
+def accept_new_account(client: Client, url: str, data: dict[str, object], **extra: object):
+    """The new account form of an invitation, then the code sent to its mobile (as a person
+    does). Returns the last response: the form again if it was refused."""
+    response = client.post(url, data, **extra)  # type: ignore[arg-type]
+    if response.status_code != 200 or 'value="confirm_mobile"' not in response.text:
+        return response
+    return client.post(
+        url,
+        {"accept_with": "confirm_mobile", "code": last_code()},
+        **extra,  # type: ignore[arg-type]
+    )

@@ -18,6 +18,8 @@ from accounts.services.login_sms import (
     login_sms_challenge,
     login_sms_send,
     login_sms_verify,
+    login_start,
+    login_with_confirmed_mobile,
     no_second_factor_message,
 )
 from accounts.services.mobile_change import (
@@ -60,6 +62,8 @@ __all__ = [
     "login_sms_challenge",
     "login_sms_send",
     "login_sms_verify",
+    "login_start",
+    "login_with_confirmed_mobile",
     "mobile_change_confirm",
     "mobile_change_payload",
     "mobile_change_request",

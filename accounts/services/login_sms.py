@@ -13,6 +13,7 @@ from accounts.services.login import (
     SecondFactorRefused,
     login_is_locked,
     login_locked_message,
+    login_password_step,
     login_pending,
     login_pending_update,
     login_second_factor_complete,
@@ -21,7 +22,7 @@ from accounts.services.login import (
 from audit.models import Action
 from audit.services import audit_record, client_ip
 from otp import services as otp
-from otp.models import LOGIN_PURPOSE, SignatureChallenge
+from otp.models import LOGIN_PURPOSE, Passkey, SignatureChallenge
 
 
 def no_second_factor_message() -> str:
@@ -137,4 +138,27 @@ def login_sms_verify(*, request: HttpRequest, user: User, code: str, now: dateti
         )
     if not verification.ok:
         raise otp.SignatureError(verification.message)
+    return login_second_factor_complete(request=request, user=user, factor=Factor.SMS)
+
+
+def login_start(*, request: HttpRequest, user: User, next_url: str, now: datetime.datetime) -> str:
+    """The password was right: open the second step and send its code. Returns why no code went
+    (too many SMS, the provider down), to show on the step, or "" (SecondFactorRefused: locked)."""
+    login_password_step(request=request, user=user, next_url=next_url)
+    # with a passkey the second step offers it first, and the SMS code on request
+    if not user.mobile or Passkey.objects.filter(user=user).exists():
+        return ""
+    try:
+        login_sms_send(request=request, user=user, now=now)
+    except (otp.SignatureError, SecondFactorRefused) as refusal:
+        return refusal.message
+    return ""
+
+
+def login_with_confirmed_mobile(
+    *, request: HttpRequest, user: User, next_url: str, now: datetime.datetime
+) -> str:
+    """Both factors were given in one flow (a new account: its password chosen, its mobile just
+    confirmed by a code): the session logs in. Returns where to go next."""
+    login_password_step(request=request, user=user, next_url=next_url)
     return login_second_factor_complete(request=request, user=user, factor=Factor.SMS)

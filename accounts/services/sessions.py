@@ -4,6 +4,7 @@ when a browser never seen logs in, and ending the other sessions."""
 import datetime
 import hashlib
 import secrets
+from dataclasses import dataclass
 from importlib import import_module
 
 import user_agents
@@ -131,6 +132,31 @@ def sessions_active(*, user: User, now: datetime.datetime) -> QuerySet[UserSessi
         last_seen_at__gte=now - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE),
         created_at__gte=now - datetime.timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS),
     ).order_by("-last_seen_at")
+
+
+@dataclass(frozen=True)
+class SessionShown:
+    browser: str
+    ip_address: str | None
+    created_at: datetime.datetime
+    last_seen_at: datetime.datetime
+    current: bool
+
+
+def sessions_listed(
+    *, user: User, current_key: str | None, now: datetime.datetime
+) -> list[SessionShown]:
+    """Mon compte's list: each open session's browser and system, address and times."""
+    return [
+        SessionShown(
+            browser=browser_label(session.user_agent),
+            ip_address=session.ip_address,
+            created_at=session.created_at,
+            last_seen_at=session.last_seen_at,
+            current=session.session_key == current_key,
+        )
+        for session in sessions_active(user=user, now=now)[:50]
+    ]
 
 
 @transaction.atomic

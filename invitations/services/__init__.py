@@ -3,6 +3,8 @@
 from invitations.services.accepting import (
     invitation_accept,
     invitation_accept_new_account,
+    invitation_acceptance_begin,
+    invitation_acceptance_resend,
     invitation_for_token,
 )
 from invitations.services.batches import (
@@ -55,6 +57,8 @@ __all__ = [
     "hash_token",
     "invitation_accept",
     "invitation_accept_new_account",
+    "invitation_acceptance_begin",
+    "invitation_acceptance_resend",
     "invitation_batch_create",
     "invitation_batch_request_code",
     "invitation_batch_sign",

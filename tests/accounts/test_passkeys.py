@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.services.second_factors import second_factors_reset
 from audit.models import Action, AuditEvent
 from core import sms
 from otp.models import Passkey
@@ -352,3 +353,20 @@ def test_someone_without_a_mobile_removes_one_of_two_passkeys_with_the_other(cli
 
     assert response.status_code == 302
     assert list(Passkey.objects.filter(user=user).values_list("name", flat=True)) == ["Téléphone"]
+
+
+def test_support_resetting_the_second_factors_of_a_lost_phone_removes_the_passkeys(user):
+    registered(user)
+    registered(user, name="Téléphone")
+
+    second_factors_reset(
+        user_id=user.pk,
+        actor=UserFactory(is_staff=True),
+        reason="Téléphone perdu, identité vérifiée par appel au numéro connu",
+        ip_address=None,
+        now=NOW,
+    )
+
+    assert not Passkey.objects.filter(user=user).exists()
+    event = AuditEvent.objects.get(action=Action.SECOND_FACTORS_RESET)
+    assert event.data["passkeys_removed"] == 2

@@ -11,7 +11,7 @@ from companies.models import Membership, Role
 from invitations.models import Invitation, InvitationStatus
 from permissions.catalogue import Right
 from tests.factories import PASSWORD
-from tests.login import log_in
+from tests.login import accept_new_account, log_in
 from tests.otp.factories import last_code
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,8 @@ def test_an_administrator_invites_a_collaborator_who_lands_with_exactly_the_sign
 
     # the invitee creates the account and lands in the company space
     with django_capture_on_commit_callbacks(execute=True):
-        response = invitee.post(
+        response = accept_new_account(
+            invitee,
             link.group(1),
             {
                 "first_name": "Léa",

@@ -23,6 +23,7 @@ from tests.invitations.factories import (
     sign,
     signed,
 )
+from tests.login import accept_new_account_service
 from tests.otp.factories import NOW, last_code, rows_containing, wrong_code
 from tests.outbox import deliver, emails_to, pending
 
@@ -676,7 +677,7 @@ def test_an_unknown_link_is_refused(lea):
 def test_someone_new_creates_their_account_and_joins(admin):
     _invitation, token = sent(admin)
 
-    membership = services.invitation_accept_new_account(
+    membership = accept_new_account_service(
         token=token,
         first_name=" Léa ",
         last_name="Martin",
@@ -696,7 +697,7 @@ def test_someone_with_an_account_must_log_in_rather_than_create_another(admin, l
     _invitation, token = sent(admin)
 
     with pytest.raises(services.AccountExists):
-        services.invitation_accept_new_account(
+        accept_new_account_service(
             token=token,
             first_name="Léa",
             last_name="Martin",

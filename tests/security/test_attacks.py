@@ -18,7 +18,7 @@ from otp.models import ChallengeStatus
 from permissions.catalogue import Right
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.invitations.factories import create, dispatch, signed
-from tests.login import log_in
+from tests.login import accept_new_account, log_in
 from tests.otp.factories import last_code, wrong_code
 from tests.outbox import deliver, run_tasks
 
@@ -312,7 +312,7 @@ def test_opening_the_link_logged_in_as_the_invitee_changes_nothing(admin, client
 
 def test_a_used_link_cannot_be_used_again(admin, client):
     _invitation, token = sent_now(admin)
-    client.post(accept_url(token), NEW_ACCOUNT)
+    accept_new_account(client, accept_url(token), NEW_ACCOUNT)
     other = Client()
 
     response = other.post(accept_url(token), {**NEW_ACCOUNT, "first_name": "Autre"})

@@ -24,7 +24,7 @@ from permissions.models import Grant
 from teams.models import RightsChange
 from tests.factories import UserFactory
 from tests.invitations.factories import dispatch
-from tests.login import log_in
+from tests.login import accept_new_account, log_in
 from tests.otp.factories import last_code, wrong_code
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,8 @@ def test_no_secret_is_kept_anywhere_along_the_main_path(
     invitee.get(accept_url)
     invitee.head(accept_url)
     with django_capture_on_commit_callbacks(execute=True):
-        accepted = invitee.post(
+        accepted = accept_new_account(
+            invitee,
             accept_url,
             {
                 "first_name": "Léa",

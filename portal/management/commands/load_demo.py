@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from companies.models import (
@@ -132,13 +133,16 @@ CONTRACTS = (
 
 ADMIN = DemoPerson(ADMIN_EMAIL, "Claire", "Durand", mobile="+33612345642")
 COLLABORATORS: tuple[tuple[DemoPerson, tuple[Right, ...]], ...] = (
-    (DemoPerson("julien.petit@demo.example", "Julien", "Petit"), (Right.DOCUMENTS,)),
     (
-        DemoPerson("sophie.leroy@demo.example", "Sophie", "Leroy"),
+        DemoPerson("julien.petit@demo.example", "Julien", "Petit", mobile="+33612345643"),
+        (Right.DOCUMENTS,),
+    ),
+    (
+        DemoPerson("sophie.leroy@demo.example", "Sophie", "Leroy", mobile="+33612345644"),
         (Right.DOCUMENTS, Right.TREASURY, Right.COMPANY_REQUESTS),
     ),
 )
-SUPPORT = DemoPerson(SUPPORT_EMAIL, "Support", "Banque")
+SUPPORT = DemoPerson(SUPPORT_EMAIL, "Support", "Banque", mobile="+33612345699")
 
 
 def _company(demo: DemoCompany) -> Company:
@@ -175,6 +179,10 @@ def _user(person: DemoPerson, *, password: str, **flags: Any) -> User:
     user.first_name = person.first_name
     user.last_name = person.last_name
     user.mobile = person.mobile
+    # confirmed mobiles: every login's second factor is a code read at /dev/outbox
+    user.mobile_confirmed_at = timezone.now() if person.mobile else None
+    user.login_locked_at = None
+    user.consecutive_login_failures = 0
     user.is_active = True
     user.is_staff = flags.get("is_staff", False)
     user.is_superuser = flags.get("is_superuser", False)
