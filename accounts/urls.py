@@ -9,6 +9,11 @@ urlpatterns = [
     path("connexion/", views.login_view, name="login"),
     path("connexion/second-facteur/", views.login_second_step, name="login_second_step"),
     path("connexion/second-facteur/sms/", views.login_code_send, name="login_code_send"),
+    path(
+        "connexion/second-facteur/cle-d-acces/",
+        views_passkeys.login_passkey,
+        name="login_passkey",
+    ),
     path("deconnexion/", views.logout_view, name="logout"),
     path(
         "mot-de-passe/oublie/",

@@ -28,6 +28,7 @@ from accounts.services import (
     MobileChangeRefused,
     SecondFactorRefused,
     authenticate_throttled,
+    login_passkey_ceremony,
     login_pending_user,
     login_sms_challenge,
     login_sms_send,
@@ -127,6 +128,7 @@ def login_second_step(request: HttpRequest) -> HttpResponse:
         "no_second_factor": "" if user.mobile else no_second_factor_message(),
         "confirming_mobile": user.mobile_confirmed_at is None,
         "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
+        "passkey": login_passkey_ceremony(request, user=user, now=timezone.now()),
     }
     return render(request, "accounts/login_second_step.html", context)
 

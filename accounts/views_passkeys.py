@@ -2,12 +2,14 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,6 +20,7 @@ from accounts.passkey_forms import (
     PasskeyRemoveCodeForm,
     PasskeyRemoveWithPasskeyForm,
 )
+from accounts.services import SecondFactorRefused, login_passkey_verify, login_pending_user
 from accounts.services.passkeys import (
     PasskeyChangeRefused,
     own_passkey,
@@ -31,10 +34,37 @@ from accounts.services.passkeys import (
     removal_passkey_ceremony,
 )
 from audit.services import client_ip
+from otp.forms import PasskeyForm
 from otp.models import Passkey
 from otp.services import SignatureError, mask_phone
 
 REMOVAL_SESSION_KEY = "portal_passkey_removal"
+
+
+@login_not_required
+@csrf_protect
+@never_cache
+@require_POST
+def login_passkey(request: HttpRequest) -> HttpResponse:
+    """The second step of login with a passkey: a right assertion logs the session in."""
+    user = login_pending_user(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("accounts:login"))
+    form = PasskeyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.failure())
+        return HttpResponseRedirect(reverse("accounts:login_second_step"))
+    try:
+        next_url = login_passkey_verify(
+            request=request,
+            user=user,
+            assertion=form.cleaned_data["assertion"],
+            now=timezone.now(),
+        )
+    except (SignatureError, SecondFactorRefused) as refusal:
+        messages.error(request, refusal.message)
+        return HttpResponseRedirect(reverse("accounts:login_second_step"))
+    return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def _list_url() -> str:

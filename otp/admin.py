@@ -66,9 +66,10 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
         "subject_email",
         "version",
         "closed_at",
+        "method",
         "phone_masked",
     )
-    list_filter = ("kind", "closed_reason")
+    list_filter = ("kind", "method", "closed_reason")
     search_fields = ("subject_email", "subject_name", "signer__email", "company__name")
     list_select_related = ("company", "signer")
     date_hierarchy = "signed_at"
@@ -90,7 +91,12 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
         "signed_at",
         "ip_address",
         "user_agent",
+        "method",
         "phone_masked",
+        "passkey_name",
+        "rp_id",
+        "origin",
+        "sign_count",
     )
     readonly_fields = fields
 

@@ -65,7 +65,7 @@ class PasskeyForm(forms.Form):
 
     def failure(self) -> str:
         """One sentence for the page: the fields are hidden, the person never typed them."""
-        return str(_("La clé d’accès n’a pas pu être vérifiée. Rien n’a été signé : réessayez."))
+        return str(_("La clé d’accès n’a pas pu être vérifiée. Réessayez."))
 
 
 def signature_form(data: QueryDict) -> SignatureCodeForm | PasskeyForm:

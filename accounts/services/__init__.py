@@ -13,6 +13,7 @@ from accounts.services.login import (
     login_second_factor_complete,
     login_second_factor_failed,
 )
+from accounts.services.login_passkey import login_passkey_ceremony, login_passkey_verify
 from accounts.services.login_sms import (
     login_sms_challenge,
     login_sms_send,
@@ -52,6 +53,8 @@ __all__ = [
     "UserRefused",
     "authenticate_throttled",
     "login_is_locked",
+    "login_passkey_ceremony",
+    "login_passkey_verify",
     "login_password_step",
     "login_pending_user",
     "login_second_factor_complete",

@@ -22,7 +22,7 @@ from accounts.services.login import (
 from audit.models import Action
 from audit.services import audit_record, client_ip
 from otp import services as otp
-from otp.models import LOGIN_PURPOSE, SignatureChallenge
+from otp.models import LOGIN_PURPOSE, Passkey, SignatureChallenge
 
 
 def no_second_factor_message() -> str:
@@ -145,7 +145,8 @@ def login_start(*, request: HttpRequest, user: User, next_url: str, now: datetim
     """The password was right: open the second step and send its code. Returns why no code went
     (too many SMS, the provider down), to show on the step, or "" (SecondFactorRefused: locked)."""
     login_password_step(request=request, user=user, next_url=next_url)
-    if not user.mobile:
+    # with a passkey the second step offers it first, and the SMS code on request
+    if not user.mobile or Passkey.objects.filter(user=user).exists():
         return ""
     try:
         login_sms_send(request=request, user=user, now=now)

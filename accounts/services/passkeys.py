@@ -151,7 +151,8 @@ def passkey_rename(*, user: User, passkey_id: int, name: str, ip_address: str | 
 
 
 def has_mobile_factor(user: User) -> bool:
-    return bool(user.mobile)
+    """A mobile on record whose code came back (a login code confirms it)."""
+    return bool(user.mobile) and user.mobile_confirmed_at is not None
 
 
 def passkey_removal_refusal(*, user: User, passkey: Passkey) -> str | None:
@@ -159,8 +160,8 @@ def passkey_removal_refusal(*, user: User, passkey: Passkey) -> str | None:
     others = own_passkeys(user=user).exclude(pk=passkey.pk).exists()
     if not others and not has_mobile_factor(user):
         return _(
-            "C’est votre seule clé d’accès et aucun numéro de mobile n’est enregistré pour vous : "
-            "la supprimer vous laisserait sans second facteur. Ajoutez d’abord une autre clé "
+            "C’est votre seule clé d’accès et aucun numéro de mobile confirmé n’est enregistré pour "
+            "vous : la supprimer vous laisserait sans second facteur. Ajoutez d’abord une autre clé "
             "d’accès, ou demandez à %(support)s d’enregistrer votre mobile."
         ) % {"support": settings.SUPPORT_CONTACT}
     return None

@@ -13,6 +13,7 @@ from accounts.services.sessions import sessions_end_all
 from audit.models import Action
 from audit.services import audit_record
 from core import outbox
+from otp.models import Passkey
 
 REASON_MIN_WORDS = 3
 REASON_MIN_LENGTH = 15
@@ -98,8 +99,8 @@ def second_factors_reset(
     now: datetime.datetime,
 ) -> User:
     """A lost phone: the person's mobile is no longer taken as confirmed (their next login code
-    confirms it again, at the number support keeps or sets), every session of the account ends,
-    and the login lock is lifted."""
+    confirms it again, at the number support keeps or sets), their passkeys are removed (the lost
+    device may hold one), every session of the account ends, and the login lock is lifted."""
     reason = _checked_reason(reason)
     user = User.objects.select_for_update().get(pk=user_id)
     user.mobile_confirmed_at = None
@@ -108,13 +109,14 @@ def second_factors_reset(
     user.save(
         update_fields=["mobile_confirmed_at", "login_locked_at", "consecutive_login_failures"]
     )
+    passkeys_removed, _by_model = Passkey.objects.filter(user=user).delete()
     ended = sessions_end_all(user=user, now=now)
     audit_record(
         action=Action.SECOND_FACTORS_RESET,
         actor=actor,
         target=user,
         ip_address=ip_address,
-        data={"reason": reason, "sessions_ended": ended},
+        data={"reason": reason, "sessions_ended": ended, "passkeys_removed": passkeys_removed},
     )
     _notice_queue(
         user,

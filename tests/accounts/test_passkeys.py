@@ -6,11 +6,12 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.services.second_factors import second_factors_reset
 from audit.models import Action, AuditEvent
 from core import sms
 from otp.models import Passkey
 from tests.factories import PASSWORD, UserFactory
-from tests.otp.factories import last_code, wrong_code
+from tests.otp.factories import NOW, last_code, wrong_code
 from tests.otp.passkeys import authenticator, registered
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,9 @@ def empty_sms_outbox():
 
 @pytest.fixture
 def user():
-    return UserFactory(first_name="Léa", last_name="Martin", mobile="+33612345678")
+    return UserFactory(
+        first_name="Léa", last_name="Martin", mobile="+33612345678", mobile_confirmed_at=NOW
+    )
 
 
 @pytest.fixture
@@ -320,6 +323,17 @@ def test_the_only_passkey_of_someone_without_a_mobile_cannot_be_removed(client, 
     assert Passkey.objects.filter(pk=passkey.pk).exists()
 
 
+def test_the_only_passkey_of_someone_whose_mobile_is_unconfirmed_cannot_be_removed(client, user):
+    passkey, _ = registered(user)
+    user.mobile_confirmed_at = None
+    user.save(update_fields=["mobile_confirmed_at"])
+
+    client.post(reverse("accounts:passkey_remove_send_code", args=[passkey.pk]))
+
+    assert not sms.outbox
+    assert Passkey.objects.filter(pk=passkey.pk).exists()
+
+
 def test_someone_without_a_mobile_removes_one_of_two_passkeys_with_the_other(client, user):
     passkey, _ = registered(user)
     _, other_device = registered(user, name="Téléphone")
@@ -339,3 +353,20 @@ def test_someone_without_a_mobile_removes_one_of_two_passkeys_with_the_other(cli
 
     assert response.status_code == 302
     assert list(Passkey.objects.filter(user=user).values_list("name", flat=True)) == ["Téléphone"]
+
+
+def test_support_resetting_the_second_factors_of_a_lost_phone_removes_the_passkeys(user):
+    registered(user)
+    registered(user, name="Téléphone")
+
+    second_factors_reset(
+        user_id=user.pk,
+        actor=UserFactory(is_staff=True),
+        reason="Téléphone perdu, identité vérifiée par appel au numéro connu",
+        ip_address=None,
+        now=NOW,
+    )
+
+    assert not Passkey.objects.filter(user=user).exists()
+    event = AuditEvent.objects.get(action=Action.SECOND_FACTORS_RESET)
+    assert event.data["passkeys_removed"] == 2

@@ -9,9 +9,12 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import BrowserContext, Page, expect
 
+from audit.models import Action, AuditEvent
+from core import sms
 from invitations.models import Invitation, InvitationStatus
 from otp.models import Passkey
 from tests.e2e.helpers import log_in
+from tests.factories import PASSWORD
 from tests.otp.passkeys import registered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,6 +50,20 @@ def virtual_authenticator(context: BrowserContext, page: Page):
     return cdp, added["authenticatorId"]
 
 
+def log_in_with_sms(page: Page, site: str, email: str) -> None:
+    """Both steps: the password, then the login code the SMS backend received."""
+    log_in(page, site, email)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("entreprise")
+
+
+def log_in_password(page: Page, site: str, email: str) -> None:
+    """The first step only: the second step then offers the passkey."""
+    page.goto(f"{site}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
 def add_passkey(page: Page, site: str, name: str) -> None:
     page.goto(f"{site}/compte/cles-d-acces/")
     adding = page.get_by_role("region", name="Ajouter une clé d’accès")
@@ -71,7 +88,7 @@ def test_a_passkey_added_in_mon_compte_signs_an_invitation_verifiable_again(
 ) -> None:
     page.goto(f"{site}/connexion/")
     cdp, authenticator_id = virtual_authenticator(context, page)
-    log_in(page, site, admin.user.email)
+    log_in_with_sms(page, site, admin.user.email)
 
     add_passkey(page, site, "Ordinateur du bureau")
     row = page.get_by_role("row", name=re.compile("Ordinateur du bureau"))
@@ -89,6 +106,7 @@ def test_a_passkey_added_in_mon_compte_signs_an_invitation_verifiable_again(
     invitation = Invitation.objects.get(email="nadia.benali@example.com")
     assert invitation.status in (InvitationStatus.SIGNED, InvitationStatus.SENT)
     authorisation = invitation.authorisation
+    assert authorisation is not None
     assert authorisation.method == "passkey"
     assert authorisation.passkey_name == "Ordinateur du bureau"
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})
@@ -101,14 +119,24 @@ def test_a_passkey_added_in_mon_compte_signs_an_invitation_verifiable_again(
     assert "ÉCHEC" not in out.getvalue()
     assert "Signature vérifiée." in out.getvalue()
 
+    # log out, then in again: the password, then the passkey instead of a code
+    page.get_by_role("button", name="Se déconnecter").click()
+    sms.outbox.clear()
+    log_in_password(page, site, admin.user.email)
+    page.get_by_role("button", name="Se connecter avec ma clé d’accès").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("entreprise")
+    assert not sms.outbox
+    login = AuditEvent.objects.filter(action=Action.LOGIN, actor=admin.user).latest("occurred_at")
+    assert login.data == {"factor": "passkey"}
+
 
 def test_without_javascript_the_passkey_stays_hidden_and_the_sms_code_signs(
     site: str, browser, admin, company
 ) -> None:
-    registered(admin.user)
     context = browser.new_context(locale="fr-FR", java_script_enabled=False)
     page = context.new_page()
-    log_in(page, site, admin.user.email)
+    log_in_with_sms(page, site, admin.user.email)
+    registered(admin.user)
 
     invite(page, site, company)
 
