@@ -325,7 +325,7 @@ def test_support_unlocks_signing_in_the_admin(admin, support, second_agent):
     assert user.signing_locked_at is None
     assert user.consecutive_wrong_codes == 0
     event = AuditEvent.objects.get(action=Action.SIGNING_UNLOCKED, target_id=str(user.pk))
-    assert event.actor_email == "support@banque.example"
+    assert event.actor_email == "support2@banque.example"  # the approving agent applies it
 
 
 def test_once_unlocked_the_administrator_signs_again(admin, support, second_agent):
