@@ -125,7 +125,7 @@ def test_a_second_support_agent_approves_what_the_first_proposes(debug_on):
     output = load_demo()
 
     second = authenticate(
-        username=printed("Second support", output).split(" ")[0],
+        username=printed("Second support", output),
         password=printed("Support password", output),
     )
     first = authenticate(

@@ -246,7 +246,7 @@ class Command(BaseCommand):
             ("Companies", f"{ATELIER.name}, {BOULANGERIE.name}"),
             ("Collaborators", f"{collaborators} (same password)"),
             ("Support login", SUPPORT_EMAIL),
-            ("Second support", f"{SECOND_SUPPORT_EMAIL} (approves what the first proposes)"),
+            ("Second support", SECOND_SUPPORT_EMAIL),
             ("Support password", SUPPORT_PASSWORD),
             ("Portal", f"{BASE_URL}/"),
             ("Django admin", f"{BASE_URL}/admin/"),
