@@ -7,7 +7,7 @@ REASON = "appel du représentant légal, identité vérifiée en agence"
 
 
 def _agent_client(email: str, first_name: str, last_name: str) -> Client:
-    agent = UserFactory(
+    agent = UserFactory.create(
         email=email, first_name=first_name, last_name=last_name, is_staff=True, is_superuser=True
     )
     client = Client()
