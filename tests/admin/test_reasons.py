@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def support() -> Client:
     client = Client()
     client.force_login(
-        UserFactory(email="support@banque.example", is_staff=True, is_superuser=True)
+        UserFactory.create(email="support@banque.example", is_staff=True, is_superuser=True)
     )
     return client
 
