@@ -126,8 +126,10 @@ def _email_apply(applying: Applying, user: Model) -> None:
 
 def _unlock_rows(proposal: Proposal, user: Model) -> list[tuple[str, str, str]]:
     locked_at = getattr(user, "signing_locked_at", None)
+    if locked_at is None:
+        return [(_("Signature"), _("non bloquée"), _("débloquée"))]
     before = _("bloquée depuis le %(date)s") % {"date": f"{locked_at:%d/%m/%Y %H:%M}"}
-    return [(_("Signature"), before if locked_at else _("non bloquée"), _("débloquée"))]
+    return [(_("Signature"), before, _("débloquée"))]
 
 
 def _unlock_check(proposal: Proposal, user: Model) -> None:

@@ -14,7 +14,7 @@ from audit.services import audit_record
 from companies.models import Membership, MembershipStatus, Role
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.creating import mobile_checked
-from invitations.services.emails import hash_token, inviter_notice_queue
+from invitations.services.emails import hash_token, inviter_notice_queue, money_rights_alert_queue
 from invitations.services.exceptions import (
     AccountExists,
     InvitationLinkInvalid,
@@ -116,6 +116,7 @@ def invitation_accept(
             data={"rights": sorted(signed)},
         )
         inviter_notice_queue(invitation, now=now)
+        money_rights_alert_queue(invitation, member=user, now=now)
     return membership
 
 

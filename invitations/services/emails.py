@@ -13,8 +13,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
+from companies.models import Membership, Role
 from core import outbox
 from core.models import Message
 from core.text import french_elide
@@ -208,3 +210,42 @@ def inviter_notice_queue(invitation: Invitation, *, now: datetime.datetime) -> M
         company_id=invitation.company_id,
         now=now,
     )
+
+
+def money_rights_alert_queue(
+    invitation: Invitation, *, member: User, now: datetime.datetime
+) -> None:
+    """Every active administrator is told the person who joined holds a right that moves money
+    or bank details (in the acceptance's transaction; one email each, whatever the path: one
+    invitation or a batch)."""
+    granted = [spec for spec in signed_rights(invitation) if spec.moves_money]
+    if not granted:
+        return
+    company = invitation.company
+    admins = (
+        Membership.objects.active()
+        .filter(company=company, role=Role.ADMIN)
+        .select_related("user")
+        .order_by("pk")
+    )
+    signer = invitation.authorisation.signer if invitation.authorisation else invitation.invited_by
+    for admin in admins:
+        outbox.email_queue(
+            key=f"invitations.invitation:{invitation.pk}:money_rights:{admin.user_id}",
+            to=admin.user.email,
+            subject=_("%(company)s : un droit sensible a été accordé") % {"company": company.name},
+            template="teams/email/money_rights_granted",
+            context={
+                "admin": admin.user,
+                "member": member,
+                "signer": signer,
+                "company": company,
+                "granted": granted,
+                "by_support": False,
+                "url": settings.PORTAL_BASE_URL.rstrip("/")
+                + reverse("teams:team", args=[company.pk]),
+            },
+            about=invitation,
+            company_id=company.pk,
+            now=now,
+        )

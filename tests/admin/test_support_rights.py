@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from backoffice.models import Proposal
 from companies.models import Membership, MembershipStatus, Role
 from otp.models import AccessAuthorisation, ClosingReason
 from permissions.catalogue import Right
@@ -99,9 +100,14 @@ def test_a_money_right_granted_in_the_admin_alerts_the_administrators(
     support, admin, collaborator_with, eager_tasks, django_capture_on_commit_callbacks
 ):
     member = collaborator_with()
+    second_agent = Client()
+    second_agent.force_login(UserFactory(is_staff=True, is_superuser=True))
 
     with django_capture_on_commit_callbacks(execute=True):
         support.post(member_url(member), membership_form(member, "bank_details"))
+    proposal = Proposal.objects.get(subject_id=str(member.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        second_agent.post(reverse("admin:backoffice_proposal_approve", args=[proposal.pk]))
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([admin.user.email, member.user.email])
 

@@ -3,6 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from backoffice.models import Proposal
 from client_requests.kinds import AttachmentPurpose, DraftReview, RequestKind, RequestStatus
 from permissions.catalogue import Right
 from tests.client_requests.factories import make_request, new_file, upload
@@ -97,15 +98,21 @@ def test_a_non_staff_user_cannot_download_from_the_admin(rib_change, client_for)
 
 
 def test_validating_a_rib_change_changes_the_rib_and_tells_the_company_once(
-    rib_change, staff_client, eager_tasks, django_capture_on_commit_callbacks
+    rib_change, staff_client, client_for, eager_tasks, django_capture_on_commit_callbacks
 ):
+    second_agent = client_for(UserFactory.create(is_staff=True, is_superuser=True))
+    response = staff_client.post(
+        decision_url(rib_change),
+        {"to_status": "done", "comment": "RIB vérifié.", "reason": REASON},
+    )
+    rib_change.refresh_from_db()
+    proposed_only = rib_change.status
+    proposal = Proposal.objects.get(subject_id=str(rib_change.pk))
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
-            decision_url(rib_change),
-            {"to_status": "done", "comment": "RIB vérifié.", "reason": REASON},
-        )
+        second_agent.post(reverse("admin:backoffice_proposal_approve", args=[proposal.pk]))
 
     assert response.status_code == 302
+    assert proposed_only != RequestStatus.DONE
     rib_change.refresh_from_db()
     company = rib_change.company
     company.refresh_from_db()

@@ -121,6 +121,20 @@ def test_the_support_login_is_a_superuser_with_the_printed_password(debug_on):
     assert user.is_superuser
 
 
+def test_a_second_support_agent_approves_what_the_first_proposes(debug_on):
+    output = load_demo()
+
+    second = authenticate(
+        username=printed("Second support", output),
+        password=printed("Support password", output),
+    )
+    first = authenticate(
+        username=printed("Support login", output), password=printed("Support password", output)
+    )
+    assert second is not None and first is not None
+    assert second.is_staff and second != first
+
+
 def test_prints_the_portal_admin_and_outbox_urls(debug_on):
     output = load_demo()
 

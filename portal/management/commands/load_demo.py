@@ -37,6 +37,8 @@ SUPPORT_PASSWORD = "support-Mes-equipes-2026"  # noqa: S105 - printed on purpose
 
 ADMIN_EMAIL = "admin@demo.example"
 SUPPORT_EMAIL = "support@demo.example"
+# four eyes: what one agent proposes (an administrator's mobile...), a second one approves
+SECOND_SUPPORT_EMAIL = "support2@demo.example"
 BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -144,7 +146,8 @@ COLLABORATORS: tuple[tuple[DemoPerson, tuple[Right, ...]], ...] = (
         (Right.DOCUMENTS, Right.TREASURY, Right.COMPANY_REQUESTS),
     ),
 )
-SUPPORT = DemoPerson(SUPPORT_EMAIL, "Support", "Banque", mobile="+33612345699")
+SUPPORT = DemoPerson(SUPPORT_EMAIL, "Sophie", "Support", mobile="+33612345699")
+SECOND_SUPPORT = DemoPerson(SECOND_SUPPORT_EMAIL, "Bruno", "Second", mobile="+33612345698")
 
 
 def _company(demo: DemoCompany) -> Company:
@@ -260,7 +263,8 @@ class Command(BaseCommand):
             user = _user(person, password=DEMO_PASSWORD)
             _membership(user, atelier, role=Role.COLLABORATOR, rights=rights)
 
-        _user(SUPPORT, password=SUPPORT_PASSWORD, is_staff=True, is_superuser=True)
+        for agent in (SUPPORT, SECOND_SUPPORT):
+            _user(agent, password=SUPPORT_PASSWORD, is_staff=True, is_superuser=True)
         load_demo_treasury(atelier)
 
     def _print_credentials(self) -> None:
@@ -271,6 +275,7 @@ class Command(BaseCommand):
             ("Companies", f"{ATELIER.name}, {BOULANGERIE.name}"),
             ("Collaborators", f"{collaborators} (same password)"),
             ("Support login", SUPPORT_EMAIL),
+            ("Second support", SECOND_SUPPORT_EMAIL),
             ("Support password", SUPPORT_PASSWORD),
             ("Portal", f"{BASE_URL}/"),
             ("Django admin", f"{BASE_URL}/admin/"),
