@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('audit', '0006_chain'),
         ('audit', '0006_login_second_factor'),
-        ('audit', '0006_passkey_actions'),
+        ('audit', '0007_passkey_actions'),
         ('audit', '0006_support_actions'),
     ]
 
