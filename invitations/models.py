@@ -34,9 +34,21 @@ BATCH_MAX_INVITEES = 10
 RESENDABLE_STATUSES = (InvitationStatus.SENT, InvitationStatus.FAILED, InvitationStatus.EXPIRED)
 
 
+# an expired invitation stays listed in Mes équipes this long, so that it can be resent
+EXPIRED_LISTED_DAYS = 30
+
+
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def open(self) -> "InvitationQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
+
+    def listed(self, *, now: datetime.datetime) -> "InvitationQuerySet":
+        """The open ones, and those that expired lately: Mes équipes offers to resend them."""
+        since = now - datetime.timedelta(days=EXPIRED_LISTED_DAYS)
+        return self.filter(
+            models.Q(status__in=OPEN_STATUSES)
+            | models.Q(status=InvitationStatus.EXPIRED, expires_at__gte=since)
+        )
 
 
 class InvitationBatch(models.Model):

@@ -1,11 +1,11 @@
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Company
-from invitations.models import OPEN_STATUSES, Invitation, InvitationBatch, InvitationStatus
+from invitations.models import Invitation, InvitationBatch, InvitationStatus
 
 
 def company_invitation(*, company: Company, invitation_id: int) -> Invitation | None:
@@ -59,19 +59,12 @@ def account_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
 
-# an expired invitation stays listed this long, so that its administrator can resend it
-EXPIRED_LISTED_DAYS = 30
-
-
 def open_invitations(
     *, company: Company, now: datetime.datetime | None = None
 ) -> QuerySet[Invitation]:
     """The invitations still under way, and those that expired lately (they can be resent)."""
-    since = (now or timezone.now()) - datetime.timedelta(days=EXPIRED_LISTED_DAYS)
     return (
-        Invitation.objects.filter(
-            Q(status__in=OPEN_STATUSES) | Q(status=InvitationStatus.EXPIRED, expires_at__gte=since)
-        )
+        Invitation.objects.listed(now=now or timezone.now())
         .filter(company=company)
         .select_related("invited_by")
         .order_by("-created_at", "-pk")
