@@ -23,6 +23,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.search import matching_people, search_words
 from audit.models import AuditEvent
@@ -231,10 +232,11 @@ def team_page(
     *, company: Company, filters: MemberFilters, number: int, invitations_number: int
 ) -> TeamPage:
     """Mes équipes: a page of the members who match, with their granted rights, and a page of
-    the open invitations whose person matches the search, with every count the page states."""
+    the open invitations (and those lately expired, to resend) whose person matches the search,
+    with every count the page states."""
     open_invitations = Invitation.objects.open().filter(company=company)
     invitations = matching_people(
-        open_invitations,
+        Invitation.objects.listed(now=timezone.now()).filter(company=company),
         filters.query,
         first_name="first_name",
         last_name="last_name",
