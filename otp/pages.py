@@ -4,6 +4,9 @@ A signature view makes its one service call itself, then gives this module data:
 its content is bound to, the refusal's message or the code form, its URLs. `code_panel` turns
 them into what `otp/code_panel.html` shows (send the code, type it, resend it), and
 `code_panel_render` renders the page, or for htmx the part of the panel that was asked for.
+For a signer with a passkey, `passkey_panel` adds the passkey option (`otp/passkey_panel.html`):
+it reuses the live passkey challenge of this content, or makes one, so that the page can hand the
+browser a challenge bound to exactly what it shows.
 """
 
 from __future__ import annotations
