@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core import sms
+from invitations import services
 from tests.factories import PASSWORD
 
 LOGIN_URL = reverse("accounts:login")
@@ -43,8 +44,6 @@ def log_in(client: Client, email: str, password: str = PASSWORD, **extra: object
 def accept_new_account_service(*, token: str, ip_address: str | None, now, **fields: str):
     """The acceptance services as the pages chain them: the form's fields (a code goes to the
     mobile), then the code received."""
-    from invitations import services
-
     pending = services.invitation_acceptance_begin(token=token, now=now, **fields)
     return services.invitation_accept_new_account(
         token=token,

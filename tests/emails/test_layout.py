@@ -95,6 +95,29 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
         "change": SimpleNamespace(get_to_status_display=lambda: "Acceptée", comment="Parfait."),
         "request_url": "https://portail.example/entreprises/1/demandes/12/",
     },
+    "accounts/email/login_locked": lambda: {
+        "user": CLAIRE,
+        "locked_at": FIRST_OF_MARCH,
+        "failures": 20,
+        "support": "le support de la banque",
+    },
+    "accounts/email/login_unlocked": lambda: {
+        "user": CLAIRE,
+        "when": FIRST_OF_MARCH,
+        "support": "le support de la banque",
+    },
+    "accounts/email/second_factors_reset": lambda: {
+        "user": CLAIRE,
+        "when": FIRST_OF_MARCH,
+        "support": "le support de la banque",
+    },
+    "accounts/email/new_login": lambda: {
+        "user": CLAIRE,
+        "when": FIRST_OF_MARCH,
+        "browser": "Firefox 128.0 · Ubuntu",
+        "ip_address": "203.0.113.7",
+        "support": "le support de la banque",
+    },
     "otp/email/signing_locked": lambda: {
         "user": CLAIRE,
         "locked_at": FIRST_OF_MARCH,
