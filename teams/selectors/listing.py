@@ -198,7 +198,7 @@ def _last_page(annotated: QuerySet[Membership]) -> tuple[list[Membership], int]:
     last_rows = list(annotated.reverse()[:PAGE_SIZE])
     if not last_rows:
         return [], 1
-    count = last_rows[0].matching
+    count: int = getattr(last_rows[0], "matching", 0)
     number = max(1, math.ceil(count / PAGE_SIZE))
     on_last_page = count - (number - 1) * PAGE_SIZE
     return list(reversed(last_rows[:on_last_page])), number
