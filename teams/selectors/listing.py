@@ -193,6 +193,18 @@ def _slice(rows: QuerySet[Any], number: int) -> QuerySet[Any]:
     return rows[start : start + PAGE_SIZE]
 
 
+def _last_page(annotated: QuerySet[Membership]) -> tuple[list[Membership], int]:
+    """The rows of the last page and its number, in one query: the last rows in reverse order,
+    whose count (every row carries it) says how many of them the last page holds."""
+    last_rows = list(annotated.reverse()[:PAGE_SIZE])
+    if not last_rows:
+        return [], 1
+    count: int = getattr(last_rows[0], "matching", 0)
+    number = max(1, math.ceil(count / PAGE_SIZE))
+    on_last_page = count - (number - 1) * PAGE_SIZE
+    return list(reversed(last_rows[:on_last_page])), number
+
+
 def _page_with_counts(
     company: Company,
     matching: QuerySet[Membership],
@@ -200,11 +212,13 @@ def _page_with_counts(
     number: int,
     totals: Mapping[str, Expression],
 ) -> tuple[Page[Membership], dict[str, int]]:
-    """A page of members and the totals, in one query; two more only when the page is empty
-    (no match, or a page past the last)."""
+    """A page of members and the totals, in one query; a page past the last reads the last
+    (one query more), and when nothing matches the totals take a query of their own."""
     number = max(number, 1)
     annotated = rows.annotate(matching=Window(Count("pk")), **totals)
     found = list(_slice(annotated, number))
+    if not found and number > 1:
+        found, number = _last_page(annotated)
     counts: dict[str, int]
     if found:
         counts = {name: getattr(found[0], name) for name in ("matching", *totals)}
@@ -212,9 +226,6 @@ def _page_with_counts(
         company_counts = Company.objects.filter(pk=company.pk)
         row = company_counts.values_list(_count(matching), *totals.values())[0]
         counts = dict(zip(("matching", *totals), row, strict=True))
-        if counts["matching"] and number != _number(number, counts["matching"]):
-            number = _number(number, counts["matching"])
-            found = list(_slice(annotated, number))
     for member in found:
         member.company = company  # one object: the company's contracts are read once a request
     return Page(rows=found, number=number, count=counts["matching"]), counts

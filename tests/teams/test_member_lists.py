@@ -322,13 +322,29 @@ def test_pages_hold_fifty_members_and_link_to_the_next_keeping_the_filters(admin
     assert "Page suivante" not in last.text
 
 
-def test_a_page_past_the_last_shows_the_last(admin_client, admin):
+@pytest.mark.parametrize("sort", ["", "name", "-name", "since", "-since", "login", "-login"])
+def test_a_page_past_the_last_shows_the_last(
+    admin_client, admin, django_assert_max_num_queries, sort
+):
     build_team(admin.company, 60)
+    last = admin_client.get(team_url(admin.company), {"sort": sort, "page": 2})
 
-    response = admin_client.get(team_url(admin.company), {"page": 40})
+    with django_assert_max_num_queries(10):
+        past = admin_client.get(team_url(admin.company), {"sort": sort, "page": 40})
+
+    assert "Page 2 sur 2" in past.text
+    assert len(listed(past)) == 11
+    assert listed(past) == listed(last)
+
+
+def test_a_page_past_the_last_of_a_full_last_page(admin_client, admin):
+    build_team(admin.company, 99)  # with the administrator: two full pages
+
+    response = admin_client.get(review_url(admin.company), {"sort": "name", "page": 9})
 
     assert "Page 2 sur 2" in response.text
-    assert len(listed(response)) == 11
+    assert listed(response)[0] == "Marc Équipier0049"
+    assert len(listed(response)) == 50
 
 
 def test_open_invitations_have_pages_of_their_own(admin_client, admin):
