@@ -18,7 +18,7 @@ RUN_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settin
 WORKER_ENV := env REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=portal.settings \
 	DJANGO_DEBUG="$${DJANGO_DEBUG:-true}"
 
-.PHONY: venv run test lint fmt worker beat load bench bench-audit fuzz
+.PHONY: venv run test lint fmt worker beat load scaleout bench bench-audit fuzz
 
 venv: $(STAMP)
 
@@ -88,6 +88,14 @@ fuzz: venv
 # Fails unless every signed invitation is emailed exactly once, with no error.
 load: venv
 	$(PY) scripts/load.py
+
+# Several machines on loopback, not part of `make test`: two gunicorn web nodes, two workers and two
+# beats on one database (SCALEOUT_DATABASE, default portal_scaleout) and one private Redis, with
+# private files in the database. Administrators alternate nodes for SCALEOUT_SECONDS (default 30);
+# a worker is killed mid-send and a web node restarted. Fails unless every signed invitation is
+# emailed once, no server error, each file served by the other node, the killed email within 60 s.
+scaleout: venv
+	$(PY) scripts/scaleout.py
 
 # Benchmarks, not part of `make test`: pytest-benchmark on PostgreSQL 127.0.0.1:5432 and Redis
 # (portal/settings_test.py) in a private database (pytest-django creates test_portal_bench).

@@ -1,11 +1,14 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from audit.chain import chain_head
 from audit.models import AuditEvent
+from audit.reasons import ReasonForm
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -50,3 +53,27 @@ class AuditEventAdmin(ReadOnlyAdmin):
         # the chain's head, for support to write down or compare with the daily log line
         context = {**(extra_context or {}), "chain_head": chain_head()}
         return super().changelist_view(request, extra_context=context)  # type: ignore[return-value]
+
+
+def action_reason(
+    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    title: str,
+) -> str | TemplateResponse:
+    """An admin action that changes a client's data asks support why, on a page of its own: the
+    reason once it is given, else that page (again, with the error)."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        return str(form.cleaned_data["reason"])
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "queryset": queryset,
+        "opts": modeladmin.model._meta,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/reason_action.html", context)

@@ -21,6 +21,10 @@ class Action(models.TextChoices):
     MOBILE_CHANGED = "mobile_changed", _("Numéro de mobile changé")
     SIGNING_LOCKED = "signing_locked", _("Signature bloquée (codes erronés)")
     SIGNING_UNLOCKED = "signing_unlocked", _("Signature débloquée par le support")
+    # a person's passkeys, from Mon compte
+    PASSKEY_ADDED = "passkey_added", _("Clé d’accès ajoutée")
+    PASSKEY_RENAMED = "passkey_renamed", _("Clé d’accès renommée")
+    PASSKEY_REMOVED = "passkey_removed", _("Clé d’accès supprimée")
     # edits by support staff in the Django admin: the signing factor and who may do what
     SUPPORT_MOBILE_CHANGED = "support_mobile_changed", _("Mobile changé par le support")
     SUPPORT_MEMBERSHIP_CHANGED = (
@@ -50,6 +54,19 @@ class Action(models.TextChoices):
     TREASURY_EXPORTED = "treasury_exported", _("Prévision de trésorerie exportée")
     TREASURY_ALERT_CHANGED = "treasury_alert_changed", _("Alerte de trésorerie modifiée")
     TREASURY_ALERT_SENT = "treasury_alert_sent", _("Alerte de trésorerie envoyée")
+    # logging in with two factors, and support's help with them
+    LOGIN_LOCKED = "login_locked", _("Connexion bloquée (seconds facteurs erronés)")
+    LOGIN_UNLOCKED = "login_unlocked", _("Connexion débloquée par le support")
+    SECOND_FACTORS_RESET = (
+        "second_factors_reset",
+        _("Seconds facteurs réinitialisés par le support"),
+    )
+    SESSIONS_ENDED = "sessions_ended", _("Déconnexion des autres appareils")
+    # support's back office: an email changed, and the four-eyes proposals
+    SUPPORT_EMAIL_CHANGED = "support_email_changed", _("E-mail changé par le support")
+    PROPOSAL_MADE = "proposal_made", _("Changement proposé par le support")
+    PROPOSAL_APPROVED = "proposal_approved", _("Proposition approuvée par un second agent")
+    PROPOSAL_REFUSED = "proposal_refused", _("Proposition refusée par un second agent")
 
 
 class AuditEvent(models.Model):

@@ -17,12 +17,14 @@ if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address; behind N trusted proxies, the Nth address from the right."""
+    """The client's address; behind N trusted proxies, the Nth address from the right of the
+    trusted header (settings.TRUSTED_PROXY_HEADER)."""
     if request is None:
         return None
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        header = "HTTP_" + settings.TRUSTED_PROXY_HEADER.upper().replace("-", "_")
+        forwarded = [a.strip() for a in request.META.get(header, "").split(",")]
         forwarded = [a for a in forwarded if a]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import current_user
+from audit.reasons import ReasonField
 from audit.services import client_ip
 from client_requests.display import detail_rows, group_iban
 from client_requests.forms.pipeline import ACCEPT, upload_hint
@@ -37,6 +38,7 @@ from client_requests.services import (
 )
 from client_requests.services.rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG
 from client_requests.uploads import check_upload
+from core.downloads import missing_file_is_404
 
 
 def attachment_admin_url(attachment: Attachment) -> str:
@@ -56,6 +58,7 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=gettext_lazy("Obligatoire pour un refus. L’entreprise est prévenue par e-mail."),
     )
+    reason = ReasonField()
 
     def __init__(self, *args: Any, current_status: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -277,6 +280,7 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 client_request=client_request,
                 to_status=RequestStatus(form.cleaned_data["to_status"]),
                 comment=form.cleaned_data["comment"],
+                reason=form.cleaned_data["reason"],
                 by=current_user(request),
                 ip_address=client_ip(request),
             )
@@ -316,6 +320,7 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             )
         return self._back(client_request)
 
+    @missing_file_is_404
     def attachment_view(
         self, request: HttpRequest, object_id: int, attachment_id: int
     ) -> HttpResponseBase:

@@ -4,10 +4,12 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.admin import action_reason
 from audit.services import client_ip
 from invitations import services
 from invitations.models import Invitation
@@ -55,12 +57,24 @@ class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     @admin.action(description=gettext_lazy("Renvoyer l’e-mail avec un nouveau lien"))
-    def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
-        self._apply(request, queryset, services.invitation_resend, _("Invitation renvoyée"))
+    def resend(
+        self, request: HttpRequest, queryset: QuerySet[Invitation]
+    ) -> TemplateResponse | None:
+        reason = action_reason(self, request, queryset, title=_("Renvoyer l’invitation"))
+        if isinstance(reason, TemplateResponse):
+            return reason
+        self._apply(request, queryset, services.invitation_resend, _("Invitation renvoyée"), reason)
+        return None
 
     @admin.action(description=gettext_lazy("Révoquer"))
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
-        self._apply(request, queryset, services.invitation_revoke, _("Invitation révoquée"))
+    def revoke(
+        self, request: HttpRequest, queryset: QuerySet[Invitation]
+    ) -> TemplateResponse | None:
+        reason = action_reason(self, request, queryset, title=_("Révoquer l’invitation"))
+        if isinstance(reason, TemplateResponse):
+            return reason
+        self._apply(request, queryset, services.invitation_revoke, _("Invitation révoquée"), reason)
+        return None
 
     def _apply(
         self,
@@ -68,6 +82,7 @@ class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         queryset: QuerySet[Invitation],
         service: Callable[..., Invitation],
         done: str,
+        reason: str,
     ) -> None:
         for invitation in queryset.select_related("company"):
             try:
@@ -77,6 +92,7 @@ class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                     actor=request.user,
                     ip_address=client_ip(request),
                     now=timezone.now(),
+                    reason=reason,
                 )
             except services.InvitationRefused as refusal:
                 self.message_user(

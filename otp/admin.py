@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from audit.admin import ReadOnlyAdmin
 from audit.services import client_ip
-from core.downloads import content_download, file_download
+from core.downloads import content_download, file_download, missing_file_is_404
 from otp.authorisation_pdf import authorisation_filename
 from otp.models import AccessAuthorisation, SignatureChallenge
 from otp.proof import authorisation_proof_zip, proof_filename
@@ -66,9 +66,10 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
         "subject_email",
         "version",
         "closed_at",
+        "method",
         "phone_masked",
     )
-    list_filter = ("kind", "closed_reason")
+    list_filter = ("kind", "method", "closed_reason")
     search_fields = ("subject_email", "subject_name", "signer__email", "company__name")
     list_select_related = ("company", "signer")
     date_hierarchy = "signed_at"
@@ -90,7 +91,12 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
         "signed_at",
         "ip_address",
         "user_agent",
+        "method",
         "phone_masked",
+        "passkey_name",
+        "rp_id",
+        "origin",
+        "sign_count",
     )
     readonly_fields = fields
 
@@ -121,6 +127,7 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
             *super().get_urls(),
         ]
 
+    @missing_file_is_404
     def pdf_view(self, request: HttpRequest, authorisation_id: uuid.UUID) -> HttpResponseBase:
         # admin_view lets only active staff in; the model's view permission decides the rest
         if not self.has_view_permission(request):
@@ -140,6 +147,7 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
             content_type="application/pdf",
         )
 
+    @missing_file_is_404
     def proof_view(self, request: HttpRequest, authorisation_id: uuid.UUID) -> HttpResponseBase:
         if not self.has_view_permission(request):
             raise PermissionDenied

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.models import Action
+from audit.reasons import reason_clean, reason_refusal
 from audit.services import audit_record
 from core import outbox, ratelimit
 from core.ratelimit import Decision
@@ -126,9 +127,21 @@ def right_code_record(*, signer: User) -> None:
     )
 
 
+class SigningUnlockRefused(Exception):
+    """Support gave no reason (of a few words) to unlock a signature."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 @transaction.atomic
-def signing_unlock(*, user_id: int, actor: User | AnonymousUser, ip_address: str | None) -> bool:
-    """Support lets an administrator sign again; False if signing was not locked."""
+def signing_unlock(
+    *, user_id: int, actor: User | AnonymousUser, ip_address: str | None, reason: str
+) -> bool:
+    """Support lets an administrator sign again, saying why; False if signing was not locked."""
+    if refusal := reason_refusal(reason):
+        raise SigningUnlockRefused(refusal)
     user = get_user_model().objects.select_for_update().get(pk=user_id)
     if user.signing_locked_at is None and user.consecutive_wrong_codes == 0:
         return False
@@ -141,7 +154,10 @@ def signing_unlock(*, user_id: int, actor: User | AnonymousUser, ip_address: str
         actor=actor,
         target=user,
         ip_address=ip_address,
-        data={"locked_at": was_locked_at.isoformat() if was_locked_at else None},
+        data={
+            "locked_at": was_locked_at.isoformat() if was_locked_at else None,
+            "reason": reason_clean(reason),
+        },
     )
     return True
 

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.services import client_ip
-from core.downloads import file_download
+from core.downloads import file_download, missing_file_is_404
 from otp.authorisation_pdf import authorisation_filename
 from otp.selectors import own_authorisation, own_authorisations
 from otp.services import authorisation_download_record, authorisation_sealed_file
@@ -39,6 +39,7 @@ def own_authorisations_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@missing_file_is_404
 def own_authorisation_download(
     request: HttpRequest, authorisation_id: uuid.UUID
 ) -> HttpResponseBase:

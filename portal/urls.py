@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("otp.urls")),
     path("entreprises/<id:company_id>/equipes/", include("teams.urls")),
+    path("entreprises/<id:company_id>/journal/", include("audit.urls")),
     path("", include("invitations.urls")),
     path("entreprises/<id:company_id>/documents/", include("documents.urls")),
     path("entreprises/<id:company_id>/tresorerie/", include("treasury.urls")),

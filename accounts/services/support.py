@@ -8,6 +8,7 @@ from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 from accounts.models import User
 from audit.models import Action
+from audit.reasons import reason_clean, reason_refusal
 from audit.services import audit_record
 from companies.models import Company, Membership
 from companies.services import user_deactivation_refusal
@@ -71,8 +72,13 @@ def user_update_by_support(
     is_superuser: bool,
     actor: User,
     ip_address: str | None,
+    reason: str,
 ) -> User:
-    """Support saves a person's account; a changed mobile (the signing factor) is audited."""
+    """Support saves a person's account, saying why; a changed mobile (the signing factor) and a
+    changed email (the login and where invitations go) are audited with the reason."""
+    if missing := reason_refusal(reason):
+        raise UserRefused(missing, field="reason")
+    reason = reason_clean(reason)
     # lock: the person's companies, as a team change does, so the last-administrator rule holds
     companies = Membership.objects.filter(user_id=user.pk).values("company_id")
     list(Company.objects.select_for_update().filter(pk__in=companies).order_by("pk").values("pk"))
@@ -85,6 +91,7 @@ def user_update_by_support(
     ):
         raise refusal
     previous = str(locked.mobile) if locked.mobile else ""
+    previous_email = locked.email
     locked.email = email.strip().lower()
     locked.first_name = first_name
     locked.last_name = last_name
@@ -105,6 +112,9 @@ def user_update_by_support(
     )
     new = str(locked.mobile) if locked.mobile else ""
     if new != previous:
+        # a number support typed is confirmed by the person's next login code
+        locked.mobile_confirmed_at = None
+        locked.save(update_fields=["mobile_confirmed_at"])
         audit_record(
             action=Action.SUPPORT_MOBILE_CHANGED,
             actor=actor,
@@ -114,6 +124,15 @@ def user_update_by_support(
                 "previous": otp.mask_phone(previous) if previous else "",
                 "new": otp.mask_phone(new) if new else "",
                 "created": False,
+                "reason": reason,
             },
+        )
+    if locked.email != previous_email:
+        audit_record(
+            action=Action.SUPPORT_EMAIL_CHANGED,
+            actor=actor,
+            target=locked,
+            ip_address=ip_address,
+            data={"previous": previous_email, "new": locked.email, "reason": reason},
         )
     return locked

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import Action
+from audit.reasons import reason_clean, reason_refusal
 from audit.services import audit_record
 from client_requests.kinds import (
     SUPPORT_TRANSITIONS,
@@ -31,7 +32,9 @@ from client_requests.services.rules import text_refusal
 from core import outbox
 
 
-def _apply_bank_details(*, client_request: ClientRequest, by: User, now: datetime.datetime) -> None:
+def _apply_bank_details(
+    *, client_request: ClientRequest, by: User, now: datetime.datetime, reason: str
+) -> None:
     company = client_request.company
     before = {"holder": company.bank_account_holder, "iban": company.iban, "bic": company.bic}
     company.bank_account_holder = client_request.details["holder"]
@@ -48,6 +51,7 @@ def _apply_bank_details(*, client_request: ClientRequest, by: User, now: datetim
             "from_iban_end": before["iban"][-4:],
             "to_iban_end": company.iban[-4:],
             "request": client_request.pk,
+            "reason": reason,
         },
     )
 
@@ -58,11 +62,14 @@ def request_move(
     to_status: RequestStatus,
     comment: str,
     by: User,
+    reason: str,
     ip_address: str | None = None,
     now: datetime.datetime | None = None,
 ) -> ClientRequest:
-    """Support staff's decision; the comment is shown to the company. Validating a RIB change
-    is what changes the company's RIB."""
+    """Support staff's decision, with its reason (kept in the audit); the comment is shown to the
+    company. Validating a RIB change is what changes the company's RIB."""
+    if missing := reason_refusal(reason):
+        raise RequestRefused(missing, field="reason")
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(client_request)
@@ -93,14 +100,14 @@ def request_move(
             fields.append("closed_at")
         locked.save(update_fields=fields)
         if to_status == RequestStatus.DONE and locked.kind == RequestKind.BANK_DETAILS_CHANGE:
-            _apply_bank_details(client_request=locked, by=by, now=now)
+            _apply_bank_details(client_request=locked, by=by, now=now, reason=reason_clean(reason))
         audit_record(
             action=Action.REQUEST_STATUS_CHANGED,
             actor=by,
             company=locked.company,
             target=locked,
             ip_address=ip_address,
-            data={"from": from_status, "to": to_status},
+            data={"from": from_status, "to": to_status, "reason": reason_clean(reason)},
         )
         status_change_notices_queue(change, now=now)
     return locked

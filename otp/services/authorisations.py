@@ -27,7 +27,7 @@ from django.db.models.functions import Lower
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
-from otp.models import AccessAuthorisation, ClosingReason
+from otp.models import AccessAuthorisation, ClosingReason, SignatureMethod
 from otp.services.verification import Verification
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
@@ -57,7 +57,7 @@ def authorisation_record(
     """The evidence of a right code: who signed what for whom, when, from where, on which phone;
     the next version of the person's authorisations in the company, the previous one closed."""
     if not verification.ok:
-        raise ValueError("Only a right code produces an access authorisation.")
+        raise ValueError("Only a right code or passkey produces an access authorisation.")
     # lock: the company's row, as team changes do, so two signatures cannot take one number
     Company.objects.select_for_update().filter(pk=company.pk).values_list("pk").get()
     versions = _of_subject(company_id=company.pk, subject_email=subject_email)
@@ -80,7 +80,27 @@ def authorisation_record(
         user_agent=user_agent[:400],
         phone_masked=verification.challenge.phone_masked,
         version=latest + 1,
+        **_passkey_evidence(verification),
     )
+
+
+def _passkey_evidence(verification: Verification) -> dict[str, object]:
+    evidence = verification.evidence
+    if evidence is None:
+        return {"method": SignatureMethod.SMS}
+    return {
+        "method": SignatureMethod.PASSKEY,
+        "passkey": evidence.passkey,
+        "passkey_name": evidence.passkey.name,
+        "credential_id": evidence.credential_id,
+        "credential_public_key": evidence.public_key,
+        "authenticator_data": evidence.authenticator_data,
+        "client_data_json": evidence.client_data_json,
+        "signature": evidence.signature,
+        "sign_count": evidence.sign_count,
+        "rp_id": evidence.rp_id,
+        "origin": evidence.origin,
+    }
 
 
 def authorisation_close(

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from companies.models import Company, Contract, Membership
 from teams.admin.forms import (
+    CompanyAdminForm,
     MembershipInlineFormSet,
     refusals_shown,
     stays_active_admin,
@@ -40,6 +41,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = CompanyAdminForm
     list_display = ("name", "siren", "has_entreprise_subscription", "created_at")
     list_filter = ("has_entreprise_subscription",)
     search_fields = ("name", "siren")
@@ -78,7 +80,7 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             super().save_formset(request, form, formset, change)
             return
         company: Company = form.instance
-        support = support_context(request)
+        support = {**support_context(request), "reason": form.cleaned_data["reason"]}
         deleted = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
         rows = [f for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
         joining = [f for f in rows if f.instance.pk is None]

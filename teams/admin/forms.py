@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import current_user
+from audit.reasons import ReasonField
 from audit.services import client_ip
-from companies.models import Membership, MembershipStatus, Role
+from companies.models import Company, Membership, MembershipStatus, Role
 from companies.services import last_admin_refusal
 from permissions.catalogue import Right
 from teams.services import (
@@ -61,6 +62,8 @@ class MembershipAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         ),
     )
 
+    reason = ReasonField()
+
     class Meta:
         model = Membership
         fields = ("user", "company", "role", "status")
@@ -106,6 +109,16 @@ class MembershipAdminForm(forms.ModelForm):  # type: ignore[type-arg]
             rights_diff(membership=membership, rights=cleaned.get("rights", []))
         except TeamRefused as refusal:
             self.add_error("rights", refusal.message)
+
+
+class CompanyAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A company's page: whatever changes on it (its contracts, its team), support says why."""
+
+    reason = ReasonField()
+
+    class Meta:
+        model = Company
+        fields = ("name", "siren", "has_entreprise_subscription")
 
 
 class MembershipInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -37,7 +38,13 @@ def delete_selected_members(
     ):
         modeladmin.message_user(request, refusal, messages.ERROR)
         return None
-    response: HttpResponse | None = delete_selected(modeladmin, request, queryset)
+    try:
+        # atomic: a refusal (no reason, a change in between) takes back the log entries too
+        with transaction.atomic():
+            response: HttpResponse | None = delete_selected(modeladmin, request, queryset)
+    except TeamRefused as refused:
+        modeladmin.message_user(request, refused.message, messages.ERROR)
+        return None
     return response
 
 
@@ -53,11 +60,14 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("user__email", "user__first_name", "user__last_name", "company__name")
     list_select_related = ("user", "company")
     autocomplete_fields = ("user", "company")
+    # support says why it removes someone: a reason field on Django's confirmations
+    delete_confirmation_template = "admin/reason_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/reason_delete_selected_confirmation.html"
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
-            return ("user", "company", "role", "status")
-        return ("user", "company", "role", "status", "rights", "created_at")
+            return ("user", "company", "role", "status", "reason")
+        return ("user", "company", "role", "status", "rights", "reason", "created_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # a membership is one person in one company: another pair is another membership
@@ -80,7 +90,11 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
         if change:
             membership_set_by_support(
-                membership=obj, role=obj.role, status=obj.status, **support_context(request)
+                membership=obj,
+                role=obj.role,
+                status=obj.status,
+                reason=form.cleaned_data["reason"],
+                **support_context(request),
             )
             return
         created = membership_add_by_support(
@@ -88,6 +102,7 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             company=obj.company,
             role=obj.role,
             status=obj.status,
+            reason=form.cleaned_data["reason"],
             **support_context(request),
         )
         for field in Membership._meta.concrete_fields:
@@ -100,6 +115,7 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             membership_rights_set_by_support(
                 membership=form.instance,
                 rights=form.cleaned_data["rights"],
+                reason=form.cleaned_data["reason"],
                 **support_context(request),
             )
 
@@ -128,9 +144,15 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        memberships_remove_by_support(membership_ids=[obj.pk], **support_context(request))
+        memberships_remove_by_support(
+            membership_ids=[obj.pk],
+            reason=request.POST.get("reason", ""),
+            **support_context(request),
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         memberships_remove_by_support(
-            membership_ids=list(queryset.values_list("pk", flat=True)), **support_context(request)
+            membership_ids=list(queryset.values_list("pk", flat=True)),
+            reason=request.POST.get("reason", ""),
+            **support_context(request),
         )

@@ -5,13 +5,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.models import Action
+from audit.models import Action, AuditEvent
 from audit.services import audit_record
 from companies.models import Company, Membership, MembershipStatus
 from companies.services import last_admin_refusal
 from otp.models import ClosingReason
 from otp.services import authorisation_close
 from teams.services.exceptions import TeamRefused
+from teams.services.notifications import MemberNotice, member_notice_queue
 
 
 def locked_member(*, membership_id: int, company: Company) -> Membership:
@@ -43,9 +44,9 @@ def _audit(
     *,
     actor: User,
     ip_address: str | None,
-    **data: str,
-) -> None:
-    audit_record(
+    **data: str | int,
+) -> AuditEvent:
+    return audit_record(
         action=action,
         actor=actor,
         company=member.company,
@@ -77,6 +78,7 @@ def _status_set(
     status: MembershipStatus,
     already: str,
     action: Action,
+    notice: str,
 ) -> Membership:
     member = locked_member(membership_id=membership_id, company=company)
     suspending = status == MembershipStatus.SUSPENDED
@@ -88,7 +90,8 @@ def _status_set(
         _refuse_last_admin(member)
     member.status = status
     member.save(update_fields=["status"])
-    _audit(member, action, actor=actor, ip_address=ip_address)
+    event = _audit(member, action, actor=actor, ip_address=ip_address)
+    member_notice_queue(member, notice=notice, occurrence=event.pk, now=event.occurred_at)
     return member
 
 
@@ -106,6 +109,7 @@ def member_suspend(
         status=MembershipStatus.SUSPENDED,
         already=_("Ce membre est déjà suspendu."),
         action=Action.MEMBER_SUSPENDED,
+        notice=MemberNotice.SUSPENDED,
     )
     _close_authorisation(member, ClosingReason.MEMBER_SUSPENDED)
     return member
@@ -123,6 +127,7 @@ def member_reactivate(
         status=MembershipStatus.ACTIVE,
         already=_("Ce membre est déjà actif."),
         action=Action.MEMBER_REACTIVATED,
+        notice=MemberNotice.REACTIVATED,
     )
 
 
@@ -134,13 +139,17 @@ def member_remove(
     member = locked_member(membership_id=membership_id, company=company)
     _refuse_self(member, actor, _("Vous ne pouvez pas vous retirer vous-même de l’entreprise."))
     _refuse_last_admin(member)
-    _audit(
+    event = _audit(
         member,
         Action.MEMBER_REMOVED,
         actor=actor,
         ip_address=ip_address,
         email=member.user.email,
         status=member.status,
+        user=member.user_id,
+    )
+    member_notice_queue(
+        member, notice=MemberNotice.REMOVED, occurrence=event.pk, now=event.occurred_at
     )
     _close_authorisation(member, ClosingReason.MEMBER_REMOVED)
     member.delete()

@@ -88,3 +88,53 @@ def rights_change_notices_queue(change: RightsChange, *, now: datetime.datetime)
     _member_notice_queue(change, now=now)
     _admins_notice_queue(change, now=now)
     change.save(update_fields=["member_notified_at", "admins_notified_at"])
+
+
+class MemberNotice:
+    SUSPENDED = "suspended"
+    REACTIVATED = "reactivated"
+    REMOVED = "removed"
+    ROLE_CHANGED = "role_changed"
+
+
+def _subject(notice: str, company_name: str) -> str:
+    subjects = {
+        MemberNotice.SUSPENDED: _("Votre accès à l’espace %(of_company)s est suspendu"),
+        MemberNotice.REACTIVATED: _("Votre accès à l’espace %(of_company)s est rétabli"),
+        MemberNotice.REMOVED: _("Vous n’avez plus accès à l’espace %(of_company)s"),
+        MemberNotice.ROLE_CHANGED: _("Votre rôle dans l’espace %(of_company)s a changé"),
+    }
+    return subjects[notice] % {"of_company": french_elide("de", company_name)}
+
+
+def member_notice_queue(
+    member: Membership, *, notice: str, occurrence: int, now: datetime.datetime
+) -> None:
+    """Tell the member their access changed (suspended, reactivated, removed, a new role), in the
+    transaction of the change; `occurrence` (the change's audit event) makes each change one email."""
+    company = member.company
+    admins = [
+        admin.user
+        for admin in Membership.objects.active()
+        .filter(company=company, role=Role.ADMIN)
+        .exclude(pk=member.pk)
+        .select_related("user")
+        .order_by("pk")
+    ]
+    outbox.email_queue(
+        key=f"teams.membership:{member.pk}:{notice}:{occurrence}",
+        to=member.user.email,
+        subject=_subject(notice, company.name),
+        template="teams/email/member_status",
+        context={
+            "member": member.user,
+            "company": company,
+            "notice": notice,
+            "role": member.get_role_display(),
+            "admins": admins,
+            "url": _company_url(company.pk),
+        },
+        about=member.user,
+        company_id=company.pk,
+        now=now,
+    )

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.models import Action
+from audit.models import Action, AuditEvent
+from audit.reasons import reason_clean, reason_refusal
 from audit.services import audit_record
 from companies.models import Company, Membership, MembershipStatus, Role
 from companies.services import last_admin_refusal
@@ -27,7 +28,11 @@ from otp.services import authorisation_close
 from teams.models import RightsChange, RightsChangeOrigin, RightsChangeStatus
 from teams.services.exceptions import TeamRefused
 from teams.services.members import locked_member
-from teams.services.notifications import rights_change_notices_queue
+from teams.services.notifications import (
+    MemberNotice,
+    member_notice_queue,
+    rights_change_notices_queue,
+)
 from teams.services.rights import (
     grants_replace,
     pending_changes_supersede,
@@ -49,6 +54,13 @@ def _lock_companies(company_ids: Iterable[int]) -> None:
     )
 
 
+def _check_reason(reason: str) -> str:
+    """Support says why, in a few words: the company reads it in its journal."""
+    if refusal := reason_refusal(reason):
+        raise TeamRefused(refusal, field="reason")
+    return reason_clean(reason)
+
+
 def _rights(membership: Membership) -> list[str]:
     return sorted(membership.grants.values_list("right", flat=True))
 
@@ -59,12 +71,14 @@ def membership_rights_set_by_support(
     membership: Membership,
     rights: Iterable[str],
     actor: User,
+    reason: str,
     ip_address: str | None,
     now: datetime.datetime,
 ) -> RightsChange:
     """Give a collaborator exactly `rights`, as support: refused as an administrator's change is
     (an administrator's rights, an unknown right, a right the company's contracts cannot give);
     applied at once, audited, the member emailed."""
+    reason = _check_reason(reason)
     member = locked_member(membership_id=membership.pk, company=membership.company)
     diff = rights_diff(membership=member, rights=rights)
     if diff.changes_nothing:
@@ -100,6 +114,7 @@ def membership_rights_set_by_support(
             "added": diff.added,
             "removed": diff.removed,
             "rights": diff.rights,
+            "reason": reason,
         },
     )
     rights_change_notices_queue(change, now=now)
@@ -112,9 +127,10 @@ def _audit_changed(
     *,
     created: bool,
     actor: User,
+    reason: str,
     ip_address: str | None,
-) -> None:
-    audit_record(
+) -> AuditEvent:
+    return audit_record(
         action=Action.SUPPORT_MEMBERSHIP_CHANGED,
         actor=actor,
         company=member.company,
@@ -125,6 +141,7 @@ def _audit_changed(
             "role": member.role,
             "status": member.status,
             "changes": changes,
+            "reason": reason,
         },
     )
 
@@ -137,10 +154,12 @@ def membership_add_by_support(
     role: Role | str,
     status: MembershipStatus | str,
     actor: User,
+    reason: str,
     ip_address: str | None,
     now: datetime.datetime,
 ) -> Membership:
     """Make `user` a member of `company` (support designates administrators); no rights yet."""
+    reason = _check_reason(reason)
     _lock_companies([company.pk])
     if Membership.objects.filter(user=user, company=company).exists():
         raise TeamRefused(_("Cette personne est déjà membre de cette entreprise."), field="user")
@@ -151,7 +170,7 @@ def membership_add_by_support(
         "role": {"from": None, "to": member.role},
         "status": {"from": None, "to": member.status},
     }
-    _audit_changed(member, changes, created=True, actor=actor, ip_address=ip_address)
+    _audit_changed(member, changes, created=True, actor=actor, reason=reason, ip_address=ip_address)
     return member
 
 
@@ -169,11 +188,13 @@ def membership_set_by_support(
     role: Role | str,
     status: MembershipStatus | str,
     actor: User,
+    reason: str,
     ip_address: str | None,
     now: datetime.datetime,
 ) -> Membership:
     """Change a member's role or status, as support: the company keeps an active administrator;
     a suspension closes the member's open authorisation, as an administrator's does."""
+    reason = _check_reason(reason)
     member = locked_member(membership_id=membership.pk, company=membership.company)
     changes = {
         name: {"from": getattr(member, name), "to": value}
@@ -194,8 +215,23 @@ def membership_set_by_support(
             reason=ClosingReason.MEMBER_SUSPENDED,
             now=now,
         )
-    _audit_changed(member, changes, created=False, actor=actor, ip_address=ip_address)
+    event = _audit_changed(
+        member, changes, created=False, actor=actor, reason=reason, ip_address=ip_address
+    )
+    for notice in _notices(changes):
+        member_notice_queue(member, notice=notice, occurrence=event.pk, now=now)
     return member
+
+
+def _notices(changes: dict[str, dict[str, Any]]) -> list[str]:
+    """What the member is told of support's change: a new status, a new role."""
+    notices = []
+    if status := changes.get("status"):
+        suspended = status["to"] == MembershipStatus.SUSPENDED
+        notices.append(MemberNotice.SUSPENDED if suspended else MemberNotice.REACTIVATED)
+    if "role" in changes:
+        notices.append(MemberNotice.ROLE_CHANGED)
+    return notices
 
 
 def memberships_removal_refusal(*, membership_ids: Sequence[int]) -> str | None:
@@ -217,11 +253,13 @@ def memberships_remove_by_support(
     *,
     membership_ids: Sequence[int],
     actor: User,
+    reason: str,
     ip_address: str | None,
     now: datetime.datetime,
 ) -> int:
     """Take these members out of their companies with their rights, as support; the audit keeps
     what each held and their open authorisation is closed. How many went."""
+    reason = _check_reason(reason)
     _lock_companies(
         Membership.objects.filter(pk__in=membership_ids).values_list("company_id", flat=True)
     )
@@ -234,14 +272,21 @@ def memberships_remove_by_support(
         .order_by("pk")
     )
     for member in members:
-        audit_record(
+        event = audit_record(
             action=Action.SUPPORT_MEMBERSHIP_DELETED,
             actor=actor,
             company=member.company,
             target=member,
             ip_address=ip_address,
-            data={"role": member.role, "status": member.status, "rights": _rights(member)},
+            data={
+                "role": member.role,
+                "status": member.status,
+                "rights": _rights(member),
+                "user": member.user_id,
+                "reason": reason,
+            },
         )
+        member_notice_queue(member, notice=MemberNotice.REMOVED, occurrence=event.pk, now=now)
         authorisation_close(
             company_id=member.company_id,
             subject_email=member.user.email,

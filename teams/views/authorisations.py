@@ -7,7 +7,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from audit.services import client_ip
-from core.downloads import content_download, file_download
+from core.downloads import content_download, file_download, missing_file_is_404
 from otp.authorisation_pdf import authorisation_filename
 from otp.proof import authorisation_proof_zip, proof_filename
 from otp.selectors import company_authorisation
@@ -17,6 +17,7 @@ from permissions.checks import CompanyRequest, require_company_admin
 
 @require_GET
 @require_company_admin
+@missing_file_is_404
 def authorisation_download(
     request: CompanyRequest, company_id: int, authorisation_id: uuid.UUID
 ) -> HttpResponseBase:
@@ -40,6 +41,7 @@ def authorisation_download(
 
 @require_GET
 @require_company_admin
+@missing_file_is_404
 def authorisation_proof_download(
     request: CompanyRequest, company_id: int, authorisation_id: uuid.UUID
 ) -> HttpResponseBase:

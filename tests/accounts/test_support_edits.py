@@ -28,7 +28,11 @@ def update(user, agent, **changes):
         "is_superuser": user.is_superuser,
     }
     return user_update_by_support(
-        user=user, actor=agent, ip_address="127.0.0.1", **{**values, **changes}
+        reason="vérifié avec le client par téléphone",
+        user=user,
+        actor=agent,
+        ip_address="127.0.0.1",
+        **{**values, **changes},
     )
 
 

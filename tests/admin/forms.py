@@ -2,6 +2,9 @@
 
 from companies.models import Company, Membership
 
+# support says why: every admin form that changes a client's data asks for a reason
+REASON = "demande écrite du représentant légal, identité vérifiée"
+
 
 def membership_form(membership: Membership, *rights: str, **changes: object) -> dict[str, object]:
     """The membership page with `rights` ticked (by default the member's rights of now) and some
@@ -13,6 +16,7 @@ def membership_form(membership: Membership, *rights: str, **changes: object) -> 
         "role": membership.role,
         "status": membership.status,
         "rights": list(rights) if rights else held,
+        "reason": REASON,
     }
     return {**data, **changes}
 
@@ -29,6 +33,7 @@ def company_form(
         "contracts-INITIAL_FORMS": 0,
         "memberships-TOTAL_FORMS": len(members),
         "memberships-INITIAL_FORMS": len(members),
+        "reason": REASON,
     }
     if company.has_entreprise_subscription:
         data["has_entreprise_subscription"] = "on"

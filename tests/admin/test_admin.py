@@ -11,9 +11,10 @@ from core import outbox, sms
 from core.models import Message, MessageStatus
 from invitations.models import Invitation, InvitationStatus
 from otp.models import AccessAuthorisation, SignatureChallenge
+from permissions.catalogue import Right
 from permissions.models import Grant
 from teams.models import RightsChange
-from tests.admin.forms import company_form, membership_form
+from tests.admin.forms import REASON, company_form, membership_form
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import create, sent
 from tests.otp.factories import last_code
@@ -68,7 +69,12 @@ def messages_of(response) -> list[str]:
 def act(support, action: str, *invitations: Invitation):
     return support.post(
         admin_url("invitations.invitation", "changelist"),
-        {"action": action, "_selected_action": [i.pk for i in invitations]},
+        {
+            "action": action,
+            "_selected_action": [i.pk for i in invitations],
+            "apply": "1",
+            "reason": REASON,
+        },
     )
 
 
@@ -324,27 +330,34 @@ def user_form(user, **changes):
         "last_name": user.last_name,
         "mobile": str(user.mobile),
         "is_active": "on",
+        "reason": REASON,
     }
     return {**data, **changes}
 
 
-def test_a_mobile_changed_by_support_is_audited_with_their_name_and_address(support, admin):
-    url = admin_url("accounts.user", "change", admin.user.pk)
+def test_a_mobile_changed_by_support_is_audited_with_their_name_and_address(
+    support, collaborator_with
+):
+    member = collaborator_with(Right.DOCUMENTS)
+    member.user.mobile = "+33612345642"
+    member.user.save()
+    url = admin_url("accounts.user", "change", member.user.pk)
 
-    response = support.post(url, user_form(admin.user, mobile="+33698765432"))
+    response = support.post(url, user_form(member.user, mobile="+33698765432"))
 
     assert response.status_code == 302
-    admin.user.refresh_from_db()
-    assert str(admin.user.mobile) == "+33698765432"
+    member.user.refresh_from_db()
+    assert str(member.user.mobile) == "+33698765432"
     [event] = support_events(Action.SUPPORT_MOBILE_CHANGED)
     assert event.actor_id == support.user.pk
     assert event.actor_email == "support@banque.example"
-    assert event.target_id == str(admin.user.pk)
+    assert event.target_id == str(member.user.pk)
     assert event.ip_address == "127.0.0.1"
     assert event.data == {
         "previous": "+33 6 •• •• •• 42",
         "new": "+33 6 •• •• •• 32",
         "created": False,
+        "reason": REASON,
     }
 
 
@@ -394,6 +407,7 @@ def test_rights_granted_and_removed_by_support_are_audited(support, collaborator
         "added": ["treasury"],
         "removed": ["documents"],
         "rights": ["treasury"],
+        "reason": REASON,
     }
     assert support_events(Action.SUPPORT_MEMBERSHIP_CHANGED) == []
 
@@ -416,7 +430,7 @@ def test_a_membership_deleted_by_support_is_audited_with_its_rights(support, col
     member = collaborator_with("documents", "treasury")
     url = admin_url("companies.membership", "delete", member.pk)
 
-    response = support.post(url, {"post": "yes"})
+    response = support.post(url, {"post": "yes", "reason": REASON})
 
     assert response.status_code == 302
     [event] = support_events(Action.SUPPORT_MEMBERSHIP_DELETED)

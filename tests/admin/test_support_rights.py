@@ -8,13 +8,14 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from backoffice.models import Proposal
 from companies.models import Membership, MembershipStatus, Role
 from otp.models import AccessAuthorisation, ClosingReason
 from permissions.catalogue import Right
 from permissions.models import Grant
 from portal.celery import app
 from teams.models import RightsChange, RightsChangeOrigin
-from tests.admin.forms import company_form, membership_form
+from tests.admin.forms import REASON, company_form, membership_form
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.teams.factories import request_change, request_code, sign
 
@@ -99,9 +100,14 @@ def test_a_money_right_granted_in_the_admin_alerts_the_administrators(
     support, admin, collaborator_with, eager_tasks, django_capture_on_commit_callbacks
 ):
     member = collaborator_with()
+    second_agent = Client()
+    second_agent.force_login(UserFactory(is_staff=True, is_superuser=True))
 
     with django_capture_on_commit_callbacks(execute=True):
         support.post(member_url(member), membership_form(member, "bank_details"))
+    proposal = Proposal.objects.get(subject_id=str(member.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        second_agent.post(reverse("admin:backoffice_proposal_approve", args=[proposal.pk]))
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([admin.user.email, member.user.email])
 
@@ -209,6 +215,7 @@ def test_support_adds_a_member_through_the_service(support, admin):
             "company": admin.company.pk,
             "role": Role.ADMIN,
             "status": MembershipStatus.ACTIVE,
+            "reason": REASON,
         },
     )
 
@@ -307,7 +314,8 @@ def test_a_removal_in_the_admin_closes_the_signed_authorisation(support, admin, 
     member = signed_member(admin, collaborator_with, Right.DOCUMENTS)
 
     response = support.post(
-        reverse("admin:companies_membership_delete", args=[member.pk]), {"post": "yes"}
+        reverse("admin:companies_membership_delete", args=[member.pk]),
+        {"post": "yes", "reason": REASON},
     )
 
     assert response.status_code == 302
@@ -321,7 +329,12 @@ def test_a_bulk_removal_in_the_admin_goes_through_the_service(support, admin, co
 
     support.post(
         reverse("admin:companies_membership_changelist"),
-        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [first.pk, second.pk],
+            "post": "yes",
+            "reason": REASON,
+        },
     )
 
     assert not Membership.objects.filter(pk__in=[first.pk, second.pk]).exists()

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from companies.models import MembershipStatus, Role
+from tests.admin.forms import REASON
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def deactivate(support, user):
         "first_name": user.first_name,
         "last_name": user.last_name,
         "mobile": str(user.mobile),
+        "reason": REASON,
     }  # "is_active" left out: the box is unticked
     return support.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
 

@@ -3,6 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
+from backoffice.models import Proposal
 from client_requests.kinds import AttachmentPurpose, DraftReview, RequestKind, RequestStatus
 from permissions.catalogue import Right
 from tests.client_requests.factories import make_request, new_file, upload
@@ -37,6 +38,9 @@ def rib_change(collaborator_with):
 
 def change_url(client_request):
     return reverse("admin:client_requests_clientrequest_change", args=[client_request.pk])
+
+
+REASON = "pièces vérifiées par le support"
 
 
 def decision_url(client_request):
@@ -94,14 +98,21 @@ def test_a_non_staff_user_cannot_download_from_the_admin(rib_change, client_for)
 
 
 def test_validating_a_rib_change_changes_the_rib_and_tells_the_company_once(
-    rib_change, staff_client, eager_tasks, django_capture_on_commit_callbacks
+    rib_change, staff_client, client_for, eager_tasks, django_capture_on_commit_callbacks
 ):
+    second_agent = client_for(UserFactory.create(is_staff=True, is_superuser=True))
+    response = staff_client.post(
+        decision_url(rib_change),
+        {"to_status": "done", "comment": "RIB vérifié.", "reason": REASON},
+    )
+    rib_change.refresh_from_db()
+    proposed_only = rib_change.status
+    proposal = Proposal.objects.get(subject_id=str(rib_change.pk))
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
-            decision_url(rib_change), {"to_status": "done", "comment": "RIB vérifié."}
-        )
+        second_agent.post(reverse("admin:backoffice_proposal_approve", args=[proposal.pk]))
 
     assert response.status_code == 302
+    assert proposed_only != RequestStatus.DONE
     rib_change.refresh_from_db()
     company = rib_change.company
     company.refresh_from_db()
@@ -115,7 +126,9 @@ def test_validating_a_rib_change_changes_the_rib_and_tells_the_company_once(
 
 def test_a_refusal_without_comment_is_an_admin_error(rib_change, staff_client):
     response = staff_client.post(
-        decision_url(rib_change), {"to_status": "refused", "comment": ""}, follow=True
+        decision_url(rib_change),
+        {"to_status": "refused", "comment": "", "reason": REASON},
+        follow=True,
     )
 
     assert "Expliquez le refus" in response.content.decode()
@@ -125,7 +138,9 @@ def test_a_refusal_without_comment_is_an_admin_error(rib_change, staff_client):
 
 def test_a_move_outside_the_transitions_is_refused(rib_change, staff_client):
     response = staff_client.post(
-        decision_url(rib_change), {"to_status": "draft", "comment": "x"}, follow=True
+        decision_url(rib_change),
+        {"to_status": "draft", "comment": "x", "reason": REASON},
+        follow=True,
     )
 
     assert response.status_code == 200

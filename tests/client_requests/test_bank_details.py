@@ -152,7 +152,11 @@ def test_the_rib_is_unchanged_until_support_validates(member_client, company, cu
     assert company.iban == OTHER_VALID_IBAN
 
     request_move(
-        client_request=filed, to_status=RequestStatus.DONE, comment="Vérifié.", by=filed.author
+        reason="vérifié avec le client par téléphone",
+        client_request=filed,
+        to_status=RequestStatus.DONE,
+        comment="Vérifié.",
+        by=filed.author,
     )
 
     company.refresh_from_db()
@@ -286,6 +290,7 @@ def test_a_second_change_waits_for_the_open_one(member_client, company):
 def test_a_new_change_is_possible_once_the_open_one_is_refused(member_client, member, company):
     post(member_client, company)
     request_move(
+        reason="vérifié avec le client par téléphone",
         client_request=requests_of(company).get(),
         to_status=RequestStatus.REFUSED,
         comment="Justificatif illisible.",

@@ -29,7 +29,13 @@ def submitted(collaborator_with):
 
 
 def move(submitted, staff, to_status=RequestStatus.IN_REVIEW, comment=""):
-    request_move(client_request=submitted, to_status=to_status, comment=comment, by=staff)
+    request_move(
+        reason="vérifié avec le client par téléphone",
+        client_request=submitted,
+        to_status=to_status,
+        comment=comment,
+        by=staff,
+    )
     return submitted.status_changes.get(to_status=to_status)
 
 

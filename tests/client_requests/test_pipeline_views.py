@@ -131,6 +131,7 @@ def test_the_author_sees_the_request_with_its_details_and_history(requester, cli
         membership=requester, details={"subject": "Crédit-bail véhicule"}, submit=True
     )
     request_move(
+        reason="vérifié avec le client par téléphone",
         client_request=client_request,
         to_status=RequestStatus.IN_REVIEW,
         comment="Nous étudions votre dossier.",

@@ -675,6 +675,7 @@ def test_support_cannot_decide_with_a_too_long_comment(requester, company):
     refusal = refused(
         request_move,
         client_request=client_request,
+        reason="pièces vérifiées par le support",
         to_status=RequestStatus.REFUSED,
         comment=TOO_LONG_MESSAGE,
         by=agent,
@@ -696,6 +697,7 @@ def test_support_cannot_refuse_without_a_comment(requester):
     refusal = refused(
         request_move,
         client_request=client_request,
+        reason="pièces vérifiées par le support",
         to_status=RequestStatus.REFUSED,
         comment="  ",
         by=UserFactory.create(is_staff=True),

@@ -17,6 +17,7 @@ from client_requests.services import (
 from permissions.catalogue import Right
 from tests.client_requests.factories import make_request, new_file
 from tests.factories import ContractFactory, UserFactory
+from tests.private_files import stored_names
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,6 @@ def staff():
 @pytest.fixture
 def requester(collaborator_with):
     return collaborator_with(Right.COMPANY_REQUESTS)
-
-
-def _stored_files(tmp_root):
-    return [path for path in tmp_root.rglob("*") if path.is_file()]
 
 
 def test_a_draft_is_created_with_its_history_and_audit(requester):
@@ -81,14 +78,14 @@ def test_a_failing_create_leaves_no_row_and_no_file(requester, company, settings
         raise RuntimeError("panne")
 
     monkeypatch.setattr(common, "_submit", fail)
-    files_before = _stored_files(settings.PRIVATE_MEDIA_ROOT)
+    files_before = stored_names()
 
     with pytest.raises(RuntimeError):
         make_request(membership=requester, files=(new_file(),), submit=True)
 
     assert not ClientRequest.objects.filter(company=company).exists()
     assert not Attachment.objects.filter(request__company=company).exists()
-    assert _stored_files(settings.PRIVATE_MEDIA_ROOT) == files_before
+    assert stored_names() == files_before
 
 
 def test_a_proof_of_power_is_needed_to_submit_a_rib_change(collaborator_with, company):
@@ -151,6 +148,7 @@ def test_support_moves_a_request_with_a_comment_the_company_sees(requester, staf
     submitted = make_request(membership=requester, submit=True)
 
     moved = request_move(
+        reason="vérifié avec le client par téléphone",
         client_request=submitted,
         to_status=RequestStatus.IN_REVIEW,
         comment="Dossier en cours d’analyse.",
@@ -167,7 +165,11 @@ def test_a_closed_request_has_its_closing_date(requester, staff):
     submitted = make_request(membership=requester, submit=True)
 
     done = request_move(
-        client_request=submitted, to_status=RequestStatus.DONE, comment="", by=staff
+        reason="vérifié avec le client par téléphone",
+        client_request=submitted,
+        to_status=RequestStatus.DONE,
+        comment="",
+        by=staff,
     )
 
     assert done.closed_at is not None
@@ -186,15 +188,29 @@ def test_support_cannot_make_a_move_outside_the_transitions(requester, staff, st
     client_request = make_request(membership=requester, submit=start != "draft")
     if start == "done":
         request_move(
-            client_request=client_request, to_status=RequestStatus.DONE, comment="", by=staff
+            reason="vérifié avec le client par téléphone",
+            client_request=client_request,
+            to_status=RequestStatus.DONE,
+            comment="",
+            by=staff,
         )
     if start == "in_review":
         request_move(
-            client_request=client_request, to_status=RequestStatus.IN_REVIEW, comment="", by=staff
+            reason="vérifié avec le client par téléphone",
+            client_request=client_request,
+            to_status=RequestStatus.IN_REVIEW,
+            comment="",
+            by=staff,
         )
 
     with pytest.raises(RequestRefused):
-        request_move(client_request=client_request, to_status=to_status, comment="x", by=staff)
+        request_move(
+            reason="vérifié avec le client par téléphone",
+            client_request=client_request,
+            to_status=to_status,
+            comment="x",
+            by=staff,
+        )
 
     client_request.refresh_from_db()
     assert client_request.status == start
@@ -205,7 +221,11 @@ def test_a_refusal_needs_a_comment(requester, staff):
 
     with pytest.raises(RequestRefused) as refusal:
         request_move(
-            client_request=submitted, to_status=RequestStatus.REFUSED, comment="  ", by=staff
+            reason="vérifié avec le client par téléphone",
+            client_request=submitted,
+            to_status=RequestStatus.REFUSED,
+            comment="  ",
+            by=staff,
         )
 
     assert refusal.value.field == "comment"
@@ -224,7 +244,13 @@ def test_validating_a_rib_change_changes_the_companys_rib(collaborator_with, com
         submit=True,
     )
 
-    request_move(client_request=change, to_status=RequestStatus.DONE, comment="", by=staff)
+    request_move(
+        reason="vérifié avec le client par téléphone",
+        client_request=change,
+        to_status=RequestStatus.DONE,
+        comment="",
+        by=staff,
+    )
 
     company.refresh_from_db()
     assert (company.bank_account_holder, company.iban, company.bic) == (
@@ -248,7 +274,11 @@ def test_a_refused_rib_change_leaves_the_rib_alone(collaborator_with, company, s
     )
 
     request_move(
-        client_request=change, to_status=RequestStatus.REFUSED, comment="Pouvoir échu", by=staff
+        reason="vérifié avec le client par téléphone",
+        client_request=change,
+        to_status=RequestStatus.REFUSED,
+        comment="Pouvoir échu",
+        by=staff,
     )
 
     company.refresh_from_db()
@@ -311,7 +341,13 @@ def test_a_companys_own_document_is_not_reviewed(requester):
 
 def test_support_cannot_attach_to_a_closed_request(requester, staff):
     client_request = make_request(membership=requester, submit=True)
-    request_move(client_request=client_request, to_status=RequestStatus.DONE, comment="", by=staff)
+    request_move(
+        reason="vérifié avec le client par téléphone",
+        client_request=client_request,
+        to_status=RequestStatus.DONE,
+        comment="",
+        by=staff,
+    )
 
     with pytest.raises(RequestRefused):
         bank_attachment_add(
@@ -325,7 +361,7 @@ def test_a_failing_completion_removes_the_files_it_wrote(requester, settings, mo
     from client_requests.services import filing
 
     draft = make_request(membership=requester)
-    files_before = _stored_files(settings.PRIVATE_MEDIA_ROOT)
+    files_before = stored_names()
 
     def fail(**kwargs):
         raise RuntimeError("panne")
@@ -337,16 +373,24 @@ def test_a_failing_completion_removes_the_files_it_wrote(requester, settings, mo
         )
 
     assert not draft.attachments.exists()
-    assert _stored_files(settings.PRIVATE_MEDIA_ROOT) == files_before
+    assert stored_names() == files_before
 
 
 def test_status_changes_of_a_request_are_kept_in_order(requester, staff):
     client_request = make_request(membership=requester, submit=True)
     request_move(
-        client_request=client_request, to_status=RequestStatus.IN_REVIEW, comment="", by=staff
+        reason="vérifié avec le client par téléphone",
+        client_request=client_request,
+        to_status=RequestStatus.IN_REVIEW,
+        comment="",
+        by=staff,
     )
     request_move(
-        client_request=client_request, to_status=RequestStatus.DONE, comment="OK", by=staff
+        reason="vérifié avec le client par téléphone",
+        client_request=client_request,
+        to_status=RequestStatus.DONE,
+        comment="OK",
+        by=staff,
     )
 
     history = StatusChange.objects.filter(request=client_request).order_by("pk")

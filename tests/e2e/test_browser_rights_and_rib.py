@@ -1,7 +1,7 @@
 """Issue 3 as a new user would try it, in a real browser: a collaborator who holds only
 `documents` sees the documents and nothing else; the administrator grants them `bank_details`
 with an SMS code; the collaborator then files a RIB change with a proof of power, which support
-sees in the Django admin and validates, and the company's RIB changes."""
+sees in the Django admin and validates, a second agent approves, and the company's RIB changes."""
 
 import re
 
@@ -100,7 +100,22 @@ def test_a_right_granted_with_a_code_opens_its_section_and_support_validates_the
     decision = desk.locator("#request-decision")
     decision.locator("select[name=to_status]").select_option(RequestStatus.DONE.value)
     decision.locator("textarea[name=comment]").fill("Pouvoir vérifié, RIB mis à jour.")
+    decision.locator("textarea[name=reason]").fill("pouvoir et RIB vérifiés par le support")
     decision.locator("input[type=submit]").click()
+    expect(desk.locator(".messagelist")).to_contain_text("second agent")
+
+    # validating a RIB change takes a second agent's approval
+    second = UserFactory.create(is_staff=True, is_superuser=True)
+    approver = browser.new_context(locale="fr-FR").new_page()
+    approver.goto(f"{portal}/admin/login/")
+    approver.locator("#id_username").fill(second.email)
+    approver.locator("#id_password").fill(PASSWORD)
+    approver.locator("input[type=submit]").click()
+    approver.goto(f"{portal}/admin/backoffice/proposal/?a_traiter=oui")
+    approver.locator("#result_list tbody th a").first.click()
+    expect(approver.locator("#proposal-changes")).to_contain_text(NEW_IBAN.replace(" ", ""))
+    approver.get_by_role("button", name="Approuver et appliquer").click()
+    expect(approver.locator(".messagelist")).to_contain_text("Proposition approuvée")
 
     request.refresh_from_db()
     company.refresh_from_db()

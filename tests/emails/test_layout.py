@@ -57,6 +57,21 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
         "rights": RIGHTS,
         "team_url": "https://portail.example/entreprises/1/equipe/",
     },
+    "invitations/email/reminder": lambda: {
+        "invitation": LEA,
+        "company": COMPANY,
+        "inviter": CLAIRE,
+        "rights": RIGHTS,
+        "url": "https://portail.example/invitation/jeton/",
+        "expires_at": FIRST_OF_MARCH,
+    },
+    "invitations/email/expired": lambda: {
+        "invitation": LEA,
+        "company": COMPANY,
+        "rights": RIGHTS,
+        "expired_at": FIRST_OF_MARCH,
+        "team_url": "https://portail.example/entreprises/1/equipe/",
+    },
     "teams/email/rights_changed": lambda: {
         "member": LEA,
         "company": COMPANY,

@@ -54,6 +54,8 @@ REQUIRES: dict[str, tuple[str | Right, str]] = {
     "teams:authorisation_proof_download": (ADMIN, GET),
     "invitations:create": (ADMIN, GET),
     "invitations:batch_create": (ADMIN, GET),
+    "invitations:batch_upload": (ADMIN, GET),
+    "invitations:batch_file_template": (ADMIN, GET),
     "invitations:batch_sign": (ADMIN, GET),
     "invitations:batch_send_code": (ADMIN, POST),
     "invitations:sign": (ADMIN, GET),

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts import login_throttle
 from audit.models import Action, AuditEvent
+from backoffice.models import Proposal, ProposalStatus
 from core import ratelimit, sms
 from core.tasks import message_deliver
 from invitations import services
@@ -288,32 +289,49 @@ def support() -> Client:
     return client
 
 
-def unlock_in_admin(support: Client, user):
-    return support.post(
+@pytest.fixture
+def second_agent() -> Client:
+    staff = UserFactory.create(email="support2@banque.example", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+def unlock_in_admin(support: Client, user, second_agent: Client):
+    """One agent proposes the unlock (with a reason), a second one approves it."""
+    support.post(
         reverse("admin:accounts_user_changelist"),
-        {"action": "unlock_signing", "_selected_action": [user.pk]},
-        follow=True,
+        {
+            "action": "propose_unlock",
+            "_selected_action": [user.pk],
+            "apply": "1",
+            "reason": "identité vérifiée au téléphone par le support",
+        },
+    )
+    proposal = Proposal.objects.get(subject_id=str(user.pk), status=ProposalStatus.PROPOSED)
+    return second_agent.post(
+        reverse("admin:backoffice_proposal_approve", args=[proposal.pk]), follow=True
     )
 
 
-def test_support_unlocks_signing_in_the_admin(admin, support):
+def test_support_unlocks_signing_in_the_admin(admin, support, second_agent):
     invitation = create(admin)
     type_wrong_codes(invitation, admin, 20)
 
-    response = unlock_in_admin(support, admin.user)
+    response = unlock_in_admin(support, admin.user, second_agent)
 
-    assert f"Signature débloquée : {admin.user.email}." in response.text
+    assert "Proposition approuvée" in response.text
     user = User.objects.get(pk=admin.user.pk)
     assert user.signing_locked_at is None
     assert user.consecutive_wrong_codes == 0
     event = AuditEvent.objects.get(action=Action.SIGNING_UNLOCKED, target_id=str(user.pk))
-    assert event.actor_email == "support@banque.example"
+    assert event.actor_email == "support2@banque.example"  # the approving agent applies it
 
 
-def test_once_unlocked_the_administrator_signs_again(admin, support):
+def test_once_unlocked_the_administrator_signs_again(admin, support, second_agent):
     invitation = create(admin)
     type_wrong_codes(invitation, admin, 20)
-    unlock_in_admin(support, admin.user)
+    unlock_in_admin(support, admin.user, second_agent)
 
     request_code(invitation, admin, now=later(600))
     sign(invitation, admin, now=later(600))

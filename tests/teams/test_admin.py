@@ -8,7 +8,7 @@ from django.urls import reverse
 from companies.models import Membership, MembershipStatus, Role
 from teams import services
 from teams.models import RightsChangeStatus
-from tests.admin.forms import company_form, membership_form
+from tests.admin.forms import REASON, company_form, membership_form
 from tests.factories import MembershipFactory, UserFactory
 from tests.otp.factories import NOW
 from tests.teams.factories import request_change
@@ -83,7 +83,12 @@ def test_support_still_deletes_a_collaborator(support, admin, collaborator_with)
 
     support.post(
         reverse("admin:companies_membership_changelist"),
-        {"action": "delete_selected", "_selected_action": [member.pk], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [member.pk],
+            "post": "yes",
+            "reason": REASON,
+        },
     )
 
     assert not Membership.objects.filter(pk=member.pk).exists()

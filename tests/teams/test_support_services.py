@@ -35,7 +35,12 @@ def events(company, action):
 
 def set_rights(member, agent, *rights):
     return services.membership_rights_set_by_support(
-        membership=member, rights=rights, actor=agent, ip_address=IP, now=NOW
+        reason="vérifié avec le client par téléphone",
+        membership=member,
+        rights=rights,
+        actor=agent,
+        ip_address=IP,
+        now=NOW,
     )
 
 
@@ -87,6 +92,7 @@ def test_a_support_change_is_audited_as_supports(admin, collaborator_with, agent
         "added": ["treasury"],
         "removed": [],
         "rights": ["documents", "treasury"],
+        "reason": "vérifié avec le client par téléphone",
     }
 
 
@@ -204,7 +210,12 @@ def set_membership(member, agent, **fields):
     fields.setdefault("role", member.role)
     fields.setdefault("status", member.status)
     return services.membership_set_by_support(
-        membership=member, actor=agent, ip_address=IP, now=NOW, **fields
+        reason="vérifié avec le client par téléphone",
+        membership=member,
+        actor=agent,
+        ip_address=IP,
+        now=NOW,
+        **fields,
     )
 
 
@@ -248,6 +259,7 @@ def test_a_handover_of_administration_is_accepted_once_the_new_one_is_in(admin, 
 def test_a_person_is_added_once_to_a_company(admin, agent):
     with pytest.raises(TeamRefused, match="déjà membre"):
         services.membership_add_by_support(
+            reason="vérifié avec le client par téléphone",
             user=admin.user,
             company=admin.company,
             role=Role.COLLABORATOR,
@@ -265,7 +277,11 @@ def test_a_person_is_added_once_to_a_company(admin, agent):
 
 def remove(agent, *members):
     return services.memberships_remove_by_support(
-        membership_ids=[m.pk for m in members], actor=agent, ip_address=IP, now=NOW
+        reason="vérifié avec le client par téléphone",
+        membership_ids=[m.pk for m in members],
+        actor=agent,
+        ip_address=IP,
+        now=NOW,
     )
 
 

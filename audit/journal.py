@@ -1,0 +1,168 @@
+"""The company's journal: what its administrators may read of the audit log, filtered and paged.
+
+A company reads its own events, and the events about one of its members' account that belong to no
+company (support changed their mobile or email, their signature was locked or unlocked) from the
+day they joined. Another company's events never; the bank's security counters never.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import Action, AuditEvent
+from audit.sentences import HIDDEN, Kind, actor_name, kind_filter, kind_label, sentence
+from companies.models import Company, Membership
+from core.csv import BOM, text_cell
+
+PAGE_SIZE = 50
+TIMELINE_SIZE = 8
+
+# about a person's account, recorded without a company: shown to the companies they belong to
+ACCOUNT_ACTIONS = (
+    Action.SUPPORT_MOBILE_CHANGED,
+    Action.SUPPORT_EMAIL_CHANGED,
+    Action.SIGNING_LOCKED,
+    Action.SIGNING_UNLOCKED,
+    Action.MOBILE_CHANGED,
+    Action.PROPOSAL_MADE,
+    Action.PROPOSAL_APPROVED,
+    Action.PROPOSAL_REFUSED,
+)
+
+
+@dataclass(frozen=True)
+class JournalFilters:
+    person: Membership | None = None
+    kind: Kind | str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.person or self.kind or self.since or self.until)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _member_since(company: Company) -> Exists:
+    members = Membership.objects.annotate(user_key=Cast("user_id", CharField())).filter(
+        company=company, user_key=OuterRef("target_id"), created_at__lte=OuterRef("occurred_at")
+    )
+    return Exists(members)
+
+
+def _person_filter(person: Membership) -> Q:
+    return (
+        Q(actor_id=person.user_id)
+        | Q(target_type="membership", target_id=str(person.pk))
+        | Q(target_type="user", target_id=str(person.user_id))
+        | Q(target_type="invitation", target_repr__iendswith=f"<{person.user.email}>")
+    )
+
+
+def company_events(
+    *, company: Company, filters: JournalFilters | None = None
+) -> QuerySet[AuditEvent]:
+    """The company's events, newest first, with their author (one query)."""
+    filters = filters or JournalFilters()
+    account_events = Q(company__isnull=True, action__in=ACCOUNT_ACTIONS, target_type="user") & Q(
+        _member_since(company)
+    )
+    events = AuditEvent.objects.filter(Q(company=company) | account_events).exclude(
+        action__in=HIDDEN
+    )
+    if filters.person is not None:
+        events = events.filter(_person_filter(filters.person))
+    if filters.kind:
+        events = events.filter(kind_filter(filters.kind))
+    if filters.since:
+        events = events.filter(occurred_at__gte=_day_start(filters.since))
+    if filters.until:
+        events = events.filter(occurred_at__lt=_day_start(filters.until + datetime.timedelta(1)))
+    return events.select_related("actor").order_by("-occurred_at", "-pk")
+
+
+def journal_members(*, company: Company) -> list[Membership]:
+    """Whom the journal can be filtered by: the company's members, by name."""
+    return list(
+        Membership.objects.filter(company=company)
+        .select_related("user")
+        .only("company_id", "user__first_name", "user__last_name", "user__email")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    """One page of events, without counting them all: a query fewer, whatever the journal's size."""
+
+    events: list[AuditEvent]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _page_number(value: str | int | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 10_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def journal_page(
+    *, company: Company, filters: JournalFilters, page_number: str | int | None
+) -> JournalPage:
+    number = _page_number(page_number)
+    start = (number - 1) * PAGE_SIZE
+    events = list(company_events(company=company, filters=filters)[start : start + PAGE_SIZE + 1])
+    return JournalPage(events=events[:PAGE_SIZE], number=number, has_next=len(events) > PAGE_SIZE)
+
+
+def member_timeline(*, company: Company, membership: Membership) -> list[AuditEvent]:
+    """The latest events by or about one member, for their page."""
+    events = company_events(company=company, filters=JournalFilters(person=membership))
+    return list(events[:TIMELINE_SIZE])
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def journal_csv(*, company: Company, filters: JournalFilters) -> Iterator[str]:
+    """The filtered journal as CSV lines, streamed: what the page shows, every page at once."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield BOM + writer.writerow(
+        [_("Date"), _("Type"), _("Événement"), _("Auteur"), _("Adresse IP")]
+    )
+    for event in company_events(company=company, filters=filters).iterator(chunk_size=500):
+        yield writer.writerow(
+            [
+                timezone.localtime(event.occurred_at).strftime("%d/%m/%Y %H:%M:%S"),
+                str(kind_label(event.action)),
+                text_cell(sentence(event)),
+                text_cell(actor_name(event)),
+                event.ip_address or "",
+            ]
+        )

@@ -1,0 +1,222 @@
+"""What each kind of proposal is about, how it is shown to the approver and how it is applied.
+
+A kind is one entry of `SPECS`: `subject` finds the object it changes, `rows` says exactly what
+will change (before → after), `apply` makes the change through the owning app's service, with
+the approving agent as the one who acts and the proposer's reason. A new kind (unlocking login,
+resetting second factors) is a `ProposalKind` value and one `KindSpec` calling its service.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import UserRefused, user_update_by_support, user_update_refusal
+from backoffice.models import Proposal, ProposalKind
+from client_requests.kinds import SUPPORT_TRANSITIONS, RequestKind, RequestStatus
+from client_requests.models import ClientRequest
+from client_requests.services import RequestRefused, request_move
+from companies.models import Membership
+from otp.limits import SigningUnlockRefused, signing_unlock
+from permissions.catalogue import specs_for
+from teams.services import TeamRefused, membership_rights_set_by_support, rights_diff
+
+
+class ProposalRefused(Exception):
+    """A refusal to show support, beside the field it concerns when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# the refusals of the services a proposal applies through: shown as the proposal's own
+APPLY_REFUSALS = (UserRefused, TeamRefused, RequestRefused, SigningUnlockRefused)
+
+
+@dataclass(frozen=True)
+class Applying:
+    proposal: Proposal
+    approver: User
+    ip_address: str | None
+    now: datetime.datetime
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    subject: Callable[[str], Model]
+    rows: Callable[[Proposal, Model], list[tuple[str, str, str]]]  # what, before, after
+    apply: Callable[[Applying, Model], None]
+    # refuses (ProposalRefused or the service's refusal) a proposal that could not be applied
+    check: Callable[[Proposal, Model], None]
+    # events about a person's account belong to no company (audit.journal shows them to theirs)
+    about_account: bool = False
+
+
+def _user(subject_id: str) -> Model:
+    return get_user_model().objects.get(pk=int(subject_id))
+
+
+def _membership(subject_id: str) -> Model:
+    return Membership.objects.select_related("user", "company").get(pk=int(subject_id))
+
+
+def _request(subject_id: str) -> Model:
+    return ClientRequest.objects.select_related("company").get(pk=int(subject_id))
+
+
+def _user_update(applying: Applying, user: User, *, email: str, mobile: str) -> None:
+    user_update_by_support(
+        user=user,
+        email=email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        mobile=mobile,
+        is_active=user.is_active,
+        is_staff=user.is_staff,
+        is_superuser=user.is_superuser,
+        actor=applying.approver,
+        ip_address=applying.ip_address,
+        reason=applying.proposal.reason,
+    )
+
+
+def _mobile_rows(proposal: Proposal, user: Model) -> list[tuple[str, str, str]]:
+    return [(_("Mobile"), str(getattr(user, "mobile", "")), proposal.payload["mobile"])]
+
+
+def _mobile_check(proposal: Proposal, user: Model) -> None:
+    if refusal := user_update_refusal(
+        user_id=user.pk,
+        email=str(getattr(user, "email", "")),
+        mobile=proposal.payload["mobile"],
+        deactivating=False,
+    ):
+        raise refusal
+
+
+def _mobile_apply(applying: Applying, user: Model) -> None:
+    assert isinstance(user, User)
+    _user_update(applying, user, email=user.email, mobile=applying.proposal.payload["mobile"])
+
+
+def _email_rows(proposal: Proposal, user: Model) -> list[tuple[str, str, str]]:
+    return [(_("Adresse e-mail"), str(getattr(user, "email", "")), proposal.payload["email"])]
+
+
+def _email_check(proposal: Proposal, user: Model) -> None:
+    if refusal := user_update_refusal(
+        user_id=user.pk, email=proposal.payload["email"], mobile=None, deactivating=False
+    ):
+        raise refusal
+
+
+def _email_apply(applying: Applying, user: Model) -> None:
+    assert isinstance(user, User)
+    mobile = str(user.mobile) if user.mobile else ""
+    _user_update(applying, user, email=applying.proposal.payload["email"], mobile=mobile)
+
+
+def _unlock_rows(proposal: Proposal, user: Model) -> list[tuple[str, str, str]]:
+    locked_at = getattr(user, "signing_locked_at", None)
+    if locked_at is None:
+        return [(_("Signature"), _("non bloquée"), _("débloquée"))]
+    before = _("bloquée depuis le %(date)s") % {"date": f"{locked_at:%d/%m/%Y %H:%M}"}
+    return [(_("Signature"), before, _("débloquée"))]
+
+
+def _unlock_check(proposal: Proposal, user: Model) -> None:
+    if getattr(user, "signing_locked_at", None) is None:
+        raise ProposalRefused(_("La signature de cette personne n’est pas bloquée."))
+
+
+def _unlock_apply(applying: Applying, user: Model) -> None:
+    if not signing_unlock(
+        user_id=user.pk,
+        actor=applying.approver,
+        ip_address=applying.ip_address,
+        reason=applying.proposal.reason,
+    ):
+        raise ProposalRefused(_("La signature de cette personne n’est plus bloquée."))
+
+
+def _labels(rights: list[str]) -> str:
+    return ", ".join(str(spec.short_label) for spec in specs_for(rights)) or "—"
+
+
+def _rights_rows(proposal: Proposal, member: Model) -> list[tuple[str, str, str]]:
+    assert isinstance(member, Membership)
+    held = sorted(member.grants.values_list("right", flat=True))
+    return [(_("Droits"), _labels(held), _labels(proposal.payload["rights"]))]
+
+
+def _rights_check(proposal: Proposal, member: Model) -> None:
+    assert isinstance(member, Membership)
+    rights_diff(membership=member, rights=proposal.payload["rights"])
+
+
+def _rights_apply(applying: Applying, member: Model) -> None:
+    assert isinstance(member, Membership)
+    membership_rights_set_by_support(
+        membership=member,
+        rights=applying.proposal.payload["rights"],
+        actor=applying.approver,
+        reason=applying.proposal.reason,
+        ip_address=applying.ip_address,
+        now=applying.now,
+    )
+
+
+def _rib_rows(proposal: Proposal, request: Model) -> list[tuple[str, str, str]]:
+    assert isinstance(request, ClientRequest)
+    company, details = request.company, request.details or {}
+    before = f"{company.bank_account_holder} — {company.iban} — {company.bic}"
+    after = f"{details.get('holder', '')} — {details.get('iban', '')} — {details.get('bic', '')}"
+    return [
+        (_("RIB de l’entreprise"), before, after),
+        (_("Commentaire pour l’entreprise"), "", proposal.payload.get("comment", "")),
+    ]
+
+
+def _rib_check(proposal: Proposal, request: Model) -> None:
+    assert isinstance(request, ClientRequest)
+    if request.kind != RequestKind.BANK_DETAILS_CHANGE:
+        raise ProposalRefused(_("Cette demande n’est pas un changement de RIB."))
+    if RequestStatus.DONE not in SUPPORT_TRANSITIONS.get(request.status, ()):
+        raise ProposalRefused(_("Cette demande ne peut plus être validée."))
+
+
+def _rib_apply(applying: Applying, request: Model) -> None:
+    assert isinstance(request, ClientRequest)
+    _rib_check(applying.proposal, request)
+    request_move(
+        client_request=request,
+        to_status=RequestStatus.DONE,
+        comment=applying.proposal.payload.get("comment", ""),
+        reason=applying.proposal.reason,
+        by=applying.approver,
+        ip_address=applying.ip_address,
+        now=applying.now,
+    )
+
+
+SPECS: dict[str, KindSpec] = {
+    ProposalKind.MOBILE_CHANGE: KindSpec(
+        _user, _mobile_rows, _mobile_apply, _mobile_check, about_account=True
+    ),
+    ProposalKind.EMAIL_CHANGE: KindSpec(
+        _user, _email_rows, _email_apply, _email_check, about_account=True
+    ),
+    ProposalKind.SIGNING_UNLOCK: KindSpec(
+        _user, _unlock_rows, _unlock_apply, _unlock_check, about_account=True
+    ),
+    ProposalKind.MONEY_RIGHTS: KindSpec(_membership, _rights_rows, _rights_apply, _rights_check),
+    ProposalKind.BANK_DETAILS: KindSpec(_request, _rib_rows, _rib_apply, _rib_check),
+}
