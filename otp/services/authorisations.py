@@ -18,26 +18,20 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Lower
 
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
-from core.queueing import publish
 from otp.models import AccessAuthorisation, ClosingReason, SignatureMethod
 from otp.services.verification import Verification
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
     from accounts.models import User
-
-# named rather than imported: tasks import services, not the reverse
-AUTHORISATION_SEAL = "otp.tasks.authorisation_seal"
 
 
 def _of_subject(*, company_id: int, subject_email: str) -> QuerySet[AccessAuthorisation]:
@@ -71,7 +65,7 @@ def authorisation_record(
     versions.filter(closed_at__isnull=True).update(
         closed_at=now, closed_reason=ClosingReason.SUPERSEDED
     )
-    authorisation = AccessAuthorisation.objects.create(
+    return AccessAuthorisation.objects.create(
         kind=kind,
         challenge=verification.challenge,
         company=company,
@@ -88,11 +82,6 @@ def authorisation_record(
         version=latest + 1,
         **_passkey_evidence(verification),
     )
-    # the sealed PDF is made once the signature is committed (otp/services/sealing.py)
-    transaction.on_commit(
-        partial(publish, AUTHORISATION_SEAL, authorisation_id=str(authorisation.pk))
-    )
-    return authorisation
 
 
 def _passkey_evidence(verification: Verification) -> dict[str, object]:

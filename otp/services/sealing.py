@@ -1,9 +1,11 @@
 """The sealed PDF of an access authorisation: rendered and sealed once, stored, then served as it is.
 
-When: right after the signature's transaction commits (the task `otp.tasks.authorisation_seal`,
-queued on commit by `authorisation_record`), so the signature never waits for WeasyPrint and
-pyHanko (about a second). If that task was lost, or for an authorisation signed before sealing
-existed, the first download produces it (`manage.py seal_authorisations` does them all at once).
+When: at its first download (by anyone: an administrator, the person it names, support, or the
+proof file), not in the signature's transaction: the signature never waits for WeasyPrint and
+pyHanko (about a second), and the worker's queue, which carries the invitation emails, never waits
+for PDFs either. The sealed file is the PDF as of that first download, which for a new
+authorisation is normally moments after its signature. `manage.py seal_authorisations` seals
+every authorisation that has none yet (those signed before sealing existed, or never downloaded).
 
 Never two files for one authorisation: the PDF is rendered and sealed without any lock held, then
 stored under the authorisation's row lock only if no file is recorded yet; a process that loses

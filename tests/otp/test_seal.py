@@ -21,7 +21,6 @@ from core.seal import SealStatus, seal_certificate_serial, seal_verify
 from core.seal_material import SealMaterial, development_seal_create, revocation_list
 from otp.models import AccessAuthorisation
 from otp.services import authorisation_seal, authorisation_sealed_bytes
-from otp.tasks import authorisation_seal as authorisation_seal_task
 from tests.conftest import logged_in_client
 from tests.otp.authorisations import signed_authorisation
 
@@ -128,14 +127,6 @@ def test_the_stored_file_is_served_byte_identical_twice(admin, authorisation):
     assert first.startswith(b"%PDF")
     authorisation.refresh_from_db()
     assert hashlib.sha256(first).hexdigest() == authorisation.sealed_pdf_sha256
-
-
-def test_the_task_after_the_signature_seals_it_and_a_second_run_changes_nothing(authorisation):
-    name = authorisation_seal_task(authorisation_id=str(authorisation.pk))
-
-    assert name == authorisation_seal_task(authorisation_id=str(authorisation.pk))
-    authorisation.refresh_from_db()
-    assert authorisation.sealed_pdf == name
 
 
 @pytest.mark.django_db(transaction=True)
