@@ -105,10 +105,7 @@ def test_a_right_granted_with_a_code_opens_its_section_and_support_validates_the
     # validating a RIB change takes a second agent's approval
     second = UserFactory.create(is_staff=True, is_superuser=True)
     approver = browser.new_context(locale="fr-FR").new_page()
-    approver.goto(f"{portal}/admin/login/")
-    approver.locator("#id_username").fill(second.email)
-    approver.locator("#id_password").fill(PASSWORD)
-    approver.locator("input[type=submit]").click()
+    log_in(approver, portal, second.email)
     approver.goto(f"{portal}/admin/backoffice/proposal/?a_traiter=oui")
     approver.locator("#result_list tbody th a").first.click()
     expect(approver.locator("#proposal-changes")).to_contain_text(NEW_IBAN.replace(" ", ""))
