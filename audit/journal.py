@@ -18,7 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action, AuditEvent
-from audit.sentences import HIDDEN, Kind, actor_name, kind_filter, kind_label, sentence
+from audit.sentences import (
+    HIDDEN,
+    Kind,
+    actor_name,
+    kind_filter,
+    kind_label,
+    sentence,
+    shown_ip,
+)
 from companies.models import Company, Membership
 from core.csv import BOM, text_cell
 
@@ -163,6 +171,6 @@ def journal_csv(*, company: Company, filters: JournalFilters) -> Iterator[str]:
                 str(kind_label(event.action)),
                 text_cell(sentence(event)),
                 text_cell(actor_name(event)),
-                event.ip_address or "",
+                shown_ip(event),
             ]
         )

@@ -218,6 +218,11 @@ def is_support(event: AuditEvent) -> bool:
     return event.actor is not None and event.actor.is_staff
 
 
+def shown_ip(event: AuditEvent) -> str:
+    """Where the person acted from; the bank's own addresses stay the bank's."""
+    return "" if is_support(event) else event.ip_address or ""
+
+
 def target_name(event: AuditEvent) -> str:
     """The person or object concerned, from what was recorded (no query): a member's name without
     the company, an invitee's name without the address."""
