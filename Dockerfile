@@ -32,7 +32,7 @@ RUN pip install "uv==$(sed -n 's/^required-version = "==\(.*\)"$/\1/p' pyproject
 COPY . .
 # Static files are part of the image (served by WhiteNoise); collectstatic needs no database.
 # (no secret is used here, but settings refuse to load without one when DEBUG is off)
-RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only-not-a-real-key python manage.py collectstatic --noinput \
+RUN DJANGO_DEBUG=false DJANGO_ALLOW_DEVELOPMENT_OUTBOX=true DJANGO_SECRET_KEY=collectstatic-only-not-a-real-key python manage.py collectstatic --noinput \
     && mkdir -p /app/var/private \
     && chown -R portal:portal /app/var
 

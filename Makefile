@@ -18,7 +18,7 @@ RUN_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settin
 WORKER_ENV := env REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" DJANGO_SETTINGS_MODULE=portal.settings \
 	DJANGO_DEBUG="$${DJANGO_DEBUG:-true}"
 
-.PHONY: venv run test lint fmt worker beat load bench fuzz
+.PHONY: venv run test lint fmt worker beat load scaleout bench bench-audit fuzz
 
 venv: $(STAMP)
 
@@ -39,6 +39,7 @@ $(STAMP): pyproject.toml uv.lock
 run: venv
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo
+	$(RUN_ENV) $(PY) manage.py seal_development
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (defaults of portal/settings_test.py).
@@ -88,6 +89,14 @@ fuzz: venv
 load: venv
 	$(PY) scripts/load.py
 
+# Several machines on loopback, not part of `make test`: two gunicorn web nodes, two workers and two
+# beats on one database (SCALEOUT_DATABASE, default portal_scaleout) and one private Redis, with
+# private files in the database. Administrators alternate nodes for SCALEOUT_SECONDS (default 30);
+# a worker is killed mid-send and a web node restarted. Fails unless every signed invitation is
+# emailed once, no server error, each file served by the other node, the killed email within 60 s.
+scaleout: venv
+	$(PY) scripts/scaleout.py
+
 # Benchmarks, not part of `make test`: pytest-benchmark on PostgreSQL 127.0.0.1:5432 and Redis
 # (portal/settings_test.py) in a private database (pytest-django creates test_portal_bench).
 # Prints medians and peak allocations as ratios to a baseline view measured in the same run.
@@ -98,3 +107,9 @@ bench: venv
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/pytest bench -p no:cacheprovider --benchmark-only \
 		--benchmark-sort=name --benchmark-columns=min,median,iqr,rounds \
 		--benchmark-storage="$${TMPDIR:-/tmp}/portal-bench" $(BENCH_ARGS)  # storage saves nothing; keeps .benchmarks/ out
+
+# verify_audit's memory over a million audit events (bench/audit_chain.py), not part of `make test`:
+# a private database, events written with COPY, peak RSS at a tenth and at all of them.
+BENCH_AUDIT_EVENTS ?= 1000000
+bench-audit: venv
+	$(PY) bench/audit_chain.py --events $(BENCH_AUDIT_EVENTS)

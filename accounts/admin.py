@@ -3,16 +3,26 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PortalUserChangeForm, PortalUserCreationForm
+from accounts.forms import PortalUserChangeForm, PortalUserCreationForm, SecondFactorsSupportForm
 from accounts.models import User
 from accounts.services import UserRefused, user_update_by_support, user_update_refusal
+from accounts.services.second_factors import (
+    SupportReasonRefused,
+    login_unlock,
+    second_factors_reset,
+)
 from audit.admin import action_reason
 from audit.models import Action
 from audit.reasons import ReasonField
@@ -85,6 +95,24 @@ def delete_selected_users(
 delete_selected_users.__name__ = "delete_selected"
 
 
+@login_not_required
+def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin has no login form of its own: the portal's login (its throttle, its one message
+    whatever the cause, its second factor) is the only way in."""
+    next_url = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return HttpResponseRedirect(next_url)
+        messages.error(request, _("Le back-office est réservé au support de la banque."))
+        return HttpResponseRedirect(reverse("portal:company_picker"))
+    return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
+
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     form = SupportUserChangeForm
@@ -101,7 +129,16 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     list_filter = ("is_staff", "is_superuser", "is_active", SigningLockedFilter)
     search_fields = ("email", "first_name", "last_name", "mobile")
     ordering = ("email",)
-    readonly_fields = ("last_login", "date_joined", "consecutive_wrong_codes", "signing_locked_at")
+    readonly_fields = (
+        "last_login",
+        "date_joined",
+        "consecutive_wrong_codes",
+        "signing_locked_at",
+        "mobile_confirmed_at",
+        "login_locked_at",
+        "consecutive_login_failures",
+        "second_factors_link",
+    )
     actions = (delete_selected_users, "unlock_signing")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -115,6 +152,22 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
                     "Après trop de codes erronés à la suite, la signature est bloquée. "
                     "Vérifiez l’identité de la personne, puis utilisez l’action "
                     "« Débloquer la signature » de la liste des utilisateurs."
+                ),
+            },
+        ),
+        (
+            _("Connexion et seconds facteurs"),
+            {
+                "fields": (
+                    "mobile_confirmed_at",
+                    "login_locked_at",
+                    "consecutive_login_failures",
+                    "second_factors_link",
+                ),
+                "description": _(
+                    "Après trop de seconds facteurs erronés à la suite, la connexion est bloquée. "
+                    "Un téléphone perdu : réinitialisez les seconds facteurs. Vérifiez d’abord "
+                    "l’identité de la personne ; le motif est enregistré et la personne prévenue."
                 ),
             },
         ),
@@ -205,6 +258,67 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         users_delete(user_ids=list(queryset.values_list("pk", flat=True)))
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<id:object_id>/seconds-facteurs/",
+                self.admin_site.admin_view(self.second_factors_view),
+                name="accounts_user_second_factors",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("aide du support"))
+    def second_factors_link(self, user: User) -> str:
+        if not user.pk:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:accounts_user_second_factors", args=[user.pk]),
+            _("Débloquer la connexion ou réinitialiser les seconds facteurs…"),
+        )
+
+    def second_factors_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Unlock a locked login, or reset the second factors of a lost phone, with a reason."""
+        user = self.get_object(request, str(object_id))
+        if user is None or not self.has_change_permission(request, user):
+            return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
+        form = SecondFactorsSupportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            service = (
+                login_unlock if form.cleaned_data["action"] == "unlock" else second_factors_reset
+            )
+            try:
+                done = service(
+                    user_id=user.pk,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    ip_address=client_ip(request),
+                    now=timezone.now(),
+                )
+            except SupportReasonRefused as refusal:
+                form.add_error("reason", refusal.message)
+            else:
+                if done:
+                    self.message_user(
+                        request, _("C’est fait : la personne est prévenue par e-mail.")
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _("La connexion de cette personne n’était pas bloquée."),
+                        messages.WARNING,
+                    )
+                return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Seconds facteurs de %(name)s") % {"name": user},
+            "subject": user,
+            "form": form,
+            "opts": self.opts,
+        }
+        return render(request, "admin/accounts/user/second_factors.html", context)
 
     @admin.display(description=_("signature bloquée"), boolean=True, ordering="signing_locked_at")
     def signing_locked(self, user: User) -> bool:

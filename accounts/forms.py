@@ -8,6 +8,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import User
 from accounts.services import mobile_refusal
+from accounts.services.second_factors import reason_refusal
 
 
 def validate_mobile(value: Any) -> None:
@@ -81,3 +82,28 @@ class MobileChangeForm(forms.Form):
 
     def mobile_e164(self) -> str:
         return str(self.cleaned_data["mobile"].as_e164)
+
+
+class SecondFactorsSupportForm(forms.Form):
+    """Support's help with a person's login: accounts.services.second_factors checks the reason."""
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            ("unlock", _("Débloquer la connexion (trop de seconds facteurs erronés)")),
+            ("reset", _("Réinitialiser les seconds facteurs (téléphone perdu)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Motif"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Pourquoi, et comment l’identité de la personne a été vérifiée."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"])
+        if refusal := reason_refusal(reason):
+            raise ValidationError(refusal, code="reason")
+        return reason

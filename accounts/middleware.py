@@ -6,8 +6,12 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services.login import PENDING_SESSION_KEY, login_pending
+from accounts.services.sessions import device_cookie_set, session_touch
 from accounts.signals import LOGIN_AT_SESSION_KEY
 
 
@@ -28,3 +32,53 @@ class AbsoluteSessionLifetimeMiddleware:
                 )
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class SecondStepMiddleware:
+    """Between the password and the second factor the session reaches the second step, logout and
+    what a page needs (static files, the language switcher), and the login page to start again; nothing else: every other URL,
+    company pages and /admin/ included, sends back to the step."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            not request.user.is_authenticated
+            and PENDING_SESSION_KEY in request.session
+            and not self._open_during_step(request.path_info)
+            and login_pending(request) is not None
+        ):
+            return redirect("accounts:login_second_step")
+        return self.get_response(request)
+
+    @staticmethod
+    def _open_during_step(path: str) -> bool:
+        open_prefixes = [
+            # the login page starts again (another password, another person)
+            reverse("accounts:login"),
+            reverse("accounts:login_second_step"),
+            reverse("accounts:logout"),
+            reverse("set_language"),
+            "/" + settings.STATIC_URL.lstrip("/"),
+            "/healthz",
+        ]
+        if settings.DEBUG:
+            # make run: the code is read at /dev/outbox in the same browser
+            open_prefixes.append("/dev/")
+        return any(path.startswith(prefix) for prefix in open_prefixes)
+
+
+class SessionActivityMiddleware:
+    """Keeps the account's list of sessions current (last activity, at most once a minute) and
+    gives a browser that logged in for the first time its device cookie."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            session_touch(request=request, now=timezone.now())
+        response = self.get_response(request)
+        device_cookie_set(request=request, response=response)
+        return response

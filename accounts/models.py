@@ -54,6 +54,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Trop de codes erronés : seul le support peut débloquer la signature."),
     )
+    mobile_confirmed_at = models.DateTimeField(
+        _("mobile confirmé le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date du dernier code reçu sur ce numéro : vide, il sera confirmé à la connexion."
+        ),
+    )
+    consecutive_login_failures = models.PositiveIntegerField(
+        _("seconds facteurs erronés consécutifs"), default=0
+    )
+    login_locked_at = models.DateTimeField(
+        _("connexion bloquée le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Trop de seconds facteurs erronés : seul le support peut débloquer la connexion."
+        ),
+    )
 
     objects = UserManager()
 
@@ -78,3 +97,29 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+
+class UserSession(models.Model):
+    """Where an account is logged in: one row per session, so that Mon compte lists them and can
+    end the others. The last activity is written at most once a minute."""
+
+    session_key = models.CharField(_("clé de session"), max_length=40, unique=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("utilisateur")
+    )
+    # SHA-256 of the browser's device cookie: a login from a browser never seen is told by email
+    device = models.CharField(_("navigateur (empreinte)"), max_length=64)
+    user_agent = models.CharField(_("navigateur"), max_length=400, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    factor = models.CharField(_("second facteur"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("connecté le"))
+    last_seen_at = models.DateTimeField(_("dernière activité"))
+    ended_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [models.Index(fields=["user", "device"], name="usersession_user_device")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%d/%m/%Y %H:%M}"

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,6 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -20,16 +21,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import LoginForm, MobileChangeForm
 from accounts.http import current_user
+from accounts.models import User
 from accounts.password_reset import password_reset_request
 from accounts.services import (
     LoginRefused,
     MobileChangeRefused,
+    SecondFactorRefused,
     authenticate_throttled,
+    login_passkey_ceremony,
+    login_pending_user,
+    login_sms_challenge,
+    login_sms_send,
+    login_sms_verify,
+    login_start,
     mobile_change_request,
     mobile_is_bank_record,
     mobile_set_by_support_message,
+    no_second_factor_message,
 )
 from accounts.services import mobile_change_confirm as mobile_change_confirm_service
+from accounts.services.sessions import sessions_end_others, sessions_listed
 from audit.services import client_ip
 from otp.forms import SignatureCodeForm
 from otp.services import NoMobileNumber, SignatureError, mask_phone
@@ -66,10 +77,72 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except LoginRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            # login() rotates the session key; the user_logged_in handler stamps portal_login_at.
-            login(request, user)
-            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+            try:
+                error = login_start(
+                    request=request, user=user, next_url=next_url, now=timezone.now()
+                )
+            except SecondFactorRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                if error:
+                    messages.error(request, error)
+                return HttpResponseRedirect(reverse("accounts:login_second_step"))
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+def _login_code_send(request: HttpRequest, user: User) -> None:
+    """Send the login code; a refusal (too many SMS, provider down) is shown on the second step."""
+    try:
+        login_sms_send(request=request, user=user, now=timezone.now())
+    except (SignatureError, SecondFactorRefused) as refusal:
+        messages.error(request, refusal.message)
+
+
+@login_not_required
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_second_step(request: HttpRequest) -> HttpResponse:
+    """The second factor: a code sent by SMS (or, beside it, another factor's button)."""
+    user = login_pending_user(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("accounts:login"))
+    form = SignatureCodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            next_url = login_sms_verify(
+                request=request, user=user, code=form.cleaned_data["code"], now=timezone.now()
+            )
+        except (SignatureError, SecondFactorRefused) as refusal:
+            error = refusal.message
+        else:
+            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    challenge = login_sms_challenge(request, user=user)
+    context = {
+        "form": form,
+        "error": error,
+        "pending_user": user,
+        "challenge": challenge,
+        "masked_phone": mask_phone(user.mobile) if user.mobile else "",
+        "no_second_factor": "" if user.mobile else no_second_factor_message(),
+        "confirming_mobile": user.mobile_confirmed_at is None,
+        "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
+        "passkey": login_passkey_ceremony(request, user=user, now=timezone.now()),
+    }
+    return render(request, "accounts/login_second_step.html", context)
+
+
+@login_not_required
+@csrf_protect
+@never_cache
+@require_POST
+def login_code_send(request: HttpRequest) -> HttpResponse:
+    user = login_pending_user(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("accounts:login"))
+    _login_code_send(request, user)
+    return HttpResponseRedirect(reverse("accounts:login_second_step"))
 
 
 @login_not_required
@@ -96,6 +169,9 @@ class PortalPasswordResetView(PasswordResetView):
 def _account_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     user = current_user(request)
     context = {
+        "sessions": sessions_listed(
+            user=user, current_key=request.session.session_key, now=timezone.now()
+        ),
         "account": user,
         "masked_mobile": mask_phone(user.mobile) if user.mobile else "",
         # an administrator's mobile is the bank's record: the page says who changes it, no form
@@ -109,6 +185,21 @@ def _account_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     return _account_page(request)
+
+
+@require_POST
+def sessions_end_others_view(request: HttpRequest) -> HttpResponse:
+    ended = sessions_end_others(request=request, user=current_user(request), now=timezone.now())
+    messages.success(
+        request,
+        ngettext(
+            "%(n)s autre session a été fermée.", "%(n)s autres sessions ont été fermées.", ended
+        )
+        % {"n": ended}
+        if ended
+        else _("Aucune autre session n’était ouverte."),
+    )
+    return HttpResponseRedirect(reverse("accounts:account"))
 
 
 @sensitive_post_parameters("password")

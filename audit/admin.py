@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from audit.chain import chain_head
 from audit.models import AuditEvent
 from audit.reasons import ReasonForm
 
@@ -41,8 +42,17 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "target_repr",
         "ip_address",
         "data",
+        "previous_hash",
+        "chain_hash",
     )
     readonly_fields = fields
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
+        # the chain's head, for support to write down or compare with the daily log line
+        context = {**(extra_context or {}), "chain_head": chain_head()}
+        return super().changelist_view(request, extra_context=context)  # type: ignore[return-value]
 
 
 def action_reason(

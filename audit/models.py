@@ -21,6 +21,10 @@ class Action(models.TextChoices):
     MOBILE_CHANGED = "mobile_changed", _("Numéro de mobile changé")
     SIGNING_LOCKED = "signing_locked", _("Signature bloquée (codes erronés)")
     SIGNING_UNLOCKED = "signing_unlocked", _("Signature débloquée par le support")
+    # a person's passkeys, from Mon compte
+    PASSKEY_ADDED = "passkey_added", _("Clé d’accès ajoutée")
+    PASSKEY_RENAMED = "passkey_renamed", _("Clé d’accès renommée")
+    PASSKEY_REMOVED = "passkey_removed", _("Clé d’accès supprimée")
     # edits by support staff in the Django admin: the signing factor and who may do what
     SUPPORT_MOBILE_CHANGED = "support_mobile_changed", _("Mobile changé par le support")
     SUPPORT_MEMBERSHIP_CHANGED = (
@@ -50,6 +54,14 @@ class Action(models.TextChoices):
     TREASURY_EXPORTED = "treasury_exported", _("Prévision de trésorerie exportée")
     TREASURY_ALERT_CHANGED = "treasury_alert_changed", _("Alerte de trésorerie modifiée")
     TREASURY_ALERT_SENT = "treasury_alert_sent", _("Alerte de trésorerie envoyée")
+    # logging in with two factors, and support's help with them
+    LOGIN_LOCKED = "login_locked", _("Connexion bloquée (seconds facteurs erronés)")
+    LOGIN_UNLOCKED = "login_unlocked", _("Connexion débloquée par le support")
+    SECOND_FACTORS_RESET = (
+        "second_factors_reset",
+        _("Seconds facteurs réinitialisés par le support"),
+    )
+    SESSIONS_ENDED = "sessions_ended", _("Déconnexion des autres appareils")
     # support's back office: an email changed, and the four-eyes proposals
     SUPPORT_EMAIL_CHANGED = "support_email_changed", _("E-mail changé par le support")
     PROPOSAL_MADE = "proposal_made", _("Changement proposé par le support")
@@ -86,6 +98,9 @@ class AuditEvent(models.Model):
     target_repr = models.CharField(_("cible"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
     data = models.JSONField(_("détails"), default=dict, blank=True)
+    # the chain (audit/chain.py): this event's hash covers its content and the previous hash
+    previous_hash = models.CharField(_("empreinte précédente"), max_length=64, blank=True)
+    chain_hash = models.CharField(_("empreinte chaînée"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("événement d’audit")
@@ -98,3 +113,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.target_repr}"
+
+
+class ChainHead(models.Model):
+    """The chain's last link: one row, locked by every insert (audit/chain.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(_("dernière empreinte"), max_length=64)
+    last_event_id = models.BigIntegerField(_("dernier événement"), null=True, blank=True)
+    event_count = models.BigIntegerField(_("nombre d’événements"), default=0)
+    updated_at = models.DateTimeField(_("mis à jour le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tête de la chaîne d’audit")
+        verbose_name_plural = _("tête de la chaîne d’audit")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_count} · {self.last_hash}"

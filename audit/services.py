@@ -8,6 +8,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.chain import chain_append
 from audit.models import Action, AuditEvent
 from companies.models import Company
 
@@ -16,12 +17,14 @@ if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address; behind N trusted proxies, the Nth address from the right."""
+    """The client's address; behind N trusted proxies, the Nth address from the right of the
+    trusted header (settings.TRUSTED_PROXY_HEADER)."""
     if request is None:
         return None
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        header = "HTTP_" + settings.TRUSTED_PROXY_HEADER.upper().replace("-", "_")
+        forwarded = [a.strip() for a in request.META.get(header, "").split(",")]
         forwarded = [a for a in forwarded if a]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
@@ -39,7 +42,7 @@ def audit_record(
 ) -> AuditEvent:
     # an anonymous visitor (a failed login) is recorded without an actor
     user = actor if actor is not None and actor.is_authenticated else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         occurred_at=timezone.now(),
         action=action,
         actor=user,
@@ -51,3 +54,4 @@ def audit_record(
         ip_address=ip_address,
         data=data or {},
     )
+    return chain_append(event)

@@ -2,8 +2,10 @@
 
 Run by `make bench` (not by `make test`: pyproject's testpaths is ["tests"]). Settings are the test
 suite's (portal/settings_test.py): PostgreSQL and Redis; DATABASE_URL names a private database.
+BENCH_TINY=1 builds one small company instead (the test that boots `make bench` uses it).
 """
 
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,17 +17,33 @@ from django.test.utils import _TestState
 
 from accounts.signals import LOGIN_AT_SESSION_KEY
 from bench import results
-from bench.data import BenchCompany, world_build
+from bench.data import SIZES, TINY, BenchCompany, world_build
+
+BUILT_SIZES = TINY if os.environ.get("BENCH_TINY") else SIZES
+# how long each company page is measured (3 requests at least)
+PAGE_SECONDS = 0.0 if os.environ.get("BENCH_TINY") else 0.6
 
 # measured last, to show how far the baseline drifted during the run
 LAST = "test_baseline_tiny_template_view_again"
 
 
 @pytest.fixture(scope="session")
-def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[BenchCompany]:
+def worlds(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[BenchCompany]]:
     """Built once and committed; each benchmark then runs in a transaction that is rolled back."""
+    began = time.monotonic()
     with django_db_blocker.unblock():
-        yield world_build()
+        built = world_build(BUILT_SIZES)
+    print(
+        f"\nbench: companies of {[w.size.members for w in built]} members built in "
+        f"{time.monotonic() - began:.0f} s"
+    )
+    yield built
+
+
+@pytest.fixture
+def world(worlds: list[BenchCompany]) -> BenchCompany:
+    """The largest company: the functions and the baselines are measured on it."""
+    return worlds[-1]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,8 +68,7 @@ def bench_urls(settings: Any) -> None:
     settings.ROOT_URLCONF = "bench.urls"
 
 
-@pytest.fixture
-def member(world: BenchCompany) -> Client:
+def administrator_client(world: BenchCompany) -> Client:
     """The company's administrator (they see every page), logged in just now."""
     client = Client()
     client.force_login(world.admin)
@@ -59,6 +76,11 @@ def member(world: BenchCompany) -> Client:
     session[LOGIN_AT_SESSION_KEY] = int(time.time())
     session.save()
     return client
+
+
+@pytest.fixture
+def member(world: BenchCompany) -> Client:
+    return administrator_client(world)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -38,6 +38,7 @@ from client_requests.services import (
 )
 from client_requests.services.rules import TEXT_MAX_LENGTH, TEXT_TOO_LONG
 from client_requests.uploads import check_upload
+from core.downloads import missing_file_is_404
 
 
 def attachment_admin_url(attachment: Attachment) -> str:
@@ -319,6 +320,7 @@ class ClientRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             )
         return self._back(client_request)
 
+    @missing_file_is_404
     def attachment_view(
         self, request: HttpRequest, object_id: int, attachment_id: int
     ) -> HttpResponseBase:

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -56,6 +57,26 @@ def _opens(content: bytes, content_type: str) -> bool:
     return True
 
 
+def _too_many_pixels(content: bytes, content_type: str) -> int:
+    """The image's megapixels when above the cap (0 otherwise), read from its header alone."""
+    if not content_type.startswith("image/"):
+        return 0
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            width, height = image.size
+    except Image.DecompressionBombError as bomb:
+        # Pillow refuses to open it at all: "Image size (400000000 pixels) exceeds limit..."
+        said = re.search(r"\((\d+) pixels\)", str(bomb))
+        pixels = int(said.group(1)) if said else settings.UPLOAD_MAX_IMAGE_PIXELS + 1
+        return -(-pixels // 1_000_000)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return 0  # _opens says it is unreadable
+    pixels = width * height
+    return -(-pixels // 1_000_000) if pixels > settings.UPLOAD_MAX_IMAGE_PIXELS else 0
+
+
 def clean_file_name(name: str) -> str:
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip()
@@ -92,6 +113,15 @@ def check_upload(
             _("Ce type de fichier n’est pas accepté. Formats acceptés : %(types)s.")
             % {"types": accepted_names},
             code="wrong_type",
+        )
+    if megapixels := _too_many_pixels(content, content_type):
+        raise ValidationError(
+            _(
+                "Cette image est trop grande (%(megapixels)s mégapixels) : %(limit)s mégapixels "
+                "au plus. Réduisez-la ou envoyez un PDF."
+            )
+            % {"megapixels": megapixels, "limit": settings.UPLOAD_MAX_IMAGE_PIXELS // 1_000_000},
+            code="too_many_pixels",
         )
     if not _opens(content, content_type):
         raise ValidationError(

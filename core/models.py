@@ -82,3 +82,46 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to} ({self.get_status_display()})"
+
+
+class StoredFile(models.Model):
+    """A private file kept in the database (`core.storage.DatabaseStorage`), so that every web node
+    serves what any node received. Its content is in `StoredFileChunk` rows of `chunk_size` bytes
+    (the last one shorter): a download reads one chunk at a time, never the whole file."""
+
+    name = models.CharField(_("nom"), max_length=255)
+    size = models.PositiveBigIntegerField(_("taille"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    chunk_size = models.PositiveIntegerField(_("taille des morceaux"))
+    created_at = models.DateTimeField(_("créé le"))
+
+    class Meta:
+        verbose_name = _("fichier privé")
+        verbose_name_plural = _("fichiers privés")
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="core_storedfile_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(chunk_size__gt=0), name="core_storedfile_chunk_size_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoredFileChunk(models.Model):
+    file = models.ForeignKey(
+        StoredFile, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("fichier")
+    )
+    index = models.PositiveIntegerField(_("rang"))
+    data = models.BinaryField(_("contenu"))
+
+    class Meta:
+        verbose_name = _("morceau de fichier")
+        verbose_name_plural = _("morceaux de fichiers")
+        constraints = [
+            models.UniqueConstraint(fields=["file", "index"], name="core_storedfilechunk_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_id} #{self.index}"

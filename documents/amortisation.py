@@ -18,6 +18,7 @@ The rules, so that the portal, the PDF and the treasury forecast all say the sam
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
@@ -118,7 +119,45 @@ def constant_payment(
     return cents((capital - residual * discount) * rate / (1 - discount))
 
 
+@dataclass(frozen=True)
+class Terms:
+    """A contract's terms as plain values (hashable): what a schedule depends on, and only that."""
+
+    kind: str
+    amount: Decimal
+    start_date: datetime.date
+    end_date: datetime.date
+    annual_rate: Decimal
+    payment_frequency: int
+    residual_value: Decimal
+    drawn_amount: Decimal
+
+
+def terms_of(contract: ContractTerms) -> Terms:
+    return Terms(
+        kind=str(contract.kind),
+        amount=Decimal(contract.amount),
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        annual_rate=Decimal(contract.annual_rate),
+        payment_frequency=int(contract.payment_frequency),
+        residual_value=Decimal(contract.residual_value),
+        drawn_amount=Decimal(contract.drawn_amount),
+    )
+
+
 def schedule(contract: ContractTerms) -> list[Instalment]:
+    """The table; computed once per set of terms in a process (the treasury forecast reads every
+    running contract's on each page). Instalments are frozen, so sharing them is safe."""
+    return list(_schedule_of(terms_of(contract)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _schedule_of(contract: Terms) -> tuple[Instalment, ...]:
+    return tuple(computed_schedule(contract))
+
+
+def computed_schedule(contract: ContractTerms) -> list[Instalment]:
     capital = financed_amount(contract)
     if capital <= ZERO:
         return []

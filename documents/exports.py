@@ -1,19 +1,24 @@
 """The amortisation table as files: CSV for a French Excel, and a printable A4 PDF."""
 
 import csv
+import hashlib
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from companies.models import Contract
 from documents.amortisation import Instalment, schedule, totals
 
 PDF_STYLESHEET = Path(__file__).resolve().parent / "pdf" / "amortisation.css"
+# part of every stored PDF's name: raise it when the PDF's template or stylesheet changes
+PDF_LAYOUT = 1
 
 
 def french_decimal(value: Decimal) -> str:
@@ -65,6 +70,34 @@ def amortisation_pdf(*, contract: Contract, instalments: list[Instalment] | None
         },
     )
     return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PDF_STYLESHEET))]))
+
+
+def _number(value: Decimal | int) -> str:
+    """The same text for 120000, 120000.00 and Decimal("120000.000")."""
+    return format(Decimal(value).normalize(), "f")
+
+
+def amortisation_pdf_name(*, contract: Contract) -> str:
+    """Where the PDF of these terms is kept: what the PDF says changes, the name changes."""
+    company = contract.company
+    said = [
+        PDF_LAYOUT,
+        get_language(),
+        company.name,
+        company.siren,
+        contract.reference,
+        contract.kind,
+        contract.status,
+        _number(contract.amount),
+        contract.start_date.isoformat(),
+        contract.end_date.isoformat(),
+        _number(contract.annual_rate),
+        contract.payment_frequency,
+        _number(contract.residual_value),
+        _number(contract.drawn_amount),
+    ]
+    digest = hashlib.sha256(json.dumps(said).encode()).hexdigest()
+    return f"amortisation/{contract.pk}/{digest}.pdf"
 
 
 def export_filename(*, contract: Contract, extension: str) -> str:

@@ -1,6 +1,11 @@
 """Every write of the documents section: the bank adds a document, a member downloads one or asks
 for a duplicate."""
 
+import contextlib
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,7 +16,24 @@ from client_requests.models import ClientRequest, private_storage
 from client_requests.services import RequestRefused, duplicate_request
 from client_requests.uploads import check_upload
 from companies.models import Contract, Membership
+from documents.exports import amortisation_pdf, amortisation_pdf_name
 from documents.models import ContractDocument, DocumentKind
+
+
+def amortisation_pdf_file(*, contract: Contract) -> File:
+    """The contract's amortisation table as a PDF, rendered once per set of terms (about a second
+    of WeasyPrint) and kept in private storage; the file of earlier terms is removed."""
+    storage = storages["private"]
+    name = amortisation_pdf_name(contract=contract)
+    if not storage.exists(name):
+        storage.save(name, ContentFile(amortisation_pdf(contract=contract)))
+        # what earlier terms left, and the copy of a first download made at the same time
+        folder = name.rsplit("/", 1)[0]
+        for other in storage.listdir(folder)[1]:
+            if f"{folder}/{other}" != name:
+                with contextlib.suppress(FileNotFoundError):
+                    storage.delete(f"{folder}/{other}")
+    return storage.open(name, "rb")
 
 
 def document_add(

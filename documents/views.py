@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -7,13 +8,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import client_ip
 from client_requests.services import RequestRefused, duplicate_fee
-from core.downloads import content_download, file_download
+from core.downloads import content_download, file_download, missing_file_is_404
 from documents import selectors, services
 from documents.amortisation import schedule, totals
-from documents.exports import amortisation_csv, amortisation_pdf, export_filename
+from documents.exports import amortisation_csv, export_filename
 from documents.forms import DuplicateRequestForm
 from permissions.catalogue import Right, duplicate_fee_note
 from permissions.checks import CompanyRequest, require_right
+
+PAGE_SIZE = 20
 
 
 @require_GET
@@ -45,17 +48,20 @@ def contract_detail(request: CompanyRequest, company_id: int, contract_id: int) 
 
 @require_GET
 @require_right(Right.DOCUMENTS)
+@missing_file_is_404
 def document_download(
     request: CompanyRequest, company_id: int, contract_id: int, document_id: int
 ) -> HttpResponseBase:
     document = selectors.contract_document(
         company=request.company, contract_id=contract_id, document_id=document_id
     )
+    # opened first: a file missing from the store is not recorded as downloaded
+    file = document.file.open("rb")
     services.document_download_record(
         membership=request.membership, document=document, ip_address=client_ip(request)
     )
     return file_download(
-        document.file.open("rb"),
+        file,
         filename=document.original_name,
         content_type=document.content_type,
     )
@@ -80,8 +86,8 @@ def amortisation_pdf_download(
     request: CompanyRequest, company_id: int, contract_id: int
 ) -> HttpResponseBase:
     contract = selectors.company_contract(company=request.company, contract_id=contract_id)
-    return content_download(
-        amortisation_pdf(contract=contract),
+    return file_download(
+        services.amortisation_pdf_file(contract=contract),
         content_type="application/pdf",
         filename=export_filename(contract=contract, extension="pdf"),
     )
@@ -133,6 +139,8 @@ def duplicate_requests(request: CompanyRequest, company_id: int) -> HttpResponse
         "documents/duplicate_requests.html",
         {
             "company": request.company,
-            "requests": selectors.duplicate_requests(membership=request.membership),
+            "page": Paginator(
+                selectors.duplicate_requests(membership=request.membership), PAGE_SIZE
+            ).get_page(request.GET.get("page")),
         },
     )

@@ -12,6 +12,7 @@ from accounts.forms import validate_mobile
 from accounts.models import User
 from invitations.models import BATCH_MAX_INVITEES
 from invitations.services.accepting import password_refusals
+from invitations.services.batch_file import BATCH_FILE_MAX_BYTES
 from invitations.services.creating import INVALID_EMAIL, INVALID_PHONE, invitee_refusals
 from permissions.catalogue import Right
 
@@ -108,6 +109,36 @@ class InvitationRightsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Cochez au moins un droit à accorder.")},
     )
+
+
+class InvitationFileForm(forms.Form):
+    """A CSV file of people to invite, and the rights for all when the file names none."""
+
+    file = forms.FileField(
+        label=_("Fichier CSV"),
+        help_text=_("Une ligne par personne, au format du modèle ; 1 Mo au plus."),
+        error_messages={
+            "required": _("Choisissez le fichier CSV des personnes à inviter."),
+            "empty": _("Ce fichier est vide."),
+            "invalid": _("Choisissez le fichier CSV des personnes à inviter."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    rights = forms.MultipleChoiceField(
+        label=_("Droits"),
+        choices=Right.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > BATCH_FILE_MAX_BYTES:
+            raise ValidationError(
+                _("Ce fichier dépasse %(max)s Mo : scindez-le en plusieurs fichiers.")
+                % {"max": BATCH_FILE_MAX_BYTES // (1024 * 1024)}
+            )
+        return bytes(upload.read(BATCH_FILE_MAX_BYTES + 1))
 
 
 class AcceptNewAccountForm(forms.Form):

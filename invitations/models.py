@@ -30,13 +30,25 @@ OPEN_STATUSES = (
 # a batch signed with one code invites at most this many people
 BATCH_MAX_INVITEES = 10
 
-# a new link may replace one that was emailed, or one whose email failed
-RESENDABLE_STATUSES = (InvitationStatus.SENT, InvitationStatus.FAILED)
+# a new link may replace one that was emailed, one whose email failed, or one that expired
+RESENDABLE_STATUSES = (InvitationStatus.SENT, InvitationStatus.FAILED, InvitationStatus.EXPIRED)
+
+
+# an expired invitation stays listed in Mes équipes this long, so that it can be resent
+EXPIRED_LISTED_DAYS = 30
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def open(self) -> "InvitationQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
+
+    def listed(self, *, now: datetime.datetime) -> "InvitationQuerySet":
+        """The open ones, and those that expired lately: Mes équipes offers to resend them."""
+        since = now - datetime.timedelta(days=EXPIRED_LISTED_DAYS)
+        return self.filter(
+            models.Q(status__in=OPEN_STATUSES)
+            | models.Q(status=InvitationStatus.EXPIRED, expires_at__gte=since)
+        )
 
 
 class InvitationBatch(models.Model):
@@ -120,6 +132,13 @@ class Invitation(models.Model):
         verbose_name=_("groupe d’invitations"),
     )
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # the link a newer email replaced (a reminder, a resend): its page says so, with the date
+    replaced_token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    link_replaced_at = models.DateTimeField(_("lien remplacé le"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("relancée le"), null=True, blank=True)
+    expiry_notified_at = models.DateTimeField(_("expiration signalée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"))
     signed_at = models.DateTimeField(_("signée le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)

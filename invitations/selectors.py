@@ -1,4 +1,7 @@
+import datetime
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Company
@@ -32,13 +35,36 @@ def batch_members(batch: InvitationBatch) -> list[Invitation]:
     )
 
 
+def batch_to_sign(
+    *, company: Company, batch_id: int
+) -> tuple[InvitationBatch | None, list[Invitation]]:
+    """The company's batch and the members its code signs, in one query while it has some
+    (the page of a 500-person batch stays a few queries); another company's batch looks missing."""
+    members = list(
+        Invitation.objects.filter(
+            company=company, batch_id=batch_id, status=InvitationStatus.AWAITING_SIGNATURE
+        )
+        .select_related("company", "batch", "batch__company", "batch__challenge")
+        .order_by("email", "pk")
+    )
+    if not members:
+        return company_batch(company=company, batch_id=batch_id), []
+    batch = members[0].batch
+    for member in members:
+        member.batch = batch
+    return batch, members
+
+
 def account_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
 
-def open_invitations(*, company: Company) -> QuerySet[Invitation]:
+def open_invitations(
+    *, company: Company, now: datetime.datetime | None = None
+) -> QuerySet[Invitation]:
+    """The invitations still under way, and those that expired lately (they can be resent)."""
     return (
-        Invitation.objects.open()
+        Invitation.objects.listed(now=now or timezone.now())
         .filter(company=company)
         .select_related("invited_by")
         .order_by("-created_at", "-pk")

@@ -9,6 +9,8 @@ _company = "entreprises/<id:company_id>/equipes/invitations/"
 urlpatterns = [
     path(f"{_company}nouvelle/", views.create, name="create"),
     path(f"{_company}groupe/nouvelle/", views.batch_create, name="batch_create"),
+    path(f"{_company}groupe/fichier/", views.batch_upload, name="batch_upload"),
+    path(f"{_company}groupe/modele.csv", views.batch_file_template, name="batch_file_template"),
     path(f"{_company}groupe/<id:batch_id>/signer/", views.batch_sign, name="batch_sign"),
     path(
         f"{_company}groupe/<id:batch_id>/signer/code/",

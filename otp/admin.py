@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET
 
 from audit.admin import ReadOnlyAdmin
 from audit.services import client_ip
-from core.downloads import content_download
-from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
+from core.downloads import content_download, file_download, missing_file_is_404
+from otp.authorisation_pdf import authorisation_filename
 from otp.models import AccessAuthorisation, SignatureChallenge
+from otp.proof import authorisation_proof_zip, proof_filename
 from otp.selectors import any_authorisation
-from otp.services import authorisation_download_record
+from otp.services import authorisation_download_record, authorisation_sealed_file
 
 
 @admin.register(SignatureChallenge)
@@ -65,9 +66,10 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
         "subject_email",
         "version",
         "closed_at",
+        "method",
         "phone_masked",
     )
-    list_filter = ("kind", "closed_reason")
+    list_filter = ("kind", "method", "closed_reason")
     search_fields = ("subject_email", "subject_name", "signer__email", "company__name")
     list_select_related = ("company", "signer")
     date_hierarchy = "signed_at"
@@ -89,14 +91,26 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
         "signed_at",
         "ip_address",
         "user_agent",
+        "method",
         "phone_masked",
+        "passkey_name",
+        "rp_id",
+        "origin",
+        "sign_count",
     )
     readonly_fields = fields
 
     @admin.display(description=_("document"))
     def document(self, obj: AccessAuthorisation) -> SafeString:
         url = reverse("admin:otp_accessauthorisation_pdf", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Télécharger l’autorisation (PDF)"))
+        proof = reverse("admin:otp_accessauthorisation_proof", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            url,
+            _("Télécharger l’autorisation (PDF)"),
+            proof,
+            _("Fichier de preuve (ZIP)"),
+        )
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -105,9 +119,15 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(require_GET(self.pdf_view)),
                 name="otp_accessauthorisation_pdf",
             ),
+            path(
+                "<uuid:authorisation_id>/preuve/",
+                self.admin_site.admin_view(require_GET(self.proof_view)),
+                name="otp_accessauthorisation_proof",
+            ),
             *super().get_urls(),
         ]
 
+    @missing_file_is_404
     def pdf_view(self, request: HttpRequest, authorisation_id: uuid.UUID) -> HttpResponseBase:
         # admin_view lets only active staff in; the model's view permission decides the rest
         if not self.has_view_permission(request):
@@ -121,10 +141,30 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
             ip_address=client_ip(request),
             via="support",
         )
-        return content_download(
-            authorisation_pdf(authorisation=authorisation),
+        return file_download(
+            authorisation_sealed_file(authorisation=authorisation),
             filename=authorisation_filename(authorisation),
             content_type="application/pdf",
+        )
+
+    @missing_file_is_404
+    def proof_view(self, request: HttpRequest, authorisation_id: uuid.UUID) -> HttpResponseBase:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        authorisation = any_authorisation(authorisation_id=authorisation_id)
+        if authorisation is None:
+            raise Http404
+        authorisation_download_record(
+            actor=request.user,
+            authorisation=authorisation,
+            ip_address=client_ip(request),
+            via="support",
+            document="proof",
+        )
+        return content_download(
+            authorisation_proof_zip(authorisation=authorisation),
+            filename=proof_filename(authorisation),
+            content_type="application/zip",
         )
 
     @admin.display(description=_("texte présenté au signataire"))

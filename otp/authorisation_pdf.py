@@ -9,6 +9,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from webauthn.helpers import bytes_to_base64url
 
 from otp.models import AccessAuthorisation
 from permissions.catalogue import specs_for
@@ -29,6 +30,7 @@ def authorisation_pdf(*, authorisation: AccessAuthorisation) -> bytes:
             "signer_name": signer.get_full_name() or signer.email,
             "rights": specs_for(authorisation.rights),
             "generated_at": timezone.now(),
+            "credential_id": bytes_to_base64url(bytes(authorisation.credential_id)),
         },
     )
     return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PDF_STYLESHEET))]))

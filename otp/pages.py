@@ -4,6 +4,9 @@ A signature view makes its one service call itself, then gives this module data:
 its content is bound to, the refusal's message or the code form, its URLs. `code_panel` turns
 them into what `otp/code_panel.html` shows (send the code, type it, resend it), and
 `code_panel_render` renders the page, or for htmx the part of the panel that was asked for.
+For a signer with a passkey, `passkey_panel` adds the passkey option (`otp/passkey_panel.html`):
+it reuses the live passkey challenge of this content, or makes one, so that the page can hand the
+browser a challenge bound to exactly what it shows.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from core.http import HtmxHttpRequest
-from otp.forms import SignatureCodeForm
-from otp.models import SignatureChallenge
+from otp.forms import PasskeyForm, SignatureCodeForm
+from otp.models import Passkey, SignatureChallenge
+from otp.passkeys import passkey_challenge_start, request_options
 from otp.services import live_challenge, mask_phone, resend_available_in, signer_refusal
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
@@ -28,6 +32,18 @@ if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
 # the htmx targets of otp/code_panel.html, each a partial of it
 CODE_PANEL = "code-panel"
 RESEND_CONTROL = "resend-control"
+
+
+@dataclass(frozen=True)
+class PasskeyPanel:
+    """Signing with a passkey instead of the code: what passkeys.js needs (the options of
+    navigator.credentials.get(), whose challenge is bound to the content) and where to post."""
+
+    sign_url: str
+    submit_label: str
+    challenge_id: str
+    options: str
+    names: list[str]
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,32 @@ class CodePanel:
     resend_in: int
     sends_left: int
     lifetime_minutes: int
+    passkey: PasskeyPanel | None = None
+
+
+def passkey_panel(
+    *,
+    signer: User,
+    payload: Mapping[str, Any],
+    now: datetime.datetime,
+    sign_url: str,
+    submit_label: str,
+) -> PasskeyPanel | None:
+    """The passkey option of a signature page, or None: the signer has no passkey, or signing is
+    locked for them. The challenge is made (or the live one reused) for exactly this content."""
+    passkeys = list(Passkey.objects.filter(user=signer).order_by("created_at", "pk"))
+    if not passkeys or signer.signing_locked_at is not None:
+        return None
+    challenge = passkey_challenge_start(
+        user=signer, purpose=str(payload.get("purpose", "signature")), payload=payload, now=now
+    )
+    return PasskeyPanel(
+        sign_url=sign_url,
+        submit_label=submit_label,
+        challenge_id=str(challenge.pk),
+        options=request_options(challenge=challenge, passkeys=passkeys),
+        names=[p.name for p in passkeys],
+    )
 
 
 def code_panel(
@@ -57,9 +99,13 @@ def code_panel(
     sign_url: str,
     send_url: str,
     submit_label: str,
-    form: SignatureCodeForm | None = None,
+    form: SignatureCodeForm | PasskeyForm | None = None,
     error: str = "",
 ) -> CodePanel:
+    if isinstance(form, PasskeyForm):
+        # its fields are hidden: the page says what happened and offers the code form afresh
+        error = error or form.failure()
+        form = None
     challenge = live_challenge(challenge, signer=signer, payload=payload, now=now)
     if challenge is not None and not challenge.send_count:
         challenge = None  # its SMS never left: the page offers to send one
@@ -76,6 +122,9 @@ def code_panel(
         resend_in=resend_available_in(challenge, now) if challenge else 0,
         sends_left=settings.OTP_MAX_SENDS - challenge.send_count if challenge else 0,
         lifetime_minutes=settings.OTP_CODE_LIFETIME_SECONDS // 60,
+        passkey=passkey_panel(
+            signer=signer, payload=payload, now=now, sign_url=sign_url, submit_label=submit_label
+        ),
     )
 
 

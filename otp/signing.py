@@ -13,6 +13,7 @@ from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
 from otp.models import SignatureChallenge
+from otp.passkeys import PasskeyAssertion, passkey_sign_verify
 from otp.services import (
     CodeNotSent,
     Verification,
@@ -110,3 +111,29 @@ def code_verify(
             },
         )
     return verification
+
+
+def signature_verify(
+    holder: Signed,
+    *,
+    company: Company,
+    signer: User,
+    payload: Mapping[str, Any],
+    code: str,
+    assertion: PasskeyAssertion | None,
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> Verification:
+    """Check the signer's proof for the content shown now: a passkey's assertion if one was
+    posted (a refusal raises: nothing is kept), otherwise the SMS code of the holder's challenge."""
+    if assertion is not None:
+        return passkey_sign_verify(signer=signer, assertion=assertion, payload=payload, now=now)
+    return code_verify(
+        holder,
+        company=company,
+        signer=signer,
+        payload=payload,
+        code=code,
+        ip_address=ip_address,
+        now=now,
+    )

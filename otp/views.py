@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.services import client_ip
-from core.downloads import content_download
-from otp.authorisation_pdf import authorisation_filename, authorisation_pdf
+from core.downloads import file_download, missing_file_is_404
+from otp.authorisation_pdf import authorisation_filename
 from otp.selectors import own_authorisation, own_authorisations
-from otp.services import authorisation_download_record
+from otp.services import authorisation_download_record, authorisation_sealed_file
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
     from accounts.models import User
@@ -39,6 +39,7 @@ def own_authorisations_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@missing_file_is_404
 def own_authorisation_download(
     request: HttpRequest, authorisation_id: uuid.UUID
 ) -> HttpResponseBase:
@@ -50,8 +51,8 @@ def own_authorisation_download(
     authorisation_download_record(
         actor=user, authorisation=authorisation, ip_address=client_ip(request), via="account"
     )
-    return content_download(
-        authorisation_pdf(authorisation=authorisation),
+    return file_download(
+        authorisation_sealed_file(authorisation=authorisation),
         filename=authorisation_filename(authorisation),
         content_type="application/pdf",
     )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from companies.models import Company, Membership
 from core.http import HtmxHttpRequest
 from permissions.catalogue import Right
-from permissions.selectors import grantable_rights
+from permissions.selectors import GRANTED_CACHE, grantable_rights, membership_with_rights
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
     from accounts.models import User
@@ -34,12 +34,16 @@ class CompanyRequest(HtmxHttpRequest):
 def held_rights(membership: Membership) -> frozenset[Right]:
     """An administrator holds every right their company can hold; a collaborator, those signed.
 
-    For an administrator the company's contracts are read once per request (see
-    `permissions.selectors.active_contract_kinds`); a collaborator's grants are prefetched.
+    A company page read both with its membership (`permissions.selectors.membership_with_rights`);
+    elsewhere the company's contracts are read once per company object and the grants from the
+    prefetch, if any.
     """
     if membership.is_admin:
         options = grantable_rights(membership.company)
         return frozenset(option.spec.right for option in options if option.enabled)
+    granted: frozenset[Right] | None = getattr(membership, GRANTED_CACHE, None)
+    if granted is not None:
+        return granted
     return frozenset(Right(grant.right) for grant in membership.grants.all())
 
 
@@ -60,15 +64,10 @@ def active_membership(*, user: User | AnonymousUser, company_id: int) -> Members
     """The user's active membership of the company; another company looks like a missing one."""
     if not user.is_authenticated:
         raise Http404
-    try:
-        return (
-            Membership.objects.active()
-            .select_related("company", "user")
-            .prefetch_related("grants")
-            .get(user=user, company_id=company_id)
-        )
-    except Membership.DoesNotExist:
-        raise NotAMember(company_id) from None
+    membership = membership_with_rights(user_id=user.pk, company_id=company_id)
+    if membership is None:
+        raise NotAMember(company_id)
+    return membership
 
 
 # a page, or a streamed file (FileResponse)

@@ -15,6 +15,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from core.seal_material import DEVELOPMENT_PASSPHRASE as DEVELOPMENT_SEAL_PASSPHRASE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -28,8 +30,11 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# How many reverse proxies in front of the app append to X-Forwarded-For (0: trust none).
+# How many reverse proxies in front of the app append to TRUSTED_PROXY_HEADER (0: trust none,
+# the address is the connection's). The client's address is the Nth from the right of that
+# header: the login throttle, the invitation link's limit and the audit trail read it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="X-Forwarded-For")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -68,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
+    "accounts.middleware.SecondStepMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -104,6 +111,13 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:company_picker"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Argon2id first; the PBKDF2 hashes made before it still check, and are redone with Argon2id at
+# the person's next login.
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -161,6 +175,17 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
+# A worker that dies recovers within a minute; these numbers are chosen together (README: Deployment).
+# - A task is acknowledged once it ran (acks late), and one whose pool process died is put back in
+#   the queue at once (reject on worker lost); a worker holds no more tasks than it runs (prefetch 1).
+# - A whole worker killed cannot put back what it held: Redis hands those messages out again after
+#   the visibility timeout. It stays an hour, above the longest retry countdown
+#   (TASK_RETRY_MAX_SECONDS, 30 min): a countdown waits unacknowledged in its worker, and a timeout
+#   under it would hand the task out again and again while it waits.
+# - So the outbox itself recovers a killed delivery: its row stays "sending"; a delivery is killed
+#   by its hard time limit (MESSAGE_TIME_LIMIT, 25 s) at the latest, so a row "sending" for
+#   MESSAGE_STALL_SECONDS (30 s) has no live worker; beat's sweep, every MESSAGE_SWEEP_SECONDS
+#   (10 s), queues it again. Killed at t, the email is queued again by t + 40 s, sent by ~t + 45 s.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -222,6 +247,18 @@ EMAIL_MESSAGE_ID_DOMAIN = (
 
 # SMS: "console" keeps messages in OUTBOX_DIR (development), "twilio" sends them.
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+# With DEBUG off, a forgotten EMAIL_URL or SMS_BACKEND would quietly keep the codes and the
+# invitation links in files on the server: the settings refuse to load instead. Only a throwaway
+# run on production settings (the test suite, `make load`) may allow it, and says so.
+if (
+    not DEBUG
+    and (not EMAIL_URL or SMS_BACKEND == "console")
+    and not env.bool("DJANGO_ALLOW_DEVELOPMENT_OUTBOX", default=False)
+):
+    raise ImproperlyConfigured(
+        "With DJANGO_DEBUG=false, set EMAIL_URL and SMS_BACKEND=twilio: emails and SMS must not "
+        "fall back to the development outbox."
+    )
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
@@ -238,6 +275,10 @@ OTP_MAX_WRONG_CODES = env.int("OTP_MAX_WRONG_CODES", default=5)
 OTP_RESEND_COOLDOWN_SECONDS = env.int("OTP_RESEND_COOLDOWN_SECONDS", default=30)
 OTP_MAX_SENDS = env.int("OTP_MAX_SENDS", default=3)
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
+# one reminder with a fresh link this many days before a link expires
+INVITATION_REMINDER_DAYS_BEFORE_EXPIRY = env.int(
+    "INVITATION_REMINDER_DAYS_BEFORE_EXPIRY", default=2
+)
 # A task talking to the outside world (SMTP, Twilio) retries after this long, each next retry
 # twice as long, never more than the cap: a countdown stays under the broker's visibility timeout.
 TASK_RETRY_SECONDS = env.int("TASK_RETRY_SECONDS", default=30)
@@ -247,16 +288,19 @@ TASK_RETRY_MAX_SECONDS = 1800
 # failed for good, the invitation shows "Échec d'envoi" and the administrator (or support) resends.
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
 # One delivery talks to one server: the soft limit is above EMAIL_TIMEOUT and Twilio's timeout, the
-# hard limit kills a delivery that ignores it. Both far under the broker's visibility timeout
-# (3600 s), so that a message is never delivered again while its first run still sends.
-MESSAGE_SOFT_TIME_LIMIT = 60
-MESSAGE_TIME_LIMIT = 90
+# hard limit (enforced by the prefork pool, the default) kills a delivery that ignores it. Both far
+# under the broker's visibility timeout, and under MESSAGE_STALL_SECONDS: a message is never
+# delivered again while its first run still sends.
+MESSAGE_SOFT_TIME_LIMIT = 20
+MESSAGE_TIME_LIMIT = 25
 # A message still pending this long past its planned try (its task was never published, or lost),
 # or in "sending" this long (its worker died: longer than MESSAGE_TIME_LIMIT, so a live delivery is
-# over by then), is queued again by the sweep. Five minutes: a lost message waits at most this plus
-# MESSAGE_SWEEP_SECONDS, and a message merely waiting in a busy queue is rarely queued twice.
-MESSAGE_STALL_SECONDS = env.int("MESSAGE_STALL_SECONDS", default=300)
-MESSAGE_SWEEP_SECONDS = 120
+# over by then), is queued again by the sweep, which beat runs every MESSAGE_SWEEP_SECONDS: a
+# message whose worker died is sent again within this plus the sweep's interval (40 s) plus one
+# delivery. A message merely waiting longer than this in a busy queue gets a second task, which
+# finds it sent and does nothing (the claim is locked and checks the state).
+MESSAGE_STALL_SECONDS = env.int("MESSAGE_STALL_SECONDS", default=30)
+MESSAGE_SWEEP_SECONDS = env.int("MESSAGE_SWEEP_SECONDS", default=10)
 # a sweep stays a short transaction even after a long outage: the next one takes the rest
 MESSAGE_SWEEP_BATCH = 500
 SIGNING_RECENT_LOGIN_SECONDS = env.int("SIGNING_RECENT_LOGIN_SECONDS", default=15 * 60)
@@ -264,6 +308,31 @@ SIGNING_RECENT_LOGIN_SECONDS = env.int("SIGNING_RECENT_LOGIN_SECONDS", default=1
 SMS_PER_ADMIN_PER_10_MINUTES = env.int("SMS_PER_ADMIN_PER_10_MINUTES", default=5)
 SMS_PER_ADMIN_PER_DAY = env.int("SMS_PER_ADMIN_PER_DAY", default=20)
 SIGNING_MAX_WRONG_CODES_IN_A_ROW = env.int("SIGNING_MAX_WRONG_CODES_IN_A_ROW", default=20)
+# Login: two factors; 20 wrong second factors in a row lock login until support unlocks it.
+LOGIN_MAX_FAILED_SECOND_FACTORS = env.int("LOGIN_MAX_FAILED_SECOND_FACTORS", default=20)
+# the second step must follow the password within this time, or the password is asked again
+LOGIN_SECOND_STEP_SECONDS = env.int("LOGIN_SECOND_STEP_SECONDS", default=10 * 60)
+# Mon compte's list of sessions: each one's last activity written at most this often
+SESSION_ACTIVITY_WRITE_SECONDS = 60
+DEVICE_COOKIE_AGE_SECONDS = 400 * 24 * 3600
+# Passkeys (WebAuthn). The relying party is the site's domain, never an IP address (browsers refuse
+# one): by default the host of PORTAL_BASE_URL, "localhost" for a loopback address; the origin is
+# the site's scheme://host[:port] as the browser shows it.
+_PORTAL_URL = urlsplit(PORTAL_BASE_URL)
+_PORTAL_HOST = _PORTAL_URL.hostname or "localhost"
+if _PORTAL_HOST in ("127.0.0.1", "::1"):
+    _PORTAL_HOST = "localhost"
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_PORTAL_HOST)
+WEBAUTHN_ORIGIN = env.str(
+    "WEBAUTHN_ORIGIN",
+    default=f"{_PORTAL_URL.scheme or 'http'}://{_PORTAL_HOST}"
+    + (f":{_PORTAL_URL.port}" if _PORTAL_URL.port else ""),
+)
+WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default=f"{BANK_NAME} · Mes équipes")
+# a passkey challenge (to sign, to log in, to add or remove a passkey) lives this long, used once
+PASSKEY_CHALLENGE_SECONDS = env.int("PASSKEY_CHALLENGE_SECONDS", default=5 * 60)
+# unknown invitation links from one address before it waits (the login's growing delay)
+INVITATION_LINK_FAILURES_BEFORE_DELAY = env.int("INVITATION_LINK_FAILURES_BEFORE_DELAY", default=10)
 LOGIN_FAILURES_BEFORE_DELAY = env.int("LOGIN_FAILURES_BEFORE_DELAY", default=5)
 # one address may be a whole office behind a proxy: it gets more tries than one account
 LOGIN_IP_FAILURES_BEFORE_DELAY = env.int("LOGIN_IP_FAILURES_BEFORE_DELAY", default=20)
@@ -281,18 +350,37 @@ SUPPORT_CONTACT = env.str(
 )
 DUPLICATE_FEE_EUROS = 50
 
-# Contract documents and the files members attach to requests: no public URL, ever. They are kept
-# under PRIVATE_MEDIA_ROOT and served only by views that check the reader's rights.
+# Contract documents and the files members attach to requests: no public URL, ever; served only
+# by views that check the reader's rights. PRIVATE_STORAGE says where they are kept (core.storage):
+# "filesystem", under PRIVATE_MEDIA_ROOT (one machine: `make run`), or "database", in PostgreSQL,
+# which every web node of a deployment reaches (a file saved through one node is served by all).
+PRIVATE_STORAGE = env.str("PRIVATE_STORAGE", default="filesystem")
+if PRIVATE_STORAGE not in ("filesystem", "database"):
+    raise ImproperlyConfigured("PRIVATE_STORAGE must be filesystem or database.")
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# a scanned proof of power needs far less; more is a decompression bomb's way to eat memory
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
-    },
+    "private": {"BACKEND": "core.storage.PrivateStorage"},
 }
+
+# The bank's seal on every access authorisation PDF (PAdES, core/seal.py): a PKCS#12 file holding
+# the seal's key and certificate (with its CA chain) and its passphrase. Production must set them
+# (a system check refuses `migrate`, `runserver` and `check` otherwise). With DEBUG on and no file
+# given, a development CA and seal are created under PDF_SEAL_DEVELOPMENT_DIR on first use
+# (`make run` does it first and says so). PDF_SEAL_TRUST_ROOTS: the CA certificates (PEM) that
+# `manage.py verify_pdf` trusts, comma-separated; by default the development CA under DEBUG.
+PDF_SEAL_PKCS12 = env.str("PDF_SEAL_PKCS12", default="")
+PDF_SEAL_PASSPHRASE = env.str(
+    "PDF_SEAL_PASSPHRASE", default="" if PDF_SEAL_PKCS12 else DEVELOPMENT_SEAL_PASSPHRASE
+)
+PDF_SEAL_TRUST_ROOTS = env.list("PDF_SEAL_TRUST_ROOTS", default=[])
+PDF_SEAL_DEVELOPMENT_DIR = Path(
+    env.str("PDF_SEAL_DEVELOPMENT_DIR", default=str(BASE_DIR / "var" / "seal"))
+)
 
 LOGGING = {
     "version": 1,
@@ -319,6 +407,18 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
+# Cookies named __Host-: the browser keeps them only if Secure, for the whole site and this host
+# alone, so no subdomain can plant a session or a CSRF token. The prefix needs https: under
+# `make run` (http) the plain names stay.
+_COOKIE_PREFIX = "__Host-" if vars().get("SESSION_COOKIE_SECURE") else ""
+SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}sessionid"
+CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}csrftoken"
+# one random value per browser, to tell a login from a browser never seen (an email)
+DEVICE_COOKIE_NAME = f"{_COOKIE_PREFIX}portal_device"
+LANGUAGE_COOKIE_SECURE = bool(vars().get("SESSION_COOKIE_SECURE"))
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
 CELERY_BEAT_SCHEDULE = {
     "messages-sweep": {
         "task": "core.tasks.messages_sweep",
@@ -328,9 +428,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invitations.tasks.invitations_expire",
         "schedule": 3600.0,
     },
+    # each runs once per invitation whatever the number of runs (see invitations.services.reminders)
+    "invitation-reminders-send": {
+        "task": "invitations.tasks.invitation_reminders_send",
+        "schedule": 3600.0,
+    },
+    "invitation-expiry-notices-send": {
+        "task": "invitations.tasks.invitation_expiry_notices_send",
+        "schedule": 3600.0,
+    },
     # the task works out "today" in Paris time; once a day is what subscribers were promised
     "low-balance-alerts-check": {
         "task": "treasury.tasks.low_balance_alerts_check",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # the audit chain's head in the logs every day: an edit made after that day shows
+    "audit-chain-head-log": {
+        "task": "audit.tasks.audit_chain_head_log",
+        "schedule": crontab(hour=0, minute=5),
     },
 }

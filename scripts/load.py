@@ -3,16 +3,21 @@
 gunicorn (2 workers) and a real Celery worker serve a dedicated database and a private Redis.
 N administrators, each in their own company and thread, loop for LOAD_SECONDS: log in, invite,
 ask for the code (the worker delivers the SMS from the outbox, `core.Message`, to the console
-backend's files), sign. Then the worker drains the outbox and the run prints the requests,
-invitations signed and emailed, and errors. Exit status 1 unless every signed invitation has
-exactly one email row in the outbox, sent, the mail backend received exactly one email for it, and
-nothing failed.
+backend's files), sign. Meanwhile M members browse their company's pages (home, documents,
+treasury, requests, Mes équipes) and the one-query view (scripts/load_urls.py), each request
+timed. Then the worker drains the outbox and the run prints the requests, invitations signed and
+emailed, the latency from a signature to its email in the mail backend (p50, p95, max), the
+pages' latency under that mixed traffic and the one-query view's, and errors. Exit status 1
+unless every signed invitation has exactly one email row in the outbox, sent, the mail backend
+received exactly one email for it, and nothing failed.
 
-Environment: LOAD_SECONDS (30), LOAD_ADMINS (4), LOAD_DATABASE (portal_load),
+Environment: LOAD_SECONDS (30), LOAD_ADMINS (4), LOAD_BROWSERS (2), LOAD_DATABASE (portal_load),
 LOAD_DRAIN_SECONDS (60), LOAD_POSTGRES (postgres://postgres@127.0.0.1:5432).
 """
 
+import datetime
 import json
+import math
 import os
 import re
 import shutil
@@ -51,6 +56,7 @@ class Config:
     database: str
     drain_seconds: float
     postgres: str
+    browsers: int = 2
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -60,6 +66,7 @@ class Config:
             database=os.environ.get("LOAD_DATABASE", "portal_load"),
             drain_seconds=float(os.environ.get("LOAD_DRAIN_SECONDS", "60")),
             postgres=os.environ.get("LOAD_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+            browsers=int(os.environ.get("LOAD_BROWSERS", "2")),
         )
 
 
@@ -69,7 +76,20 @@ class Tally:
     iterations: int = 0
     requests: int = 0
     errors: list[str] = field(default_factory=list)
+    # invitee's email -> when the signature was answered (time.time(), the mail files' clock)
+    signed_at: dict[str, float] = field(default_factory=dict)
+    # page name -> seconds of each GET
+    page_seconds: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count_signature(self, email: str) -> None:
+        with self.lock:
+            self.signed_at[email.lower()] = time.time()
+
+    def count_page(self, name: str, seconds: float) -> None:
+        with self.lock:
+            self.requests += 1
+            self.page_seconds.setdefault(name, []).append(seconds)
 
     def count_signed(self) -> None:
         with self.lock:
@@ -201,18 +221,42 @@ def http_answers(url: str) -> bool:
 # --- The seeded administrators ----------------------------------------------------------------
 
 
-def seed(count: int) -> list[AdminAccount]:
-    """One company per administrator, so that no two threads share a budget or a lock."""
+def seed(count: int, *, first: int = 0) -> list[AdminAccount]:
+    """One company per administrator, so that no two threads share a budget or a lock; each holds
+    a loan, a CLUB credit, a CBM lease and a bank account, so that every section has rows."""
     import django
 
     django.setup()
+    from decimal import Decimal
+
     from accounts.models import User
-    from companies.models import Company, Membership, Role
+    from companies.models import Company, Contract, ContractKind, Membership, Role
+    from treasury.models import BankAccount
 
     run = uuid.uuid4().int % 10_000_000
+    today = datetime.date.today()
     accounts = []
-    for n in range(count):
+    for n in range(first, first + count):
         company = Company.objects.create(name=f"Charge {n} SAS", siren=f"{run:07d}{n:02d}")
+        for number, kind in enumerate((ContractKind.LOAN, ContractKind.CLUB, ContractKind.CBM)):
+            Contract.objects.create(
+                company=company,
+                kind=kind,
+                reference=f"CH-{run}-{n}-{number}",
+                amount=Decimal("180000"),
+                start_date=today - datetime.timedelta(days=400),
+                end_date=today + datetime.timedelta(days=3000),
+                annual_rate=Decimal("3.2"),
+                drawn_amount=Decimal("90000") if kind == ContractKind.CLUB else Decimal("0"),
+                residual_value=Decimal("9000") if kind == ContractKind.CBM else Decimal("0"),
+            )
+        BankAccount.objects.create(
+            company=company,
+            label="Compte courant",
+            number_end="4821",
+            balance=Decimal("125000.00"),
+            balance_date=today,
+        )
         mobile = f"+336120{n:05d}"
         user = User.objects.create_user(
             email=f"admin{n}@charge.example",
@@ -235,6 +279,34 @@ class Outcome:
     received: int  # emails the mail backend kept (files in OUTBOX_DIR/mail)
     emailed_once: int  # invitations with one email row, sent, and one email received
     problems: list[str]
+
+
+def email_latencies(mail_dir: Path, signed_at: dict[str, float]) -> list[float]:
+    """Seconds from each answered signature to its email's file in the mail backend."""
+    parser = BytesParser(policy=policy.default)
+    latencies = []
+    for path in mail_dir.glob("*.eml"):
+        with path.open("rb") as file:
+            headers = parser.parse(file, headersonly=True)
+        for _name, address in getaddresses(headers.get_all("To", [])):
+            if (signed := signed_at.get(address.lower())) is not None:
+                latencies.append(max(0.0, path.stat().st_mtime - signed))
+    return latencies
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (share 0.5 is the median)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def latency_line(values: list[float]) -> str:
+    if not values:
+        return "no measure"
+    return (
+        f"p50 {percentile(values, 0.5) * 1000:.0f} ms, p95 {percentile(values, 0.95) * 1000:.0f} ms, "
+        f"max {max(values) * 1000:.0f} ms ({len(values)})"
+    )
 
 
 def outbox_unfinished() -> int:
@@ -347,8 +419,9 @@ class Administrator:
         self.post(
             "/connexion/",
             {"email": self.account.email, "password": PASSWORD},
-            expect=re.compile(r"^/$"),
+            expect="/connexion/second-facteur/",
         )
+        self.post("/connexion/second-facteur/", {"code": self.code()}, expect=re.compile(r"^/$"))
 
     def invite(self, email: str) -> str:
         location = self.post(
@@ -378,11 +451,52 @@ class Administrator:
         sign_url = self.invite(email)
         self.post(sign_url + "code/", {}, expect=sign_url)
         self.post(sign_url, {"code": self.code()}, expect=self.team_url)
+        self.tally.count_signature(email)
 
 
-def admin_loop(admin: Administrator, index: int, deadline: float, start: threading.Barrier) -> None:
+# what a member browsing the space opens, in this order, again and again
+PAGES = {
+    "one-query view": "/charge/une-requete/",
+    "company home": "/entreprises/{company}/",
+    "documents": "/entreprises/{company}/documents/",
+    "treasury": "/entreprises/{company}/tresorerie/",
+    "request tracking": "/entreprises/{company}/demandes/",
+    "fund operations": "/entreprises/{company}/gestion-des-fonds/",
+    "Mes équipes": "/entreprises/{company}/equipes/",
+}
+
+
+def browse_loop(
+    browser: Administrator, index: int, seconds: float, start: threading.Barrier
+) -> None:
+    """A member opening pages while others sign; every GET is timed, each page at least once."""
+    tally = browser.tally
+    try:
+        browser.log_in()  # before the start: the run measures browsing, not logging in
+    except (Step, requests.RequestException) as error:
+        tally.error(f"browser {index}: {error}")
+    start.wait(timeout=120)
+    deadline = time.monotonic() + seconds
+    while True:
+        for name, path in PAGES.items():
+            url = browser.base + path.format(company=browser.account.company_id)
+            began = time.perf_counter()
+            try:
+                response = browser.session.get(url, allow_redirects=False, timeout=30)
+            except requests.RequestException as error:
+                tally.error(f"browser {index}, {name}: {error}")
+                continue
+            tally.count_page(name, time.perf_counter() - began)
+            if response.status_code != 200:
+                tally.error(f"browser {index}, {name}: {response.status_code}")
+        if time.monotonic() >= deadline:
+            return
+
+
+def admin_loop(admin: Administrator, index: int, seconds: float, start: threading.Barrier) -> None:
     tally = admin.tally
-    start.wait(timeout=60)
+    start.wait(timeout=120)
+    deadline = time.monotonic() + seconds
     n = 0
     while time.monotonic() < deadline:
         n += 1
@@ -399,9 +513,20 @@ def admin_loop(admin: Administrator, index: int, deadline: float, start: threadi
 # --- The run ----------------------------------------------------------------------------------
 
 
-def report(tally: Tally, result: Outcome, *, elapsed: float) -> bool:
+def report(tally: Tally, result: Outcome, *, elapsed: float, latencies: list[float]) -> bool:
     """Print the figures; True when every signed invitation was emailed once and nothing failed."""
     print(f"requests:            {tally.requests} ({tally.requests / elapsed:.1f}/s)")
+    print(f"signature to email:  {latency_line(latencies)}")
+    browsed = [
+        s for name, times in tally.page_seconds.items() if name != "one-query view" for s in times
+    ]
+    print(f"pages while signing: {latency_line(browsed)}")
+    for name, times in tally.page_seconds.items():
+        print(f"  {name + ':':<18} {latency_line(times)}")
+    baseline = tally.page_seconds.get("one-query view", [])
+    if baseline and browsed:
+        ratio = percentile(browsed, 0.5) / percentile(baseline, 0.5)
+        print(f"pages p50 / one-query view p50: ×{ratio:.1f}")
     print(f"iterations:          {tally.iterations} in {elapsed:.1f} s")
     print(f"invitations signed:  {tally.signed} ({tally.signed / elapsed:.1f}/s)")
     print(f"emailed exactly once: {result.emailed_once}")
@@ -436,6 +561,8 @@ def main() -> int:
         "PYTHONPATH": os.pathsep.join([str(ROOT / "scripts"), str(ROOT)]),
         "DJANGO_SETTINGS_MODULE": "load_settings",
         "DJANGO_DEBUG": "false",
+        # a throwaway run: the codes are read from the development outbox's files
+        "DJANGO_ALLOW_DEVELOPMENT_OUTBOX": "true",
         "DJANGO_SECRET_KEY": "load-run-only-" + uuid.uuid4().hex * 2,
         "DATABASE_URL": f"{config.postgres}/{config.database}",
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
@@ -457,6 +584,15 @@ def main() -> int:
     os.environ.pop("EMAIL_URL", None)
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
+    if not env.get("PDF_SEAL_PKCS12"):
+        # production settings need the bank's seal: a throwaway one of this run
+        from core.seal_material import DEVELOPMENT_PASSPHRASE, development_seal_create
+
+        seal = development_seal_create(workdir / "seal", bank="Banque Exemple")
+        env.update(PDF_SEAL_PKCS12=str(seal.pkcs12), PDF_SEAL_PASSPHRASE=DEVELOPMENT_PASSPHRASE)
+        os.environ.update(
+            PDF_SEAL_PKCS12=str(seal.pkcs12), PDF_SEAL_PASSPHRASE=DEVELOPMENT_PASSPHRASE
+        )
     print(f"load: {config.admins} administrators for {config.seconds:.0f} s; files in {workdir}")
 
     recreate_database(config)
@@ -469,6 +605,7 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
         )
         accounts = seed(config.admins)
+        browsing = seed(config.browsers, first=config.admins)
         tally = Tally()
         redis_server = shutil.which("redis-server") or "redis-server"
         with (
@@ -508,21 +645,36 @@ def main() -> int:
             base_url = f"http://127.0.0.1:{http_port}"
             wait_until(
                 lambda: gunicorn.poll() is None and http_answers(base_url + "/healthz"),
-                timeout=30,
+                timeout=120,  # a busy machine
                 what="gunicorn",
             )
-            start = threading.Barrier(len(accounts) + 1)
-            deadline = time.monotonic() + config.seconds
+            start = threading.Barrier(len(accounts) + len(browsing) + 1)
             threads = [
                 threading.Thread(
                     target=admin_loop,
-                    args=(Administrator(base_url, a, outbox / "sms", tally), i, deadline, start),
+                    args=(
+                        Administrator(base_url, a, outbox / "sms", tally),
+                        i,
+                        config.seconds,
+                        start,
+                    ),
                 )
                 for i, a in enumerate(accounts)
+            ] + [
+                threading.Thread(
+                    target=browse_loop,
+                    args=(
+                        Administrator(base_url, a, outbox / "sms", tally),
+                        i,
+                        config.seconds,
+                        start,
+                    ),
+                )
+                for i, a in enumerate(browsing)
             ]
             for thread in threads:
                 thread.start()
-            start.wait(timeout=60)
+            start.wait(timeout=120)
             began = time.monotonic()
             for thread in threads:
                 thread.join(timeout=config.seconds + 120)
@@ -537,6 +689,7 @@ def main() -> int:
                 tally.error(str(error))
         # counted once the worker stopped: nothing is delivered any more
         result = outcome(accounts, outbox / "mail")
+        latencies = email_latencies(outbox / "mail", tally.signed_at)
         from django.db import connections
 
         connections.close_all()
@@ -544,7 +697,7 @@ def main() -> int:
         http.close()
         drop_database(config)
 
-    ok = report(tally, result, elapsed=elapsed)
+    ok = report(tally, result, elapsed=elapsed, latencies=latencies)
     print(
         "load: OK (every signed invitation emailed exactly once, no error)"
         if ok

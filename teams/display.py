@@ -1,21 +1,23 @@
 """How a member reads on the team page and in the access review: one row per member, its labels
-and badges worked out once per page rather than once per row (a page lists a company's whole team)."""
+and badges worked out once per page rather than once per row; the access review's CSV rows, made
+one at a time as the export streams; the counts a page states, in the reader's language."""
 
-import csv
 import datetime
-import io
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from companies.models import Membership, MembershipStatus, Role
 from core.csv import text_cell
 from permissions.catalogue import CATALOGUE, Right, specs_for
 from permissions.checks import held_rights
-from teams.selectors import AccessReview
+from teams.selectors import granted_rights, rights_changed_at
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,9 @@ def _member_url(company_id: int) -> Callable[[int], str]:
     return _membership_url("teams:member", company_id)
 
 
-def member_rows(
-    *, company_id: int, members: Iterable[Membership], rights: Mapping[int, list[str]]
-) -> list[MemberRow]:
-    """`rights`: each member's right codes by membership id (an administrator's are not shown)."""
+def member_rows(*, company_id: int, members: Iterable[Membership]) -> list[MemberRow]:
+    """`members` read with their granted rights (`teams.selectors.with_rights`); an
+    administrator's are not shown."""
     role_labels = {value: str(label) for value, label in Role.choices}
     status_labels = {value: str(label) for value, label in MembershipStatus.choices}
     badges: dict[Right, RightBadge] = {
@@ -68,7 +69,7 @@ def member_rows(
             role=member.role,
             role_label=role_labels[member.role],
             is_admin=member.is_admin,
-            rights=[badges[spec.right] for spec in specs_for(rights.get(member.pk, []))],
+            rights=[badges[spec.right] for spec in specs_for(granted_rights(member))],
             created_at=member.created_at,
             status_label=status_labels[member.status],
             is_active=member.status == MembershipStatus.ACTIVE,
@@ -129,41 +130,46 @@ def review_columns() -> list[RightColumn]:
     ]
 
 
+def _held(member: Membership) -> frozenset[Right]:
+    if member.is_admin:
+        return held_rights(member)
+    return frozenset(Right(code) for code in granted_rights(member))
+
+
 def review_rows(
-    *, company_id: int, review: AccessReview, columns: list[RightColumn]
-) -> list[ReviewRow]:
+    *, company_id: int, members: Iterable[Membership], columns: list[RightColumn]
+) -> Iterator[ReviewRow]:
     """Administrators hold every right their company can hold (`held_rights`), collaborators
-    what was signed for them."""
+    what was signed for them. `members` as `teams.selectors.access_review_rows` reads them; the
+    rows come one at a time, so that an export holds none of them for long (the labels are read
+    now, in the request's language)."""
     role_labels = {value: str(label) for value, label in Role.choices}
     status_labels = {value: str(label) for value, label in MembershipStatus.choices}
     member_url = _member_url(company_id)
     review_url = _membership_url("teams:rights_review", company_id)
-    rows = []
-    for member in review.members:
-        held = held_rights(member)
-        rows.append(
-            ReviewRow(
-                membership_id=member.pk,
-                url=member_url(member.pk),
-                review_url=review_url(member.pk),
-                name=member.user.get_full_name() or member.user.email,
-                email=member.user.email,
-                role=member.role,
-                role_label=role_labels[member.role],
-                is_admin=member.is_admin,
-                status_label=status_labels[member.status],
-                is_active=member.status == MembershipStatus.ACTIVE,
-                rights=[RightCell(column=c, held=c.right in held) for c in columns],
-                holds_money_rights=any(c.moves_money and c.right in held for c in columns),
-                # an administrator's rights follow the company's contracts, not a signature
-                rights_changed_at=None
-                if member.is_admin
-                else review.rights_changed_at.get(member.pk),
-                last_login=member.user.last_login,
-                last_event_at=review.last_event_at.get(member.user_id),
-            )
+
+    def row(member: Membership) -> ReviewRow:
+        held = _held(member)
+        return ReviewRow(
+            membership_id=member.pk,
+            url=member_url(member.pk),
+            review_url=review_url(member.pk),
+            name=member.user.get_full_name() or member.user.email,
+            email=member.user.email,
+            role=member.role,
+            role_label=role_labels[member.role],
+            is_admin=member.is_admin,
+            status_label=status_labels[member.status],
+            is_active=member.status == MembershipStatus.ACTIVE,
+            rights=[RightCell(column=c, held=c.right in held) for c in columns],
+            holds_money_rights=any(c.moves_money and c.right in held for c in columns),
+            # an administrator's rights follow the company's contracts, not a signature
+            rights_changed_at=None if member.is_admin else rights_changed_at(member),
+            last_login=member.user.last_login,
+            last_event_at=getattr(member, "last_event_at", None),
         )
-    return rows
+
+    return (row(member) for member in members)
 
 
 def _csv_time(moment: datetime.datetime | None) -> str:
@@ -173,40 +179,69 @@ def _csv_time(moment: datetime.datetime | None) -> str:
     return f"{timezone.localtime(moment, timezone.get_default_timezone()):%d/%m/%Y %H:%M}"
 
 
-def review_csv(rows: Iterable[ReviewRow], columns: list[RightColumn]) -> str:
-    """`;`-separated, "Oui"/"Non" per right: what a French spreadsheet opens (no BOM here)."""
+def review_csv_rows(rows: Iterable[ReviewRow], columns: list[RightColumn]) -> Iterator[list[str]]:
+    """The header, then a row per member: "Oui"/"Non" per right, free text kept from running
+    (the labels are read now, in the request's language)."""
     yes, no = _("Oui"), _("Non")
     sensitive = _("%(right)s (engage des fonds)")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    header = [
+        _("Nom"),
+        _("Adresse e-mail"),
+        _("Rôle"),
+        _("Statut"),
+        *(
+            sensitive % {"right": c.short_label} if c.moves_money else c.short_label
+            for c in columns
+        ),
+        _("Droits qui engagent des fonds"),
+        _("Droits modifiés le"),
+        _("Dernière connexion"),
+        _("Dernière action dans l’espace"),
+    ]
+    lines = (
         [
-            _("Nom"),
-            _("Adresse e-mail"),
-            _("Rôle"),
-            _("Statut"),
-            *(
-                sensitive % {"right": c.short_label} if c.moves_money else c.short_label
-                for c in columns
-            ),
-            _("Droits qui engagent des fonds"),
-            _("Droits modifiés le"),
-            _("Dernière connexion"),
-            _("Dernière action dans l’espace"),
+            text_cell(row.name),
+            text_cell(row.email),
+            row.role_label,
+            row.status_label,
+            *(yes if cell.held else no for cell in row.rights),
+            yes if row.holds_money_rights else no,
+            _csv_time(row.rights_changed_at),
+            _csv_time(row.last_login),
+            _csv_time(row.last_event_at),
         ]
+        for row in rows
     )
-    for row in rows:
-        writer.writerow(
-            [
-                text_cell(row.name),
-                text_cell(row.email),
-                row.role_label,
-                row.status_label,
-                *(yes if cell.held else no for cell in row.rights),
-                yes if row.holds_money_rights else no,
-                _csv_time(row.rights_changed_at),
-                _csv_time(row.last_login),
-                _csv_time(row.last_event_at),
-            ]
+    return itertools.chain([header], lines)
+
+
+def _plural_form(number: int) -> int:
+    """French reads 0 in the singular ("0 résultat"), English in the plural."""
+    return 1 if number == 0 and (get_language() or "fr").startswith("fr") else number
+
+
+def _grouped(number: int) -> str:
+    return number_format(number, force_grouping=True)
+
+
+def counts_text(*, members: int, invitations: int | None = None, results: int | None = None) -> str:
+    """ "1 000 membres · 12 invitations en cours · 37 résultats", in the reader's language."""
+    parts = [
+        ngettext("%(count)s membre", "%(count)s membres", _plural_form(members))
+        % {"count": _grouped(members)}
+    ]
+    if invitations is not None:
+        parts.append(
+            ngettext(
+                "%(count)s invitation en cours",
+                "%(count)s invitations en cours",
+                _plural_form(invitations),
+            )
+            % {"count": _grouped(invitations)}
         )
-    return buffer.getvalue()
+    if results is not None:
+        parts.append(
+            ngettext("%(count)s résultat", "%(count)s résultats", _plural_form(results))
+            % {"count": _grouped(results)}
+        )
+    return " · ".join(parts)

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from permissions.catalogue import Right
+from companies.models import MembershipStatus, Role
+from permissions.catalogue import CATALOGUE, Right
 
 
 class MemberRightsForm(forms.Form):
@@ -15,3 +16,46 @@ class MemberRightsForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+SORT_CHOICES = [
+    ("", _("Rôle, puis nom")),
+    ("name", _("Nom (A → Z)")),
+    ("-name", _("Nom (Z → A)")),
+    ("-since", _("Membre depuis (plus récent d’abord)")),
+    ("since", _("Membre depuis (plus ancien d’abord)")),
+    ("-login", _("Dernière connexion (plus récente d’abord)")),
+    ("login", _("Dernière connexion (plus ancienne d’abord)")),
+]
+
+
+class MemberFilterForm(forms.Form):
+    """Search, filters and sort of the members' tables, carried in the URL. A value the form
+    does not offer (a crafted URL) is dropped, the other ones still apply."""
+
+    q = forms.CharField(
+        label=_("Rechercher un nom ou une adresse e-mail"), required=False, max_length=100
+    )
+    role = forms.ChoiceField(
+        label=_("Rôle"), required=False, choices=[("", _("Tous les rôles")), *Role.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Statut"),
+        required=False,
+        choices=[("", _("Tous les statuts")), *MembershipStatus.choices],
+    )
+    right = forms.ChoiceField(
+        label=_("Droit"),
+        required=False,
+        choices=[
+            ("", _("Tous les droits")),
+            *((right.value, spec.short_label) for right, spec in CATALOGUE.items()),
+        ],
+    )
+    money = forms.BooleanField(label=_("Droits qui engagent des fonds"), required=False)
+    sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=SORT_CHOICES)
+
+    def valid_data(self) -> dict[str, object]:
+        """What was asked and can be used: every field that passed its check."""
+        self.is_valid()
+        return self.cleaned_data

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from teams import views
-from teams.views.authorisations import authorisation_download
+from teams.views.authorisations import authorisation_download, authorisation_proof_download
 
 app_name = "teams"
 
@@ -28,5 +28,10 @@ urlpatterns = [
         "autorisations/<uuid:authorisation_id>/pdf/",
         authorisation_download,
         name="authorisation_download",
+    ),
+    path(
+        "autorisations/<uuid:authorisation_id>/preuve/",
+        authorisation_proof_download,
+        name="authorisation_proof_download",
     ),
 ]

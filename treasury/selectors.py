@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Contract, ContractStatus
@@ -27,6 +28,21 @@ from treasury.models import (
 
 def bank_accounts(*, company: Company) -> list[BankAccount]:
     return list(BankAccount.objects.filter(company=company).order_by("label", "pk"))
+
+
+def subscribed_accounts(*, company: Company, today: datetime.date) -> list[BankAccount] | None:
+    """The company's accounts if its subscription is active on `today`, else None: one query
+    (a second only for a company without any account)."""
+    until = TreasurySubscription.objects.filter(company=company).values("active_until")[:1]
+    accounts: list[BankAccount] = list(
+        BankAccount.objects.filter(company=company)
+        .annotate(subscribed_until=Subquery(until))
+        .order_by("label", "pk")
+    )
+    if not accounts:
+        return [] if active_subscription(company=company, today=today) else None
+    subscribed_until: datetime.date | None = accounts[0].subscribed_until  # type: ignore[attr-defined]
+    return accounts if subscribed_until is not None and today <= subscribed_until else None
 
 
 def scheduled_movements(
@@ -92,6 +108,24 @@ def low_balance_alert(*, company: Company) -> LowBalanceAlert | None:
     return LowBalanceAlert.objects.filter(company=company).select_related("recipient").first()
 
 
+def subscription_and_alert(
+    *, company: Company
+) -> tuple[TreasurySubscription | None, LowBalanceAlert | None]:
+    """The company's subscription and low-balance alert, in one query."""
+    row = Company.objects.select_related("treasury_subscription", "treasury_alert__recipient").get(
+        pk=company.pk
+    )
+    try:
+        subscription: TreasurySubscription | None = row.treasury_subscription
+    except TreasurySubscription.DoesNotExist:
+        subscription = None
+    try:
+        alert: LowBalanceAlert | None = row.treasury_alert
+    except LowBalanceAlert.DoesNotExist:
+        alert = None
+    return subscription, alert
+
+
 @dataclass(frozen=True)
 class TreasuryOverview:
     accounts: list[BankAccount]
@@ -120,9 +154,9 @@ def treasury_overview(*, company: Company, today: datetime.date) -> TreasuryOver
     """The treasury page: balances, the forecast and its chart, what the subscription opens."""
     accounts = bank_accounts(company=company)
     forecast = company_forecast(company=company, accounts=accounts, today=today)
-    subscription = TreasurySubscription.objects.filter(company=company).first()
+    subscription, alert = subscription_and_alert(company=company)
     subscribed = subscription is not None and subscription.is_active_on(today)
-    alert = low_balance_alert(company=company) if subscribed else None
+    alert = alert if subscribed else None
     threshold = alert.threshold if alert is not None and alert.enabled else None
     return TreasuryOverview(
         accounts=accounts,

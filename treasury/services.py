@@ -22,7 +22,13 @@ from permissions.catalogue import Right
 from permissions.checks import has_right
 from treasury.forecast import Forecast
 from treasury.models import LowBalanceAlert
-from treasury.selectors import active_subscription, alerts_due, bank_accounts, company_forecast
+from treasury.selectors import (
+    active_subscription,
+    alerts_due,
+    bank_accounts,
+    company_forecast,
+    subscribed_accounts,
+)
 
 
 class SubscriptionInactive(Exception):
@@ -109,10 +115,10 @@ def forecast_export(
     *, company: Company, actor: User, today: datetime.date, ip_address: str | None
 ) -> ForecastExport:
     """The forecast as CSV (with a BOM, for Excel), for subscribers only; audited."""
-    _require_subscription(company=company, today=today)
-    forecast = company_forecast(
-        company=company, accounts=bank_accounts(company=company), today=today
-    )
+    accounts = subscribed_accounts(company=company, today=today)
+    if accounts is None:
+        raise SubscriptionInactive
+    forecast = company_forecast(company=company, accounts=accounts, today=today)
     audit_record(
         action=Action.TREASURY_EXPORTED,
         actor=actor,

@@ -112,6 +112,9 @@ def user_update_by_support(
     )
     new = str(locked.mobile) if locked.mobile else ""
     if new != previous:
+        # a number support typed is confirmed by the person's next login code
+        locked.mobile_confirmed_at = None
+        locked.save(update_fields=["mobile_confirmed_at"])
         audit_record(
             action=Action.SUPPORT_MOBILE_CHANGED,
             actor=actor,

@@ -114,10 +114,16 @@ class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
             "end": short_date(obj.end_date),
         }
 
-    def limit_to(self, *, company: Company, kinds: tuple[str, ...]) -> None:
+    def limit_to(
+        self, *, company: Company, kinds: tuple[str, ...], eligible: list[Contract] | None = None
+    ) -> None:
+        """`eligible`: the contracts the view already read, offered without another query."""
         self.queryset = eligible_contracts(company=company, kinds=kinds)
         self.company_contracts = company_contracts(company=company)
         self.company_id = company.pk
+        if eligible is not None:
+            empty = [] if self.empty_label is None else [("", self.empty_label)]
+            self.choices = [*empty, *((c.pk, self.label_from_instance(c)) for c in eligible)]
 
     def to_python(self, value: Any) -> Contract | None:
         if value in self.empty_values:
@@ -142,11 +148,18 @@ class ContractForm(forms.Form):
 
     contract_kinds: ClassVar[tuple[str, ...]]
 
-    def __init__(self, *args: Any, company: Company, today: datetime.date, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        company: Company,
+        today: datetime.date,
+        eligible: list[Contract] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
         contract_field: ContractField = self.fields["contract"]  # type: ignore[assignment]
-        contract_field.limit_to(company=company, kinds=self.contract_kinds)
+        contract_field.limit_to(company=company, kinds=self.contract_kinds, eligible=eligible)
 
 
 def upload_hint() -> str:

@@ -75,6 +75,7 @@ def attachment_open(
 ) -> File:
     """Open a request's file for the person the caller has checked may read it; recorded."""
     client_request = attachment.request
+    file = private_storage().open(str(attachment.file.name), "rb")
     audit_record(
         action=Action.DOCUMENT_DOWNLOADED,
         actor=by,
@@ -83,4 +84,4 @@ def attachment_open(
         ip_address=ip_address,
         data={"attachment": attachment.pk, "purpose": attachment.purpose},
     )
-    return private_storage().open(str(attachment.file.name), "rb")
+    return file

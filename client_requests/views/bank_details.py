@@ -12,7 +12,7 @@ from client_requests.forms.fields import add_refusal
 from client_requests.kinds import BANK_DETAILS_KINDS
 from client_requests.selectors import open_bank_details_change, requests_of_kinds
 from client_requests.services import RequestRefused, bank_details_change_request
-from client_requests.views.common import filed
+from client_requests.views.common import filed, requests_page
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
@@ -49,6 +49,8 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
         "current_iban": iban_masked(company.iban),
         "pending": pending,
         "pending_iban": iban_masked(pending.details.get("iban", "")) if pending else "",
-        "requests": requests_of_kinds(membership=request.membership, kinds=BANK_DETAILS_KINDS),
+        "page": requests_page(
+            request, requests_of_kinds(membership=request.membership, kinds=BANK_DETAILS_KINDS)
+        ),
     }
     return render(request, "client_requests/bank_details/index.html", context)

@@ -12,7 +12,7 @@ from client_requests.forms.fields import add_refusal
 from client_requests.kinds import EARLY_BUYOUT_CONTRACT_KINDS, EARLY_BUYOUT_KINDS
 from client_requests.selectors import eligible_contracts, requests_of_kinds
 from client_requests.services import RequestRefused, early_buyout_request
-from client_requests.views.common import filed
+from client_requests.views.common import filed, requests_page
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
@@ -21,11 +21,13 @@ from permissions.checks import CompanyRequest, require_right
 @require_right(Right.EARLY_BUYOUT)
 def index(request: CompanyRequest, company_id: int) -> HttpResponse:
     posted = request.method == "POST"
+    contracts = list(eligible_contracts(company=request.company, kinds=EARLY_BUYOUT_CONTRACT_KINDS))
     form = EarlyBuyoutForm(
         request.POST if posted else None,
         request.FILES if posted else None,
         company=request.company,
         today=timezone.localdate(),
+        eligible=contracts,
     )
     if posted and form.is_valid():
         try:
@@ -46,7 +48,9 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
     context = {
         "company": request.company,
         "form": form,
-        "contracts": eligible_contracts(company=request.company, kinds=EARLY_BUYOUT_CONTRACT_KINDS),
-        "requests": requests_of_kinds(membership=request.membership, kinds=EARLY_BUYOUT_KINDS),
+        "contracts": contracts,
+        "page": requests_page(
+            request, requests_of_kinds(membership=request.membership, kinds=EARLY_BUYOUT_KINDS)
+        ),
     }
     return render(request, "client_requests/early_buyout/index.html", context)

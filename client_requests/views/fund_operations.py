@@ -13,7 +13,7 @@ from client_requests.forms.fund_operations import FUND_OPERATION_FORMS, FundOper
 from client_requests.kinds import FUND_OPERATION_CONTRACT_KINDS, FUND_OPERATION_KINDS
 from client_requests.selectors import eligible_contracts, requests_of_kinds
 from client_requests.services import RequestRefused, fund_operation_request
-from client_requests.views.common import filed
+from client_requests.views.common import filed, requests_page
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 
@@ -22,9 +22,11 @@ from permissions.checks import CompanyRequest, require_right
 @require_right(Right.FUND_OPERATIONS)
 def index(request: CompanyRequest, company_id: int) -> HttpResponse:
     today = timezone.localdate()
-    contracts = eligible_contracts(company=request.company, kinds=FUND_OPERATION_CONTRACT_KINDS)
+    contracts = list(
+        eligible_contracts(company=request.company, kinds=FUND_OPERATION_CONTRACT_KINDS)
+    )
     forms: dict[str, FundOperationForm] = {
-        prefix: form_class(company=request.company, today=today, prefix=prefix)
+        prefix: form_class(company=request.company, today=today, prefix=prefix, eligible=contracts)
         for prefix, form_class in FUND_OPERATION_FORMS.items()
     }
     if request.method == "POST":
@@ -42,7 +44,11 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
             )
         else:
             form = forms[prefix] = FUND_OPERATION_FORMS[prefix](
-                request.POST, company=request.company, today=today, prefix=prefix
+                request.POST,
+                company=request.company,
+                today=today,
+                prefix=prefix,
+                eligible=contracts,
             )
             if form.is_valid():
                 try:
@@ -67,6 +73,8 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
         "company": request.company,
         "contracts": contracts,
         "forms": forms,
-        "requests": requests_of_kinds(membership=request.membership, kinds=FUND_OPERATION_KINDS),
+        "page": requests_page(
+            request, requests_of_kinds(membership=request.membership, kinds=FUND_OPERATION_KINDS)
+        ),
     }
     return render(request, "client_requests/fund_operations/index.html", context)

@@ -30,6 +30,7 @@ from client_requests.services import (
     draft_review,
     request_complete,
 )
+from core.downloads import missing_file_is_404
 from permissions.checks import CompanyRequest, missing_right_response, require_membership
 
 PAGE_SIZE = 20
@@ -218,6 +219,7 @@ def review(
 
 @require_GET
 @require_membership
+@missing_file_is_404
 def attachment(
     request: CompanyRequest, company_id: int, request_id: int, attachment_id: int
 ) -> HttpResponseBase:

@@ -1,6 +1,7 @@
 """Accepting the emailed link: once, by the invited email only, with the signed rights."""
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -20,6 +21,12 @@ from invitations.services.exceptions import (
     InvitationRefused,
     WrongAccount,
 )
+from invitations.services.mobile_confirmation import (
+    acceptance_code_check,
+    acceptance_code_send,
+    acceptance_pending_new,
+)
+from otp import services as otp
 from permissions.models import Grant
 
 
@@ -30,14 +37,32 @@ def invitation_for_token(token: str, *, now: datetime.datetime) -> Invitation:
         .filter(token_hash=hash_token(token))
         .first()
     )
-    _check_usable(invitation, now=now)
+    _check_usable(invitation, now=now, token=token)
     assert invitation is not None
     return invitation
 
 
-def _check_usable(invitation: Invitation | None, *, now: datetime.datetime) -> None:
+def _replaced_link_refusal(token: str, now: datetime.datetime) -> InvitationLinkInvalid:
+    """An unknown link may be one a newer email replaced: say so while the newer one works."""
+    invitation = (
+        Invitation.objects.select_related("company", "invited_by")
+        .filter(replaced_token_hash=hash_token(token))
+        .first()
+    )
     if invitation is None:
-        raise InvitationLinkInvalid("unknown")
+        return InvitationLinkInvalid("unknown")
+    try:
+        _check_usable(invitation, now=now)
+    except InvitationLinkInvalid as refusal:
+        return refusal
+    return InvitationLinkInvalid("replaced", invitation)
+
+
+def _check_usable(
+    invitation: Invitation | None, *, now: datetime.datetime, token: str = ""
+) -> None:
+    if invitation is None:
+        raise _replaced_link_refusal(token, now) if token else InvitationLinkInvalid("unknown")
     if invitation.status == InvitationStatus.ACCEPTED:
         raise InvitationLinkInvalid("used", invitation)
     if invitation.status == InvitationStatus.REVOKED:
@@ -60,7 +85,7 @@ def invitation_accept(
             .filter(token_hash=hash_token(token))
             .first()
         )
-        _check_usable(invitation, now=now)
+        _check_usable(invitation, now=now, token=token)
         assert invitation is not None and invitation.authorisation is not None
         if user.email.lower() != invitation.email.lower():
             raise WrongAccount
@@ -95,45 +120,86 @@ def invitation_accept(
     return membership
 
 
-def invitation_accept_new_account(
+def invitation_acceptance_begin(
     *,
     token: str,
     first_name: str,
     last_name: str,
     mobile: str,
     password: str,
-    ip_address: str | None,
     now: datetime.datetime,
-) -> Membership:
-    """Create the invited person's account and accept, all or nothing. The account needs a mobile
-    (its signing and login codes go there) and a password the validators accept; InvitationRefused
+) -> dict[str, Any]:
+    """Check what the invited person typed and send a code to their mobile: the account is made
+    only once the code comes back (invitation_accept_new_account). Returns the pending acceptance
+    to keep in their session (the password only as its hash). The account needs a mobile (its
+    login and signing codes go there) and a password the validators accept; InvitationRefused
     (with its field) otherwise."""
     if not mobile:
         raise InvitationRefused(_("Saisissez votre numéro de mobile."), field="mobile")
     mobile = mobile_checked(mobile)
+    invitation = invitation_for_token(token, now=now)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise AccountExists
+    _check_password(
+        password, User(email=invitation.email, first_name=first_name, last_name=last_name)
+    )
+    pending = acceptance_pending_new(
+        invitation=invitation,
+        first_name=first_name,
+        last_name=last_name,
+        mobile=mobile,
+        password=password,
+        now=now,
+    )
+    return acceptance_code_send(invitation=invitation, pending=pending, now=now)
+
+
+def invitation_acceptance_resend(
+    *, token: str, pending: dict[str, Any], now: datetime.datetime
+) -> dict[str, Any]:
+    """The code again, to the same number (the resend rules of a signing code)."""
+    invitation = invitation_for_token(token, now=now)
+    if pending.get("invitation") != invitation.pk:
+        raise otp.CodeNotSent
+    return acceptance_code_send(invitation=invitation, pending=pending, now=now)
+
+
+def invitation_accept_new_account(
+    *,
+    token: str,
+    pending: dict[str, Any],
+    code: str,
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> Membership:
+    """With the code sent to the number typed, create the invited person's account (its mobile
+    confirmed) and accept, all or nothing. A wrong, expired or stale code raises otp's
+    SignatureError and creates nothing."""
+    invitation = invitation_for_token(token, now=now)
+    acceptance_code_check(invitation=invitation, pending=pending, code=code, now=now)
     with transaction.atomic():
         # lock: a double submit must find the link used, not race to create the same account
-        invitation = (
+        locked = (
             Invitation.objects.select_for_update(of=("self",))
             .filter(token_hash=hash_token(token))
             .first()
         )
-        _check_usable(invitation, now=now)
-        assert invitation is not None
-        if User.objects.filter(email__iexact=invitation.email).exists():
+        _check_usable(locked, now=now, token=token)
+        assert locked is not None
+        if User.objects.filter(email__iexact=locked.email).exists():
             raise AccountExists
-        _check_password(
-            password, User(email=invitation.email, first_name=first_name, last_name=last_name)
-        )
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
-                    email=invitation.email,
-                    password=password,
-                    first_name=first_name.strip(),
-                    last_name=last_name.strip(),
-                    mobile=mobile,
+                    email=locked.email,
+                    password=None,
+                    first_name=str(pending["first_name"]),
+                    last_name=str(pending["last_name"]),
+                    mobile=str(pending["mobile"]),
+                    mobile_confirmed_at=now,
                 )
+                user.password = str(pending["password_hash"])
+                user.save(update_fields=["password"])
         except IntegrityError:
             # race: another company's invitation created this account in between
             raise AccountExists from None

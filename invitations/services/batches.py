@@ -1,4 +1,5 @@
-"""Several collaborators invited at once with the same rights, and signed with one SMS code.
+"""Several collaborators invited at once, typed (the same rights for all) or from a CSV file
+(rights per person, or the same for all), then signed with one SMS code (batch_signing).
 
 Each invitation of a batch then lives on its own (email, acceptance, resend, revoke, expiry); an
 edit of its rights takes it out of the batch, and while the batch is unsigned its members cannot
@@ -6,70 +7,130 @@ be signed one by one.
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
-from companies.models import Company
+from companies.models import Company, Membership
 from invitations.models import (
     BATCH_MAX_INVITEES,
     Invitation,
     InvitationBatch,
     InvitationStatus,
 )
+from invitations.services.batch_file import BatchFileUnreadable, batch_file_read
 from invitations.services.creating import (
     check_rights,
     count_against_daily_ceiling,
-    email_refusal,
     invitee_refusals,
     mobile_checked,
     uncount_against_daily_ceiling,
 )
-from invitations.services.exceptions import InvitationBatchRefused, InvitationRefused
-from invitations.services.signing import apply_signed, signature_statement
-from otp import services as otp
-from otp import signing
-from otp.models import SignatureChallenge
+from invitations.services.exceptions import (
+    InvitationBatchFileRefused,
+    InvitationBatchRefused,
+    InvitationRefused,
+)
 from permissions.catalogue import sorted_rights
-
-PURPOSE = "invitation_batch"
 
 
 @dataclass(frozen=True)
 class Invitee:
+    """One person of a batch; `rights` None: the rights chosen for the whole batch."""
+
     email: str
     first_name: str
     last_name: str
     mobile: str = ""
+    rights: tuple[str, ...] | None = None
+
+
+def _taken_emails(company: Company, emails: set[str], now: datetime.datetime) -> dict[str, str]:
+    """Which of these addresses cannot be invited now, and why: three queries for any number."""
+    # a link whose 7 days have passed no longer blocks a new invitation, swept or not
+    Invitation.objects.filter(
+        company=company, status=InvitationStatus.SENT, expires_at__lte=now
+    ).update(status=InvitationStatus.EXPIRED)
+    taken = dict.fromkeys(
+        Invitation.objects.open()
+        .filter(company=company)
+        .annotate(address=Lower("email"))
+        .filter(address__in=emails)
+        .values_list("address", flat=True),
+        _("Une invitation est déjà en cours pour cette adresse e-mail."),
+    )
+    taken.update(
+        dict.fromkeys(
+            Membership.objects.filter(company=company)
+            .annotate(address=Lower("user__email"))
+            .filter(address__in=emails)
+            .values_list("address", flat=True),
+            _("Cette personne fait déjà partie de l’équipe de votre entreprise."),
+        )
+    )
+    return taken
+
+
+def _rights_refusal(company: Company, rights: tuple[str, ...]) -> str | None:
+    try:
+        check_rights(company, rights)
+    except InvitationRefused as refusal:
+        return refusal.message
+    return None
 
 
 def _row_refusals(
-    company: Company, invitees: Sequence[Invitee], now: datetime.datetime
+    company: Company,
+    invitees: Sequence[Invitee],
+    now: datetime.datetime,
+    *,
+    known: Mapping[int, Sequence[str]],
+    lines: Sequence[int] | None,
 ) -> dict[int, str]:
+    """Every reason each row cannot be invited, by row (from 0); `known` adds the file's own."""
+    taken = _taken_emails(company, {i.email.strip().lower() for i in invitees}, now)
     refusals: dict[int, str] = {}
-    seen: set[str] = set()
+    first_row: dict[str, int] = {}
     for row, invitee in enumerate(invitees):
         email = invitee.email.strip().lower()
-        if written := invitee_refusals(
+        reasons = list(known.get(row, ()))
+        written = invitee_refusals(
             email=invitee.email,
             first_name=invitee.first_name,
             last_name=invitee.last_name,
             mobile=invitee.mobile,
-        ):
-            refusals[row] = " ".join(written.values())
-        elif email in seen:
-            refusals[row] = _("Cette adresse e-mail figure déjà plus haut dans le groupe.")
-        elif (refusal := email_refusal(company, email, now)) is not None:
-            refusals[row] = refusal
-        seen.add(email)
+        )
+        reasons.extend(written.values())
+        if "email" not in written and email in first_row:
+            reasons.append(
+                _("Cette adresse e-mail figure déjà plus haut dans le groupe.")
+                if lines is None
+                else _("Cette adresse e-mail figure déjà à la ligne %(line)s.")
+                % {"line": lines[first_row[email]]}
+            )
+        elif "email" not in written and email in taken:
+            reasons.append(taken[email])
+        if invitee.rights is not None and (refusal := _rights_refusal(company, invitee.rights)):
+            reasons.append(refusal)
+        first_row.setdefault(email, row)
+        if reasons:
+            refusals[row] = " ".join(dict.fromkeys(reasons))
     return refusals
+
+
+def _refused_rows_message(count: int) -> str:
+    return ngettext(
+        "Une ligne ne peut pas être invitée : corrigez-la ou videz-la.",
+        "%(n)s lignes ne peuvent pas être invitées : corrigez-les ou videz-les.",
+        count,
+    ) % {"n": count}
 
 
 @transaction.atomic
@@ -88,16 +149,73 @@ def invitation_batch_create(
             _("Un groupe compte de 1 à %(max)s personnes.") % {"max": BATCH_MAX_INVITEES}
         )
     chosen = [r.value for r in check_rights(company, rights)]
-    if refusals := _row_refusals(company, invitees, now):
-        raise InvitationBatchRefused(
+    if refusals := _row_refusals(company, invitees, now, known={}, lines=None):
+        raise InvitationBatchRefused(_refused_rows_message(len(refusals)), rows=refusals)
+    return _batch_save(company, invited_by, invitees, chosen, ip_address, now)
+
+
+@transaction.atomic
+def invitation_batch_from_file(
+    *,
+    company: Company,
+    invited_by: User,
+    content: bytes,
+    rights: Iterable[str],
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> InvitationBatch:
+    """The people of a CSV file (see batch_file), each with the file's rights or `rights`: all
+    are invited, or none, and every line's every reason comes back at once."""
+    try:
+        read = batch_file_read(content)
+    except BatchFileUnreadable as unreadable:
+        at = {unreadable.line: unreadable.message} if unreadable.line is not None else {}
+        raise InvitationBatchFileRefused(unreadable.message, lines=at) from None
+    rights = list(rights)
+    if read.has_rights and rights:
+        raise InvitationRefused(
+            _(
+                "Votre fichier indique les droits de chaque personne : ne cochez aucun droit "
+                "ici, ou retirez les colonnes de droits du fichier."
+            ),
+            field="rights",
+        )
+    chosen = [] if read.has_rights else [r.value for r in check_rights(company, rights)]
+    invitees = [
+        Invitee(
+            email=row.email,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            mobile=row.mobile,
+            rights=row.rights,
+        )
+        for row in read.rows
+    ]
+    lines = [row.line for row in read.rows]
+    known = {index: row.problems for index, row in enumerate(read.rows) if row.problems}
+    if refusals := _row_refusals(company, invitees, now, known=known, lines=lines):
+        raise InvitationBatchFileRefused(
             ngettext(
-                "Une ligne ne peut pas être invitée : corrigez-la ou videz-la.",
-                "%(n)s lignes ne peuvent pas être invitées : corrigez-les ou videz-les.",
+                "Une ligne du fichier ne peut pas être invitée : corrigez-la, puis envoyez le "
+                "fichier à nouveau. Personne n’a été invité.",
+                "%(n)s lignes du fichier ne peuvent pas être invitées : corrigez-les, puis "
+                "envoyez le fichier à nouveau. Personne n’a été invité.",
                 len(refusals),
             )
             % {"n": len(refusals)},
-            rows=refusals,
+            lines={lines[row]: message for row, message in refusals.items()},
         )
+    return _batch_save(company, invited_by, invitees, chosen, ip_address, now)
+
+
+def _batch_save(
+    company: Company,
+    invited_by: User,
+    invitees: Sequence[Invitee],
+    chosen: list[str],
+    ip_address: str | None,
+    now: datetime.datetime,
+) -> InvitationBatch:
     count_against_daily_ceiling(company, now, invitees=len(invitees))
     batch = InvitationBatch.objects.create(company=company, invited_by=invited_by, created_at=now)
     try:
@@ -111,7 +229,11 @@ def invitation_batch_create(
                     first_name=invitee.first_name.strip(),
                     last_name=invitee.last_name.strip(),
                     mobile=mobile_checked(invitee.mobile),
-                    rights=chosen,
+                    rights=(
+                        chosen
+                        if invitee.rights is None
+                        else [r.value for r in sorted_rights(invitee.rights)]
+                    ),
                     created_at=now,
                 )
                 for invitee in invitees
@@ -132,128 +254,3 @@ def invitation_batch_create(
             data={"rights": invitation.rights, "batch": batch.pk},
         )
     return batch
-
-
-def batch_signature_payload(
-    batch: InvitationBatch, members: Sequence[Invitation], *, signer: User
-) -> dict[str, Any]:
-    """Exactly what the administrator sees and signs: any change to a person kills the code."""
-    return {
-        "purpose": PURPOSE,
-        "company": batch.company_id,
-        "signer": signer.pk,
-        "batch": batch.pk,
-        "invitees": [
-            {
-                "invitation": invitation.pk,
-                "email": invitation.email.lower(),
-                "first_name": invitation.first_name,
-                "last_name": invitation.last_name,
-                "rights": [r.value for r in sorted_rights(invitation.rights)],
-            }
-            for invitation in sorted(members, key=lambda i: (i.email.lower(), i.pk))
-        ],
-    }
-
-
-def batch_signature_statement(members: Sequence[Invitation], *, signer: User) -> str:
-    return "\n\n".join(signature_statement(invitation, signer=signer) for invitation in members)
-
-
-def _open_batch_for_signature(
-    batch_id: int, company: Company
-) -> tuple[InvitationBatch, list[Invitation]]:
-    batch = (
-        InvitationBatch.objects.select_for_update(of=("self",))
-        .select_related("company", "challenge")
-        .get(pk=batch_id, company=company)
-    )
-    # lock: an edit, a revoke or a single signature of a member waits for the batch's
-    members = list(
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("company")
-        .filter(batch=batch, status=InvitationStatus.AWAITING_SIGNATURE)
-        .order_by("email", "pk")
-    )
-    if batch.signed_at is not None or not members:
-        raise InvitationRefused(
-            _("Ce groupe d’invitations a déjà été signé ou n’est plus en cours.")
-        )
-    return batch, members
-
-
-def invitation_batch_request_code(
-    *,
-    batch_id: int,
-    company: Company,
-    signer: User,
-    ip_address: str | None,
-    now: datetime.datetime,
-) -> SignatureChallenge:
-    """Send the batch's signature code; a second request for the same content is a resend."""
-    otp.signing_check(signer=signer, now=now)
-    with transaction.atomic():
-        batch, members = _open_batch_for_signature(batch_id, company)
-        challenge, is_resend = signing.challenge_for(
-            batch,
-            signer=signer,
-            purpose=PURPOSE,
-            payload=batch_signature_payload(batch, members, signer=signer),
-            now=now,
-        )
-    return signing.code_send(
-        challenge,
-        target=batch,
-        company=company,
-        signer=signer,
-        reason=ngettext(
-            "autoriser l’accès de %(n)s collaborateur",
-            "autoriser l’accès de %(n)s collaborateurs",
-            len(members),
-        )
-        % {"n": len(members)},
-        is_resend=is_resend,
-        ip_address=ip_address,
-        now=now,
-    )
-
-
-def invitation_batch_sign(
-    *,
-    batch_id: int,
-    company: Company,
-    signer: User,
-    code: str,
-    ip_address: str | None,
-    user_agent: str,
-    now: datetime.datetime,
-) -> list[Invitation]:
-    """One right code signs every member: their authorisations and emails, in one transaction."""
-    with transaction.atomic():
-        batch, members = _open_batch_for_signature(batch_id, company)
-        payload = batch_signature_payload(batch, members, signer=signer)
-        verification = signing.code_verify(
-            batch,
-            company=company,
-            signer=signer,
-            payload=payload,
-            code=code,
-            ip_address=ip_address,
-            now=now,
-        )
-        if verification.ok:
-            for invitation in members:
-                apply_signed(
-                    invitation,
-                    verification,
-                    signer=signer,
-                    rights=[r.value for r in sorted_rights(invitation.rights)],
-                    ip_address=ip_address,
-                    user_agent=user_agent,
-                    now=now,
-                )
-            batch.signed_at = now
-            batch.save(update_fields=["signed_at"])
-    if not verification.ok:
-        raise otp.SignatureError(verification.message)
-    return members

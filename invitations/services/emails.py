@@ -25,6 +25,8 @@ from permissions.catalogue import RightSpec, specs_for
 
 INVITATION_EMAIL = "invitations/email/invitation"
 ACCEPTED_EMAIL = "invitations/email/accepted"
+REMINDER_EMAIL = "invitations/email/reminder"
+EXPIRED_EMAIL = "invitations/email/expired"
 
 
 def hash_token(token: str) -> str:
@@ -46,35 +48,101 @@ def _expiry(sent_at: datetime.datetime) -> datetime.datetime:
     return sent_at + datetime.timedelta(days=settings.INVITATION_LIFETIME_DAYS)
 
 
-def invitation_email_queue(invitation: Invitation, *, now: datetime.datetime) -> Message:
-    """Write the invitation's email with a new link, in the caller's transaction (row locked)."""
-    number = outbox.messages_about_count(about=invitation, template=INVITATION_EMAIL) + 1
+def _subject(invitation: Invitation) -> str:
+    return _("%(inviter)s vous invite à rejoindre l’espace %(of_company)s chez %(bank)s") % {
+        "inviter": invitation.invited_by.get_full_name(),
+        "of_company": french_elide("de", invitation.company.name),
+        "bank": settings.BANK_NAME,
+    }
+
+
+def _link_email_queue(
+    invitation: Invitation,
+    *,
+    key: str,
+    template: str,
+    subject: str,
+    expires_at: datetime.datetime,
+    now: datetime.datetime,
+) -> Message:
+    """Write an email carrying a new link; the link it replaces stops working, and its page
+    then says a newer one was sent (the caller holds the invitation's row)."""
     message = outbox.email_queue(
-        key=f"invitations.invitation:{invitation.pk}:email:{number}",
+        key=key,
         to=invitation.email,
-        subject=_("%(inviter)s vous invite à rejoindre l’espace %(of_company)s chez %(bank)s")
-        % {
-            "inviter": invitation.invited_by.get_full_name(),
-            "of_company": french_elide("de", invitation.company.name),
-            "bank": settings.BANK_NAME,
-        },
-        template=INVITATION_EMAIL,
+        subject=subject,
+        template=template,
         context={
             "invitation": invitation,
             "company": invitation.company,
             "inviter": invitation.invited_by,
             "rights": signed_rights(invitation),
             "url": acceptance_url(outbox.LINK_TOKEN),
-            # the link's 7 days start when it leaves (see invitation_email_sent): a little later
-            "expires_at": _expiry(now),
+            "expires_at": expires_at,
         },
         about=invitation,
         company_id=invitation.company_id,
         now=now,
     )
-    invitation.token_hash = hash_token(outbox.link_token(message))
-    invitation.save(update_fields=["token_hash"])
+    token_hash = hash_token(outbox.link_token(message))
+    if invitation.token_hash and invitation.token_hash != token_hash:
+        invitation.replaced_token_hash = invitation.token_hash
+        invitation.link_replaced_at = now
+    invitation.token_hash = token_hash
+    invitation.save(update_fields=["token_hash", "replaced_token_hash", "link_replaced_at"])
     return message
+
+
+def invitation_email_queue(invitation: Invitation, *, now: datetime.datetime) -> Message:
+    """Write the invitation's email with a new link, in the caller's transaction (row locked)."""
+    number = outbox.messages_about_count(about=invitation, template=INVITATION_EMAIL) + 1
+    return _link_email_queue(
+        invitation,
+        key=f"invitations.invitation:{invitation.pk}:email:{number}",
+        template=INVITATION_EMAIL,
+        subject=_subject(invitation),
+        # the link's 7 days start when it leaves (see invitation_email_sent): a little later
+        expires_at=_expiry(now),
+        now=now,
+    )
+
+
+def reminder_email_queue(invitation: Invitation, *, now: datetime.datetime) -> Message:
+    """The one reminder before the link expires: a new link, valid until the same date."""
+    assert invitation.expires_at is not None
+    return _link_email_queue(
+        invitation,
+        # one per link's life: a resend starts another
+        key=f"invitations.invitation:{invitation.pk}:reminder:{invitation.expires_at:%Y%m%dT%H%M%S}",
+        template=REMINDER_EMAIL,
+        subject=_("Rappel : %(subject)s") % {"subject": _subject(invitation)},
+        expires_at=invitation.expires_at,
+        now=now,
+    )
+
+
+def team_url(company_id: int) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("teams:team", args=[company_id])
+
+
+def expiry_notice_queue(invitation: Invitation, *, now: datetime.datetime) -> Message:
+    """Tell the administrator who invited that the link expired unaccepted, once."""
+    return outbox.email_queue(
+        key=f"invitations.invitation:{invitation.pk}:expired:{invitation.expires_at:%Y%m%dT%H%M%S}",
+        to=invitation.invited_by.email,
+        subject=_("L’invitation de %(name)s a expiré") % {"name": invitation.full_name},
+        template=EXPIRED_EMAIL,
+        context={
+            "invitation": invitation,
+            "company": invitation.company,
+            "rights": signed_rights(invitation),
+            "expired_at": invitation.expires_at,
+            "team_url": team_url(invitation.company_id),
+        },
+        about=invitation,
+        company_id=invitation.company_id,
+        now=now,
+    )
 
 
 def _emailed_by(message: Message, statuses: list[InvitationStatus]) -> Invitation | None:
@@ -136,8 +204,7 @@ def inviter_notice_queue(invitation: Invitation, *, now: datetime.datetime) -> M
             "invitation": invitation,
             "company": invitation.company,
             "rights": signed_rights(invitation),
-            "team_url": settings.PORTAL_BASE_URL.rstrip("/")
-            + reverse("teams:team", args=[invitation.company_id]),
+            "team_url": team_url(invitation.company_id),
         },
         about=invitation,
         company_id=invitation.company_id,

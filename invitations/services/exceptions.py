@@ -20,6 +20,15 @@ class InvitationBatchRefused(InvitationRefused):
         self.rows = rows
 
 
+class InvitationBatchFileRefused(InvitationRefused):
+    """A file of people that cannot be invited: `lines` maps each refused line of the file to
+    every reason (empty when the file as a whole is refused, e.g. not a CSV)."""
+
+    def __init__(self, message: str, *, lines: dict[int, str]) -> None:
+        super().__init__(message)
+        self.lines = dict(sorted(lines.items()))
+
+
 class InvitationLinkInvalid(Exception):
     """The link cannot be used; `reason` says why, for a clear page."""
 

@@ -1,4 +1,4 @@
-"""Resending an invitation with a new link, revoking it, expiring the links nobody used."""
+"""Resending an invitation with a new link, revoking it."""
 
 import datetime
 
@@ -13,7 +13,7 @@ from companies.models import Company
 from core import outbox
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.closing import close_signed_authorisation
-from invitations.services.creating import count_resend_against_limits
+from invitations.services.creating import count_resend_against_limits, email_refusal
 from invitations.services.emails import invitation_email_queue
 from invitations.services.exceptions import InvitationRefused
 from otp.models import ClosingReason
@@ -51,11 +51,19 @@ def invitation_resend(
     )
     if not invitation.can_be_resent:
         raise InvitationRefused(_("Seule une invitation envoyée ou en échec peut être renvoyée."))
+    if invitation.status == InvitationStatus.EXPIRED and (
+        refusal := email_refusal(invitation.company, invitation.email, now)
+    ):
+        # invited again meanwhile, or already a member: this one stays expired
+        raise InvitationRefused(refusal)
     count_resend_against_limits(invitation=invitation, now=now)
     outbox.messages_cancel(about=invitation, now=now)
     invitation.status = InvitationStatus.SIGNED
     invitation.failed_at = None
-    invitation.save(update_fields=["status", "failed_at"])
+    # the new link has its own reminder, and its own notice if it expires too
+    invitation.reminded_at = None
+    invitation.expiry_notified_at = None
+    invitation.save(update_fields=["status", "failed_at", "reminded_at", "expiry_notified_at"])
     invitation_email_queue(invitation, now=now)
     audit_record(
         action=Action.RESENT,
@@ -97,11 +105,3 @@ def invitation_revoke(
         data=data,
     )
     return invitation
-
-
-@transaction.atomic
-def invitations_expire(*, now: datetime.datetime) -> int:
-    """Mark as expired the links whose 7 days have passed (periodic sweep)."""
-    return Invitation.objects.filter(status=InvitationStatus.SENT, expires_at__lte=now).update(
-        status=InvitationStatus.EXPIRED
-    )

@@ -17,6 +17,7 @@ from invitations.services.exceptions import InvitationRefused
 from otp import services as otp
 from otp import signing
 from otp.models import AuthorisationKind, SignatureChallenge
+from otp.passkeys import PasskeyAssertion
 from permissions.catalogue import sorted_rights, specs_for
 
 PURPOSE = "invitation"
@@ -100,7 +101,8 @@ def invitation_sign(
     invitation_id: int,
     company: Company,
     signer: User,
-    code: str,
+    code: str = "",
+    assertion: PasskeyAssertion | None = None,
     ip_address: str | None,
     user_agent: str,
     now: datetime.datetime,
@@ -109,12 +111,13 @@ def invitation_sign(
     with transaction.atomic():
         invitation = _open_for_signature(invitation_id, company)
         payload = signature_payload(invitation, signer=signer)
-        verification = signing.code_verify(
+        verification = signing.signature_verify(
             invitation,
             company=company,
             signer=signer,
             payload=payload,
             code=code,
+            assertion=assertion,
             ip_address=ip_address,
             now=now,
         )

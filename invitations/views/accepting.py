@@ -1,9 +1,10 @@
 """The emailed link: GET shows, POST accepts, only for the invited email."""
 
 import datetime
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,12 +16,21 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from phonenumber_field.phonenumber import PhoneNumber
 
+from accounts import login_throttle
 from accounts.http import current_user
 from accounts.models import User
-from accounts.services import LoginRefused, authenticate_throttled
+from accounts.services import (
+    LoginRefused,
+    authenticate_throttled,
+    login_is_locked,
+    login_start,
+    login_with_confirmed_mobile,
+)
+from accounts.services.login import login_locked_message
 from audit.services import client_ip
 from companies.models import Membership
 from core.text import french_elide
+from invitations import link_throttle
 from invitations.forms import (
     AcceptLoginForm,
     AcceptNewAccountForm,
@@ -33,18 +43,25 @@ from invitations.services import (
     WrongAccount,
     invitation_accept,
     invitation_accept_new_account,
+    invitation_acceptance_begin,
+    invitation_acceptance_resend,
     invitation_for_token,
     signed_rights,
 )
-from invitations.views.common import MODEL_BACKEND
+from otp.forms import SignatureCodeForm
+from otp.services import SignatureError, mask_phone
 
 # Who looks at the link: a visitor who is not logged in (ANONYMOUS) is offered both ways in,
 # whether or not an account exists for the invited email: the page never tells which.
 ANONYMOUS, ACCEPT, WRONG_ACCOUNT = "anonymous", "accept", "wrong_account"
 
 
-# the two forms of the anonymous page; each posts which one it is
+# the forms of the anonymous page; each posts which one it is
 LOGIN_FORM, NEW_ACCOUNT_FORM = "login", "new_account"
+# the new account's second step: the code sent to the mobile typed, or another one
+CONFIRM_MOBILE, RESEND_CODE = "confirm_mobile", "resend_code"
+# the new account waiting for its mobile's code (never the password: only its hash)
+ACCEPTANCE_SESSION_KEY = "portal_acceptance"
 
 
 def mask_email(email: str) -> str:
@@ -69,7 +86,7 @@ def _accept_mode(request: HttpRequest, invitation: Invitation) -> str:
 
 def _posted_form(request: HttpRequest) -> str:
     chosen = request.POST.get("accept_with")
-    if chosen in (LOGIN_FORM, NEW_ACCOUNT_FORM):
+    if chosen in (LOGIN_FORM, NEW_ACCOUNT_FORM, CONFIRM_MOBILE, RESEND_CODE):
         return str(chosen)
     return NEW_ACCOUNT_FORM if "password1" in request.POST else LOGIN_FORM
 
@@ -126,6 +143,7 @@ def _invalid_link(request: HttpRequest, invalid: InvitationLinkInvalid) -> HttpR
         "reason": invalid.reason,
         "inviter": invitation.invited_by if invitation is not None else None,
         "invited_company": invitation.company if invitation is not None else None,
+        "replaced_at": invitation.link_replaced_at if invitation is not None else None,
     }
     # a suspended member is refused (403): the link itself is still good
     status = {"unknown": 404, "suspended": 403}.get(invalid.reason, 410)
@@ -134,12 +152,16 @@ def _invalid_link(request: HttpRequest, invalid: InvitationLinkInvalid) -> HttpR
     )
 
 
-def _welcome(request: HttpRequest, membership: Membership) -> HttpResponse:
+def _welcome_message(request: HttpRequest, membership: Membership) -> None:
     messages.success(
         request,
         _("Bienvenue dans l’espace %(of_company)s.")
         % {"of_company": french_elide("de", membership.company.name)},
     )
+
+
+def _welcome(request: HttpRequest, membership: Membership) -> HttpResponse:
+    _welcome_message(request, membership)
     return HttpResponseRedirect(reverse("portal:company_home", args=[membership.company_id]))
 
 
@@ -157,11 +179,18 @@ def _accept_existing_account(
         except LoginRefused as refusal:
             form.add_error(None, refusal.message)
         else:
+            if login_is_locked(user=user):
+                form.add_error(None, login_locked_message())
+                return _accept_page(request, invitation, ANONYMOUS, login_form=form)
             membership = invitation_accept(
                 token=token, user=user, ip_address=client_ip(request), now=now
             )
-            login(request, user)
-            return _welcome(request, membership)
+            # the invitation is accepted; the session still needs the account's second factor
+            home = reverse("portal:company_home", args=[membership.company_id])
+            if error := login_start(request=request, user=user, next_url=home, now=now):
+                messages.error(request, error)
+            _welcome_message(request, membership)
+            return HttpResponseRedirect(reverse("accounts:login_second_step"))
     return _accept_page(request, invitation, ANONYMOUS, login_form=form)
 
 
@@ -172,13 +201,12 @@ def _accept_new_account(
     if not form.is_valid():
         return _accept_page(request, invitation, ANONYMOUS, form=form)
     try:
-        membership = invitation_accept_new_account(
+        pending = invitation_acceptance_begin(
             token=token,
             first_name=form.cleaned_data["first_name"],
             last_name=form.cleaned_data["last_name"],
             mobile=form.mobile_e164(),
             password=form.cleaned_data["password1"],
-            ip_address=client_ip(request),
             now=now,
         )
     except AccountExists:
@@ -188,8 +216,82 @@ def _accept_new_account(
     except InvitationRefused as refusal:
         form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         return _accept_page(request, invitation, ANONYMOUS, form=form)
-    login(request, membership.user, backend=MODEL_BACKEND)
+    except SignatureError as failure:
+        form.add_error("mobile", failure.message)
+        return _accept_page(request, invitation, ANONYMOUS, form=form)
+    request.session[ACCEPTANCE_SESSION_KEY] = pending
+    return _confirm_mobile_page(request, invitation, pending, SignatureCodeForm())
+
+
+def _confirm_mobile_page(
+    request: HttpRequest,
+    invitation: Invitation,
+    pending: dict[str, Any],
+    form: SignatureCodeForm,
+    *,
+    error: str = "",
+) -> HttpResponse:
+    context = {
+        "invitation": invitation,
+        "invited_company": invitation.company,
+        "form": form,
+        "error": error,
+        "masked_phone": mask_phone(str(pending.get("mobile", ""))),
+        "lifetime_minutes": settings.OTP_CODE_LIFETIME_SECONDS // 60,
+    }
+    return _link_stays_on_site(render(request, "invitations/accept_confirm_mobile.html", context))
+
+
+def _pending_acceptance(request: HttpRequest, invitation: Invitation) -> dict[str, Any] | None:
+    pending = request.session.get(ACCEPTANCE_SESSION_KEY)
+    if isinstance(pending, dict) and pending.get("invitation") == invitation.pk:
+        return pending
+    return None
+
+
+def _confirm_mobile(
+    request: HttpRequest, invitation: Invitation, token: str, now: datetime.datetime
+) -> HttpResponse:
+    pending = _pending_acceptance(request, invitation)
+    if pending is None:
+        return _accept_page(request, invitation, ANONYMOUS)
+    form = SignatureCodeForm(request.POST)
+    if not form.is_valid():
+        return _confirm_mobile_page(request, invitation, pending, form)
+    try:
+        membership = invitation_accept_new_account(
+            token=token,
+            pending=pending,
+            code=form.cleaned_data["code"],
+            ip_address=client_ip(request),
+            now=now,
+        )
+    except SignatureError as failure:
+        return _confirm_mobile_page(request, invitation, pending, form, error=failure.message)
+    except AccountExists:
+        request.session.pop(ACCEPTANCE_SESSION_KEY, None)
+        messages.error(request, _account_refused_message())
+        return _accept_page(request, invitation, ANONYMOUS)
+    request.session.pop(ACCEPTANCE_SESSION_KEY, None)
+    home = reverse("portal:company_home", args=[membership.company_id])
+    login_with_confirmed_mobile(request=request, user=membership.user, next_url=home, now=now)
     return _welcome(request, membership)
+
+
+def _resend_code(
+    request: HttpRequest, invitation: Invitation, token: str, now: datetime.datetime
+) -> HttpResponse:
+    pending = _pending_acceptance(request, invitation)
+    if pending is None:
+        return _accept_page(request, invitation, ANONYMOUS)
+    error = ""
+    try:
+        pending = invitation_acceptance_resend(token=token, pending=pending, now=now)
+    except SignatureError as failure:
+        error = failure.message
+    else:
+        request.session[ACCEPTANCE_SESSION_KEY] = pending
+    return _confirm_mobile_page(request, invitation, pending, SignatureCodeForm(), error=error)
 
 
 @login_not_required
@@ -204,6 +306,15 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     told it is not for them.
     """
     now = timezone.now()
+    if wait := link_throttle.wait_seconds(ip_address=client_ip(request)):
+        return _link_stays_on_site(
+            render(
+                request,
+                "invitations/link_invalid.html",
+                {"reason": "throttled", "retry": login_throttle.message(wait)},
+                status=429,
+            )
+        )
     try:
         invitation = invitation_for_token(token, now=now)
         mode = _accept_mode(request, invitation)
@@ -211,6 +322,10 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             return _accept_page(request, invitation, mode)
         if mode == ANONYMOUS and _posted_form(request) == LOGIN_FORM:
             return _accept_existing_account(request, invitation, token, now)
+        if mode == ANONYMOUS and _posted_form(request) == CONFIRM_MOBILE:
+            return _confirm_mobile(request, invitation, token, now)
+        if mode == ANONYMOUS and _posted_form(request) == RESEND_CODE:
+            return _resend_code(request, invitation, token, now)
         if mode == ANONYMOUS:
             return _accept_new_account(request, invitation, token, now)
         if mode == ACCEPT:
@@ -220,6 +335,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             return _welcome(request, membership)
         return _accept_page(request, invitation, WRONG_ACCOUNT, status=403)
     except InvitationLinkInvalid as invalid:
+        if invalid.reason == "unknown":
+            link_throttle.unknown_token_record(ip_address=client_ip(request))
         return _invalid_link(request, invalid)
     except WrongAccount:
         return _accept_page(request, invitation, WRONG_ACCOUNT, status=403)

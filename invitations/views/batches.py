@@ -1,43 +1,53 @@
 """Invite several collaborators at once, and sign all their authorisations with one SMS code."""
 
 import datetime
+from collections import Counter
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import require_recent_login
 from accounts.http import current_user
 from audit.services import client_ip
+from core.downloads import content_download
 from core.http import redirect_to
-from invitations.forms import InvitationRightsForm, invitee_formset
+from invitations.forms import InvitationFileForm, InvitationRightsForm, invitee_formset
 from invitations.models import BATCH_MAX_INVITEES, Invitation, InvitationBatch
-from invitations.selectors import batch_members, company_batch
+from invitations.selectors import batch_to_sign
 from invitations.services import (
+    BATCH_FILE_MAX_INVITEES,
+    InvitationBatchFileRefused,
     InvitationBatchRefused,
     InvitationRefused,
     Invitee,
     batch_signature_payload,
     batch_signature_statement,
     invitation_batch_create,
+    invitation_batch_from_file,
     invitation_batch_request_code,
     invitation_batch_sign,
+    template_csv,
 )
 from invitations.views.common import back_to_team, team_url
-from otp.forms import SignatureCodeForm
+from otp.forms import PasskeyForm, SignatureCodeForm, signature_form
 from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
-from permissions.catalogue import specs_for
+from permissions.catalogue import RightSpec, specs_for
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.selectors import grantable_rights
 
 FIRST_ROWS = 5
 PREFIX = "personnes"
+# the signature page of a large batch shows its people this many at a time
+SIGN_PAGE_SIZE = 50
 
 
 def _rows(request: CompanyRequest) -> int:
@@ -101,21 +111,75 @@ def batch_create(request: CompanyRequest, company_id: int) -> HttpResponse:
     return render(request, "invitations/batch_create.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+@require_company_admin
+def batch_upload(request: CompanyRequest, company_id: int) -> HttpResponse:
+    """A CSV file of up to BATCH_FILE_MAX_INVITEES people: all invited, or every line's error."""
+    form = InvitationFileForm(request.POST or None, request.FILES or None)
+    refused_lines: dict[int, str] = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = invitation_batch_from_file(
+                company=request.company,
+                invited_by=current_user(request),
+                content=form.cleaned_data["file"],
+                rights=form.cleaned_data["rights"],
+                ip_address=client_ip(request),
+                now=timezone.now(),
+            )
+        except InvitationBatchFileRefused as refusal:
+            refused_lines = refusal.lines
+            form.add_error("file", refusal.message)
+        except InvitationRefused as refusal:
+            form.add_error("rights" if refusal.field == "rights" else None, refusal.message)
+        else:
+            return redirect_to(request, _batch_sign_url(request, batch.pk))
+    selected = set(form["rights"].value() or [])
+    context = {
+        "company": request.company,
+        "form": form,
+        "refused_lines": refused_lines,
+        "max_invitees": BATCH_FILE_MAX_INVITEES,
+        "options": [
+            (option, option.code in selected) for option in grantable_rights(request.company)
+        ],
+    }
+    return render(request, "invitations/batch_upload.html", context)
+
+
+@require_GET
+@require_company_admin
+def batch_file_template(request: CompanyRequest, company_id: int) -> HttpResponseBase:
+    """The CSV file to fill in a spreadsheet, with its titles and an example."""
+    return content_download(
+        template_csv().encode("utf-8"),
+        filename=_("modele-invitations.csv"),
+        content_type="text/csv; charset=utf-8",
+    )
+
+
 def _batch_sign_context(
     request: CompanyRequest,
     batch: InvitationBatch,
     members: list[Invitation],
     now: datetime.datetime,
     *,
-    form: SignatureCodeForm | None,
+    form: SignatureCodeForm | PasskeyForm | None,
     error: str,
 ) -> dict[str, object]:
     signer = current_user(request)
+    page = Paginator(members, SIGN_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
     return {
         "company": request.company,
         "batch": batch,
-        "members": [(invitation, specs_for(invitation.rights)) for invitation in members],
-        "statement": batch_signature_statement(members, signer=signer),
+        "count": len(members),
+        "page": page,
+        "first_number": page.start_index(),
+        "rights_summary": _rights_summary(members),
+        "members": [(invitation, specs_for(invitation.rights)) for invitation in shown],
+        # each person's own text is in their authorisation; a page shows those of its people
+        "statement": batch_signature_statement(shown, signer=signer),
         "panel": code_panel(
             challenge=batch.challenge,
             signer=signer,
@@ -130,19 +194,24 @@ def _batch_sign_context(
     }
 
 
+def _rights_summary(members: list[Invitation]) -> list[tuple[RightSpec, int]]:
+    """How many people of the batch receive each right, in catalogue order."""
+    counts = Counter(right for invitation in members for right in invitation.rights)
+    return [(spec, counts[spec.right.value]) for spec in specs_for(counts)]
+
+
 def _batch_sign_page(
     request: CompanyRequest,
     batch_id: int,
     now: datetime.datetime,
     *,
-    form: SignatureCodeForm | None = None,
+    form: SignatureCodeForm | PasskeyForm | None = None,
     error: str = "",
 ) -> HttpResponse:
     """The batch's signature page as it stands now: a malformed or refused code shows why."""
-    batch = company_batch(company=request.company, batch_id=batch_id)
+    batch, members = batch_to_sign(company=request.company, batch_id=batch_id)
     if batch is None:
         raise Http404
-    members = batch_members(batch)
     if batch.signed_at is not None or not members:
         messages.info(
             request, _("Ce groupe d’invitations a déjà été signé ou n’est plus en cours.")
@@ -161,7 +230,7 @@ def batch_sign(request: CompanyRequest, company_id: int, batch_id: int) -> HttpR
     now = timezone.now()
     if request.method != "POST":
         return _batch_sign_page(request, batch_id, now)
-    form = SignatureCodeForm(request.POST)
+    form = signature_form(request.POST)
     if not form.is_valid():
         return _batch_sign_page(request, batch_id, now, form=form)
     try:
@@ -169,7 +238,8 @@ def batch_sign(request: CompanyRequest, company_id: int, batch_id: int) -> HttpR
             batch_id=batch_id,
             company=request.company,
             signer=current_user(request),
-            code=form.cleaned_data["code"],
+            code=form.cleaned_data.get("code", ""),
+            assertion=form.cleaned_data.get("assertion"),
             ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             now=now,

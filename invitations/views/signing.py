@@ -23,7 +23,7 @@ from invitations.services import (
     signature_statement,
 )
 from invitations.views.common import back_to_team, sign_url, team_url
-from otp.forms import SignatureCodeForm
+from otp.forms import PasskeyForm, SignatureCodeForm, signature_form
 from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
 from permissions.catalogue import specs_for
@@ -35,7 +35,7 @@ def _sign_context(
     invitation: Invitation,
     now: datetime.datetime,
     *,
-    form: SignatureCodeForm | None,
+    form: SignatureCodeForm | PasskeyForm | None,
     error: str,
 ) -> dict[str, object]:
     signer = current_user(request)
@@ -63,7 +63,7 @@ def _sign_page(
     invitation_id: int,
     now: datetime.datetime,
     *,
-    form: SignatureCodeForm | None = None,
+    form: SignatureCodeForm | PasskeyForm | None = None,
     error: str = "",
 ) -> HttpResponse:
     """The signature page as it stands now: a malformed or refused code shows why."""
@@ -92,7 +92,7 @@ def sign(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpRe
     now = timezone.now()
     if request.method != "POST":
         return _sign_page(request, invitation_id, now)
-    form = SignatureCodeForm(request.POST)
+    form = signature_form(request.POST)
     if not form.is_valid():
         return _sign_page(request, invitation_id, now, form=form)
     try:
@@ -100,7 +100,8 @@ def sign(request: CompanyRequest, company_id: int, invitation_id: int) -> HttpRe
             invitation_id=invitation_id,
             company=request.company,
             signer=current_user(request),
-            code=form.cleaned_data["code"],
+            code=form.cleaned_data.get("code", ""),
+            assertion=form.cleaned_data.get("assertion"),
             ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             now=now,

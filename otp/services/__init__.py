@@ -33,6 +33,12 @@ from otp.services.exceptions import (
     SmsServiceUnavailable,
     TooManySends,
 )
+from otp.services.sealing import (
+    authorisation_seal,
+    authorisation_sealed_bytes,
+    authorisation_sealed_file,
+    unsealed_authorisation_ids,
+)
 from otp.services.verification import Outcome, Verification, challenge_verify
 
 __all__ = [
@@ -53,6 +59,9 @@ __all__ = [
     "authorisation_close",
     "authorisation_download_record",
     "authorisation_record",
+    "authorisation_seal",
+    "authorisation_sealed_bytes",
+    "authorisation_sealed_file",
     "challenge_send",
     "challenge_start",
     "challenge_verify",
@@ -62,4 +71,5 @@ __all__ = [
     "resend_available_in",
     "signer_refusal",
     "signing_check",
+    "unsealed_authorisation_ids",
 ]

@@ -18,20 +18,26 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Lower
 
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
-from otp.models import AccessAuthorisation, ClosingReason
+from core.queueing import publish
+from otp.models import AccessAuthorisation, ClosingReason, SignatureMethod
 from otp.services.verification import Verification
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
     from accounts.models import User
+
+# named rather than imported: tasks import services, not the reverse
+AUTHORISATION_SEAL = "otp.tasks.authorisation_seal"
 
 
 def _of_subject(*, company_id: int, subject_email: str) -> QuerySet[AccessAuthorisation]:
@@ -57,7 +63,7 @@ def authorisation_record(
     """The evidence of a right code: who signed what for whom, when, from where, on which phone;
     the next version of the person's authorisations in the company, the previous one closed."""
     if not verification.ok:
-        raise ValueError("Only a right code produces an access authorisation.")
+        raise ValueError("Only a right code or passkey produces an access authorisation.")
     # lock: the company's row, as team changes do, so two signatures cannot take one number
     Company.objects.select_for_update().filter(pk=company.pk).values_list("pk").get()
     versions = _of_subject(company_id=company.pk, subject_email=subject_email)
@@ -65,7 +71,7 @@ def authorisation_record(
     versions.filter(closed_at__isnull=True).update(
         closed_at=now, closed_reason=ClosingReason.SUPERSEDED
     )
-    return AccessAuthorisation.objects.create(
+    authorisation = AccessAuthorisation.objects.create(
         kind=kind,
         challenge=verification.challenge,
         company=company,
@@ -80,7 +86,32 @@ def authorisation_record(
         user_agent=user_agent[:400],
         phone_masked=verification.challenge.phone_masked,
         version=latest + 1,
+        **_passkey_evidence(verification),
     )
+    # the sealed PDF is made once the signature is committed (otp/services/sealing.py)
+    transaction.on_commit(
+        partial(publish, AUTHORISATION_SEAL, authorisation_id=str(authorisation.pk))
+    )
+    return authorisation
+
+
+def _passkey_evidence(verification: Verification) -> dict[str, object]:
+    evidence = verification.evidence
+    if evidence is None:
+        return {"method": SignatureMethod.SMS}
+    return {
+        "method": SignatureMethod.PASSKEY,
+        "passkey": evidence.passkey,
+        "passkey_name": evidence.passkey.name,
+        "credential_id": evidence.credential_id,
+        "credential_public_key": evidence.public_key,
+        "authenticator_data": evidence.authenticator_data,
+        "client_data_json": evidence.client_data_json,
+        "signature": evidence.signature,
+        "sign_count": evidence.sign_count,
+        "rp_id": evidence.rp_id,
+        "origin": evidence.origin,
+    }
 
 
 def authorisation_close(
@@ -108,9 +139,11 @@ def authorisation_download_record(
     authorisation: AccessAuthorisation,
     ip_address: str | None,
     via: str,
+    document: str = "pdf",
 ) -> None:
     """Who downloaded an authorisation, and from where: `company` (an administrator), `account`
-    (the person it names) or `support` (the Django admin)."""
+    (the person it names) or `support` (the Django admin); `document`: the sealed `pdf` or the
+    `proof` file."""
     audit_record(
         action=Action.DOCUMENT_DOWNLOADED,
         actor=actor,
@@ -122,5 +155,6 @@ def authorisation_download_record(
             "version": authorisation.version,
             "subject": authorisation.subject_email,
             "via": via,
+            "document": document,
         },
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core import outbox, ratelimit
 from core.sms import send_sms
 from otp import limits
-from otp.models import ChallengeStatus, SignatureChallenge
+from otp.models import LOGIN_PURPOSE, ChallengeStatus, SignatureChallenge
 from otp.services.digests import mask_phone, payload_digest
 from otp.services.exceptions import (
     ChallengeExpired,
@@ -155,7 +155,8 @@ def _send_reserve(
         elapsed = (now - challenge.last_sent_at).total_seconds()
         if elapsed < settings.OTP_RESEND_COOLDOWN_SECONDS:
             raise ResendTooSoon(int(settings.OTP_RESEND_COOLDOWN_SECONDS - elapsed) + 1)
-    if limits.signing_is_locked(signer=signer):
+    # a login code is bounded by the login's own lock, not by signing's
+    if challenge.purpose != LOGIN_PURPOSE and limits.signing_is_locked(signer=signer):
         raise SigningLocked
     try:
         budget = limits.sms_budget_take(signer=signer, now=now)

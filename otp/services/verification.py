@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from otp import limits
-from otp.models import ChallengeStatus, SignatureChallenge
+from otp.models import LOGIN_PURPOSE, ChallengeStatus, Passkey, SignatureChallenge
 from otp.services.challenges import expected_code, is_expired
 from otp.services.digests import payload_digest
 from otp.services.exceptions import (
@@ -38,9 +38,26 @@ class Outcome(enum.Enum):
 
 
 @dataclass(frozen=True)
+class PasskeyEvidence:
+    """What a passkey signature keeps so that it can be verified again at any time."""
+
+    passkey: Passkey
+    credential_id: bytes
+    public_key: bytes
+    authenticator_data: bytes
+    client_data_json: bytes
+    signature: bytes
+    sign_count: int
+    rp_id: str
+    origin: str
+
+
+@dataclass(frozen=True)
 class Verification:
     outcome: Outcome
     challenge: SignatureChallenge
+    # set when a passkey signed rather than an SMS code
+    evidence: PasskeyEvidence | None = None
 
     @property
     def ok(self) -> bool:
@@ -75,18 +92,24 @@ def challenge_verify(
     payload: Mapping[str, Any],
     code: str,
     now: datetime.datetime,
+    purpose: str | None = None,
 ) -> Verification:
     """Check a code against the content shown now. Must run inside the caller's transaction.
 
     Refusals that change the challenge (a wrong code, a changed content) are returned, not raised,
     so that the caller's transaction keeps the count; refusals that change nothing are raised.
+    `purpose=LOGIN_PURPOSE`: a login code, whose wrong codes the login counts (not signing's).
     """
     # lock: concurrent submissions must count every wrong code and consume a right one once
     challenge = SignatureChallenge.objects.select_for_update().get(pk=challenge_id, signer=signer)
+    login = purpose == LOGIN_PURPOSE
+    if (challenge.purpose == LOGIN_PURPOSE) != login:
+        # a login code never signs, a signing code never logs in
+        raise CodeNotSent
     if challenge.status == ChallengeStatus.CONSUMED:
         raise ChallengeUsed
     # lock: a code typed while another locks signing must find it locked
-    if limits.signing_is_locked(signer=signer, for_update=True):
+    if not login and limits.signing_is_locked(signer=signer, for_update=True):
         raise SigningLocked
     if challenge.status == ChallengeStatus.DEAD:
         return Verification(Outcome.LOCKED, challenge)
@@ -100,7 +123,7 @@ def challenge_verify(
         return Verification(Outcome.CONTENT_CHANGED, challenge)
     if not hmac.compare_digest(code.strip(), expected_code(challenge)):
         challenge.failed_attempts += 1
-        signing_locks = limits.wrong_code_record(signer=signer, now=now)
+        signing_locks = not login and limits.wrong_code_record(signer=signer, now=now)
         if signing_locks or challenge.failed_attempts >= settings.OTP_MAX_WRONG_CODES:
             challenge.status = ChallengeStatus.DEAD
         challenge.save(update_fields=["failed_attempts", "status"])
@@ -112,5 +135,6 @@ def challenge_verify(
     challenge.status = ChallengeStatus.CONSUMED
     challenge.consumed_at = now
     challenge.save(update_fields=["status", "consumed_at"])
-    limits.right_code_record(signer=signer)
+    if not login:
+        limits.right_code_record(signer=signer)
     return Verification(Outcome.SIGNED, challenge)

@@ -20,6 +20,7 @@ from companies.models import Company, Membership
 from otp import services as otp
 from otp import signing
 from otp.models import AuthorisationKind, ClosingReason, SignatureChallenge
+from otp.passkeys import PasskeyAssertion
 from permissions.catalogue import Right, sorted_rights, specs_for
 from permissions.models import Grant
 from permissions.selectors import ungrantable_refusal
@@ -312,7 +313,8 @@ def rights_change_sign(
     membership_id: int,
     company: Company,
     signer: User,
-    code: str,
+    code: str = "",
+    assertion: PasskeyAssertion | None = None,
     ip_address: str | None,
     user_agent: str,
     now: datetime.datetime,
@@ -320,12 +322,13 @@ def rights_change_sign(
     """Check the code; if right, record the authorisation and apply the new set in one transaction."""
     with transaction.atomic():
         change = _open_for_signature(change_id, membership_id, company)
-        verification = signing.code_verify(
+        verification = signing.signature_verify(
             change,
             company=company,
             signer=signer,
             payload=signature_payload(change, signer=signer),
             code=code,
+            assertion=assertion,
             ip_address=ip_address,
             now=now,
         )

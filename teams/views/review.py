@@ -8,41 +8,54 @@ from django.views.decorators.http import require_GET
 
 from accounts.http import current_user
 from audit.services import client_ip
-from core.downloads import content_download
+from core.csv import csv_download
 from permissions.checks import CompanyRequest, require_company_admin
-from teams.display import review_columns, review_rows
-from teams.selectors import access_review as access_review_of
+from teams.display import counts_text, review_columns, review_rows
+from teams.selectors import access_review_page
 from teams.services import access_review_export
-from teams.views.common import ACCESS_REVIEW
+from teams.views.common import ACCESS_REVIEW, member_filters, page_number, varies_with_htmx
 
 
 @require_GET
 @require_company_admin
 def access_review(request: CompanyRequest, company_id: int) -> HttpResponse:
+    form, filters = member_filters(request)
+    found = access_review_page(
+        company=request.company, filters=filters, number=page_number(request)
+    )
     columns = review_columns()
     context = {
         "company": request.company,
+        "filters": form,
+        "narrowed": filters.narrows,
+        "counts": counts_text(
+            members=found.members_total,
+            results=found.members.count if filters.narrows else None,
+        ),
         "columns": columns,
-        "members": review_rows(
-            company_id=request.company.pk,
-            review=access_review_of(company=request.company),
-            columns=columns,
+        "members_page": found.members,
+        "members": list(
+            review_rows(company_id=request.company.pk, members=found.members.rows, columns=columns)
         ),
         "back": ACCESS_REVIEW,
     }
-    return render(request, "teams/access_review.html", context)
+    template = "teams/access_review.html"
+    # a history restore (back button, cache missed) needs the whole page
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#review-results"
+    return varies_with_htmx(render(request, template, context))
 
 
 @require_GET
 @require_company_admin
 def access_review_csv(request: CompanyRequest, company_id: int) -> HttpResponseBase:
+    _form, filters = member_filters(request)
     export = access_review_export(
         company=request.company,
         actor=current_user(request),
         ip_address=client_ip(request),
         now=timezone.now(),
+        filters=filters,
     )
     # who may do what in the company: kept by no shared cache nor the browser's
-    return content_download(
-        export.content, filename=export.filename, content_type="text/csv; charset=utf-8"
-    )
+    return csv_download(export.rows, filename=export.filename)

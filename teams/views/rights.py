@@ -15,7 +15,7 @@ from accounts.http import current_user
 from audit.services import client_ip
 from companies.models import Membership
 from core.http import redirect_to
-from otp.forms import SignatureCodeForm
+from otp.forms import PasskeyForm, SignatureCodeForm, signature_form
 from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
 from permissions.catalogue import specs_for
@@ -135,7 +135,7 @@ def _sign_context(
     change: RightsChange,
     now: datetime.datetime,
     *,
-    form: SignatureCodeForm | None,
+    form: SignatureCodeForm | PasskeyForm | None,
     error: str,
 ) -> dict[str, object]:
     signer = current_user(request)
@@ -170,7 +170,7 @@ def _sign_page(
     change_id: int,
     now: datetime.datetime,
     *,
-    form: SignatureCodeForm | None = None,
+    form: SignatureCodeForm | PasskeyForm | None = None,
     error: str = "",
 ) -> HttpResponse:
     """The change's signature page as it stands now: a malformed or refused code shows why."""
@@ -199,7 +199,7 @@ def rights_sign(
     now = timezone.now()
     if request.method != "POST":
         return _sign_page(request, membership_id, change_id, now)
-    form = SignatureCodeForm(request.POST)
+    form = signature_form(request.POST)
     if not form.is_valid():
         return _sign_page(request, membership_id, change_id, now, form=form)
     try:
@@ -208,7 +208,8 @@ def rights_sign(
             membership_id=membership_id,
             company=request.company,
             signer=current_user(request),
-            code=form.cleaned_data["code"],
+            code=form.cleaned_data.get("code", ""),
+            assertion=form.cleaned_data.get("assertion"),
             ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             now=now,

@@ -4,38 +4,44 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from invitations.selectors import open_invitations
 from otp.selectors import subject_authorisations
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
-from teams.display import member_rows
+from teams.display import counts_text, member_rows
 from teams.forms import MemberRightsForm
-from teams.selectors import (
-    pending_rights_change,
-    team_member,
-    team_members,
-    team_rights,
-)
-from teams.services import member_rights
-from teams.views.common import rights_options
+from teams.selectors import granted_rights, member_for_page, team_page
+from teams.views.common import member_filters, page_number, rights_options, varies_with_htmx
 
 
 @require_GET
 @require_company_admin
 def team(request: CompanyRequest, company_id: int) -> HttpResponse:
+    form, filters = member_filters(request)
+    found = team_page(
+        company=request.company,
+        filters=filters,
+        number=page_number(request),
+        invitations_number=page_number(request, "invitations_page"),
+    )
     context = {
         "company": request.company,
-        "members": member_rows(
-            company_id=request.company.pk,
-            members=team_members(company=request.company),
-            rights=team_rights(company=request.company),
+        "filters": form,
+        "narrowed": filters.narrows,
+        "counts": counts_text(
+            members=found.members_total,
+            invitations=found.invitations_total,
+            results=found.members.count if filters.narrows else None,
         ),
-        "invitations": open_invitations(company=request.company),
+        "members_page": found.members,
+        "members": member_rows(company_id=request.company.pk, members=found.members.rows),
+        "invitations_page": found.invitations,
+        "invitations": found.invitations.rows,
     }
     template = "teams/team.html"
-    if request.htmx:
-        template += "#invitation-table"
-    return render(request, template, context)
+    # a history restore (back button, cache missed) needs the whole page
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#team-results"
+    return varies_with_htmx(render(request, template, context))
 
 
 def member_page(
@@ -45,10 +51,10 @@ def member_page(
     form: MemberRightsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    member = team_member(company=request.company, membership_id=membership_id)
+    member = member_for_page(company=request.company, membership_id=membership_id)
     if member is None:
         raise Http404
-    held = [] if member.is_admin else member_rights(member)
+    held = [] if member.is_admin else granted_rights(member)
     checked = form["rights"].value() or [] if form is not None and form.is_bound else held
     context = {
         "company": request.company,
@@ -57,7 +63,9 @@ def member_page(
         "rights": specs_for(held),
         "form": form or MemberRightsForm(initial={"rights": held}),
         "options": rights_options(member, checked=checked, held=held),
-        "pending": None if member.is_admin else pending_rights_change(membership=member),
+        "pending_change_id": None
+        if member.is_admin
+        else getattr(member, "pending_change_id", None),
         "authorisations": subject_authorisations(company=request.company, email=member.user.email),
     }
     return render(request, "teams/member.html", context, status=status)

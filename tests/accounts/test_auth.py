@@ -12,6 +12,7 @@ from audit.models import Action, AuditEvent
 from core.models import MessageStatus
 from portal.celery import app
 from tests.factories import PASSWORD, UserFactory
+from tests.login import log_in as log_in_with_code
 from tests.outbox import deliver, emails_to
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +37,7 @@ def log_in(
     next: str = "",
     remote_addr: str = "127.0.0.1",
 ):
-    data = {"email": email, "password": password}
-    if next:
-        data["next"] = next
-    return client.post(LOGIN_URL, data, REMOTE_ADDR=remote_addr)
+    return log_in_with_code(client, email, password, next=next, REMOTE_ADDR=remote_addr)
 
 
 def without_csrf_tokens(html: str) -> str:

@@ -11,6 +11,10 @@ from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.conf import settings
 
 from portal.celery import app
+from tests.reliability.conftest import (  # noqa: F401  real worker processes on a private Redis
+    private_broker,
+    start_worker_process,
+)
 
 
 @dataclass

@@ -3,7 +3,6 @@
 import datetime
 import io
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,9 +10,9 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfWriter
 
-from client_requests.models import private_storage
 from companies.models import Company, Contract, ContractKind
 from tests.factories import ContractFactory
+from tests.private_files import stored_names
 
 VALID_IBAN = "FR7630006000011234567890189"
 OTHER_VALID_IBAN = "DE89370400440532013000"
@@ -83,5 +82,4 @@ def broken_pdf() -> SimpleUploadedFile:
 
 def stored_files(company: Company) -> list[str]:
     """The private files of the company's requests (the storage's directory for it)."""
-    directory = Path(private_storage().path(f"requests/{company.pk}"))
-    return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
+    return [name.rsplit("/", 1)[-1] for name in stored_names(f"requests/{company.pk}")]

@@ -17,6 +17,7 @@ from client_requests.services import (
 from permissions.catalogue import Right
 from tests.client_requests.factories import make_request, new_file
 from tests.factories import ContractFactory, UserFactory
+from tests.private_files import stored_names
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,6 @@ def staff():
 @pytest.fixture
 def requester(collaborator_with):
     return collaborator_with(Right.COMPANY_REQUESTS)
-
-
-def _stored_files(tmp_root):
-    return [path for path in tmp_root.rglob("*") if path.is_file()]
 
 
 def test_a_draft_is_created_with_its_history_and_audit(requester):
@@ -81,14 +78,14 @@ def test_a_failing_create_leaves_no_row_and_no_file(requester, company, settings
         raise RuntimeError("panne")
 
     monkeypatch.setattr(common, "_submit", fail)
-    files_before = _stored_files(settings.PRIVATE_MEDIA_ROOT)
+    files_before = stored_names()
 
     with pytest.raises(RuntimeError):
         make_request(membership=requester, files=(new_file(),), submit=True)
 
     assert not ClientRequest.objects.filter(company=company).exists()
     assert not Attachment.objects.filter(request__company=company).exists()
-    assert _stored_files(settings.PRIVATE_MEDIA_ROOT) == files_before
+    assert stored_names() == files_before
 
 
 def test_a_proof_of_power_is_needed_to_submit_a_rib_change(collaborator_with, company):
@@ -364,7 +361,7 @@ def test_a_failing_completion_removes_the_files_it_wrote(requester, settings, mo
     from client_requests.services import filing
 
     draft = make_request(membership=requester)
-    files_before = _stored_files(settings.PRIVATE_MEDIA_ROOT)
+    files_before = stored_names()
 
     def fail(**kwargs):
         raise RuntimeError("panne")
@@ -376,7 +373,7 @@ def test_a_failing_completion_removes_the_files_it_wrote(requester, settings, mo
         )
 
     assert not draft.attachments.exists()
-    assert _stored_files(settings.PRIVATE_MEDIA_ROOT) == files_before
+    assert stored_names() == files_before
 
 
 def test_status_changes_of_a_request_are_kept_in_order(requester, staff):

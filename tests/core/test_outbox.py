@@ -384,7 +384,7 @@ def test_the_sweep_queues_after_commit_and_leaves_the_message_to_that_task(
 
     assert published == [message.pk]
     assert reloaded(message).next_attempt_at == late
-    assert outbox.messages_sweep(now=late + MINUTE) == []
+    assert outbox.messages_sweep(now=late + datetime.timedelta(seconds=10)) == []
 
 
 def test_a_message_waiting_for_its_retry_is_not_taken_for_lost(published, flaky, settings):
@@ -427,14 +427,17 @@ def test_the_sweep_runs_as_a_task(published):
     assert messages_sweep.apply().get() == 0
 
 
-def test_beat_sweeps_every_few_minutes(settings):
+def test_beat_sweeps_often_enough_to_recover_a_dead_delivery_within_a_minute(settings):
     [entry] = [
         entry
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
         if entry["task"] == messages_sweep.name
     ]
 
-    assert entry["schedule"] <= settings.MESSAGE_STALL_SECONDS <= 10 * 60
+    assert entry["schedule"] <= settings.MESSAGE_STALL_SECONDS
+    # stalled, then found by the next sweep, then one delivery (its hard time limit at most)
+    assert settings.MESSAGE_STALL_SECONDS + entry["schedule"] + message_deliver.time_limit <= 65
+    assert settings.MESSAGE_STALL_SECONDS + entry["schedule"] <= 40
 
 
 def test_a_delivery_is_stopped_before_the_broker_redelivers_it_or_the_sweep_takes_it(settings):
@@ -444,6 +447,19 @@ def test_a_delivery_is_stopped_before_the_broker_redelivers_it_or_the_sweep_take
     assert message_deliver.soft_time_limit > settings.TWILIO_TIMEOUT_SECONDS
     assert message_deliver.soft_time_limit < message_deliver.time_limit
     assert message_deliver.time_limit < settings.MESSAGE_STALL_SECONDS < visibility
+
+
+def test_tasks_are_acknowledged_late_and_put_back_when_their_worker_dies():
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert message_deliver.acks_late
+
+
+def test_the_visibility_timeout_outlasts_the_longest_retry_countdown(settings):
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+
+    assert visibility > settings.TASK_RETRY_MAX_SECONDS
 
 
 @pytest.mark.django_db(transaction=True)

@@ -158,7 +158,7 @@ def test_the_pdf_is_a_real_pdf_naming_the_contract(reader_client, company, loan)
     response = reader_client.get(url("amortisation_pdf", loan, company=company))
 
     assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     text = reader.pages[0].extract_text()
     assert "PRT-2024-0000042" in text
     assert "Atelier Durand SAS" in text

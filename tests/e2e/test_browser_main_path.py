@@ -52,6 +52,13 @@ def test_an_invitation_is_signed_by_sms_and_accepted_in_a_browser(
     new_account.get_by_label("Mot de passe", exact=True).fill("un-mot-de-passe-tres-solide")
     new_account.get_by_label("Confirmation du mot de passe").fill("un-mot-de-passe-tres-solide")
     new_account.get_by_role("button", name="Créer mon compte et accepter").click()
+    # the mobile is confirmed by a code before the account exists
+    expect(invitee.get_by_role("heading", level=1)).to_contain_text("Confirmez votre numéro")
+    assert sms.outbox[-1].to == "+33611223344"
+    invitee.get_by_label("Code reçu par SMS").fill(
+        first_match(r"\b(\d{6})\b", sms.outbox[-1].body, group=1)
+    )
+    invitee.get_by_role("button", name="Confirmer et créer mon compte").click()
 
     expect(invitee.get_by_role("heading", level=1)).to_contain_text(company.name)
     rights = set(

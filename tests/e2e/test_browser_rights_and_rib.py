@@ -15,7 +15,7 @@ from permissions.catalogue import Right
 from permissions.models import Grant
 from tests.client_requests.factories import pdf_bytes
 from tests.e2e.helpers import first_match, log_in
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,10 +91,8 @@ def test_a_right_granted_with_a_code_opens_its_section_and_support_validates_the
     # support sees the request and its proof of power in the admin, and validates it
     support = UserFactory.create(is_staff=True, is_superuser=True)
     desk = browser.new_context(locale="fr-FR").new_page()
-    desk.goto(f"{portal}/admin/login/")
-    desk.locator("#id_username").fill(support.email)
-    desk.locator("#id_password").fill(PASSWORD)
-    desk.locator("input[type=submit]").click()
+    # the admin's login is the portal's, with its second factor
+    log_in(desk, portal, support.email)
     desk.goto(f"{portal}/admin/client_requests/clientrequest/{request.pk}/change/")
     expect(desk.locator("#content")).to_contain_text("pouvoir.pdf")
     decision = desk.locator("#request-decision")
@@ -107,10 +105,7 @@ def test_a_right_granted_with_a_code_opens_its_section_and_support_validates_the
     # validating a RIB change takes a second agent's approval
     second = UserFactory.create(is_staff=True, is_superuser=True)
     approver = browser.new_context(locale="fr-FR").new_page()
-    approver.goto(f"{portal}/admin/login/")
-    approver.locator("#id_username").fill(second.email)
-    approver.locator("#id_password").fill(PASSWORD)
-    approver.locator("input[type=submit]").click()
+    log_in(approver, portal, second.email)
     approver.goto(f"{portal}/admin/backoffice/proposal/?a_traiter=oui")
     approver.locator("#result_list tbody th a").first.click()
     expect(approver.locator("#proposal-changes")).to_contain_text(NEW_IBAN.replace(" ", ""))

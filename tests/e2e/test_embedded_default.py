@@ -48,7 +48,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SMS_BACKEND"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "EMAIL_URL",
+            "SMS_BACKEND",
+            "PDF_SEAL_PKCS12",
+            "PDF_SEAL_PASSPHRASE",
+            "PDF_SEAL_TRUST_ROOTS",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
@@ -56,10 +65,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         DATABASE_URL=f"sqlite:///{home / 'db.sqlite3'}",
         OUTBOX_DIR=str(home / "outbox"),
         PORTAL_BASE_URL=url,
+        PDF_SEAL_DEVELOPMENT_DIR=str(home / "seal"),
     )
     _manage(env, "migrate", "--noinput")
     printed = _manage(env, "load_demo")
     _manage(env, "load_demo")  # `make run` run twice keeps working
+    sealed = _manage(env, "seal_development")
+    assert "Development PDF seal created" in sealed
+    assert "Development PDF seal kept" in _manage(env, "seal_development")
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
@@ -105,9 +118,13 @@ def test_make_run_prints_the_demo_administrator_credentials(server):
 def test_a_newcomer_walks_the_main_path_on_the_embedded_default(server):
     url, outbox, _printed = server
     admin = requests.Session()
-    logged_in = _post(
+    second_step = _post(
         admin, f"{url}/connexion/", {"email": "admin@demo.example", "password": DEMO_PASSWORD}
     )
+    assert "Un code à 6 chiffres a été envoyé" in second_step.text
+    login_sms = json.loads(_newest(outbox / "sms", "*.json").read_text())
+    login_code = re.search(r"\b(\d{6})\b", login_sms["body"]).group(1)
+    logged_in = _post(admin, second_step.url, {"code": login_code})
     assert "Cliquez sur votre entreprise" in logged_in.text
     company_id = re.search(
         r'href="/entreprises/(\d+)/"[^<]*>\s*<h2[^>]*>Atelier Durand', logged_in.text
@@ -145,7 +162,7 @@ def test_a_newcomer_walks_the_main_path_on_the_embedded_default(server):
     link = re.search(rf"{re.escape(url)}/invitation/\S+/", text).group(0)
     invitee = requests.Session()
     assert "Atelier Durand" in invitee.get(link, timeout=10).text
-    landed = _post(
+    confirm_mobile = _post(
         invitee,
         link,
         {
@@ -156,6 +173,11 @@ def test_a_newcomer_walks_the_main_path_on_the_embedded_default(server):
             "password2": "un-mot-de-passe-tres-solide",
         },
     )
+    assert "Confirmez votre numéro de mobile" in confirm_mobile.text
+    mobile_sms = json.loads(_newest(outbox / "sms", "*.json").read_text())
+    assert mobile_sms["to"] == "+33611223344"
+    mobile_code = re.search(r"\b(\d{6})\b", mobile_sms["body"]).group(1)
+    landed = _post(invitee, link, {"accept_with": "confirm_mobile", "code": mobile_code})
 
     assert landed.url.rstrip("/").endswith(f"/entreprises/{company_id.group(1)}")
     assert "Atelier Durand" in landed.text

@@ -57,6 +57,21 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
         "rights": RIGHTS,
         "team_url": "https://portail.example/entreprises/1/equipe/",
     },
+    "invitations/email/reminder": lambda: {
+        "invitation": LEA,
+        "company": COMPANY,
+        "inviter": CLAIRE,
+        "rights": RIGHTS,
+        "url": "https://portail.example/invitation/jeton/",
+        "expires_at": FIRST_OF_MARCH,
+    },
+    "invitations/email/expired": lambda: {
+        "invitation": LEA,
+        "company": COMPANY,
+        "rights": RIGHTS,
+        "expired_at": FIRST_OF_MARCH,
+        "team_url": "https://portail.example/entreprises/1/equipe/",
+    },
     "teams/email/rights_changed": lambda: {
         "member": LEA,
         "company": COMPANY,
@@ -87,6 +102,29 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
         "client_request": SimpleNamespace(pk=12, get_kind_display=lambda: "Crédit-bail"),
         "change": SimpleNamespace(get_to_status_display=lambda: "Acceptée", comment="Parfait."),
         "request_url": "https://portail.example/entreprises/1/demandes/12/",
+    },
+    "accounts/email/login_locked": lambda: {
+        "user": CLAIRE,
+        "locked_at": FIRST_OF_MARCH,
+        "failures": 20,
+        "support": "le support de la banque",
+    },
+    "accounts/email/login_unlocked": lambda: {
+        "user": CLAIRE,
+        "when": FIRST_OF_MARCH,
+        "support": "le support de la banque",
+    },
+    "accounts/email/second_factors_reset": lambda: {
+        "user": CLAIRE,
+        "when": FIRST_OF_MARCH,
+        "support": "le support de la banque",
+    },
+    "accounts/email/new_login": lambda: {
+        "user": CLAIRE,
+        "when": FIRST_OF_MARCH,
+        "browser": "Firefox 128.0 · Ubuntu",
+        "ip_address": "203.0.113.7",
+        "support": "le support de la banque",
     },
     "otp/email/signing_locked": lambda: {
         "user": CLAIRE,

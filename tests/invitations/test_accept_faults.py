@@ -17,6 +17,7 @@ from invitations.models import Invitation, InvitationStatus
 from permissions.models import Grant
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import dispatch, signed
+from tests.login import accept_new_account, last_code
 from tests.otp.factories import NOW
 from tests.outbox import deliver, pending
 
@@ -55,7 +56,7 @@ def test_accepting_with_the_broker_down_answers_and_the_inviter_is_emailed_once_
     monkeypatch.setattr(message_deliver, "apply_async", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(accept_url(token), NEW_ACCOUNT)
+        response = accept_new_account(client, accept_url(token), NEW_ACCOUNT)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:company_home", args=[admin.company.pk])
@@ -101,6 +102,14 @@ def test_the_service_refuses_a_suspended_member_with_its_own_reason(admin):
 @pytest.mark.django_db(transaction=True)
 def test_two_companies_inviting_one_new_person_at_once_make_one_account(admin):
     _invitation, token = sent_now(admin)
+    pending = services.invitation_acceptance_begin(
+        token=token,
+        first_name="Léa",
+        last_name="Martin",
+        mobile="+33698765432",
+        password=NEW_ACCOUNT["password1"],
+        now=NOW,
+    )
     other = CompanyFactory.create()
     committed = threading.Event()
     inserted = threading.Event()
@@ -122,13 +131,7 @@ def test_two_companies_inviting_one_new_person_at_once_make_one_account(admin):
         assert inserted.wait(timeout=10)
         with pytest.raises(services.AccountExists):
             services.invitation_accept_new_account(
-                token=token,
-                first_name="Léa",
-                last_name="Martin",
-                mobile="+33698765432",
-                password=NEW_ACCOUNT["password1"],
-                ip_address=None,
-                now=NOW,
+                token=token, pending=pending, code=last_code(), ip_address=None, now=NOW
             )
     finally:
         racer.join()
@@ -152,7 +155,7 @@ def test_the_second_account_form_at_the_same_instant_is_asked_to_log_in(client, 
 
     monkeypatch.setattr(User.objects, "filter", not_yet_there)
 
-    response = client.post(accept_url(token), NEW_ACCOUNT)
+    response = accept_new_account(client, accept_url(token), NEW_ACCOUNT)
 
     assert response.status_code == 200
     assert 'name="password"' in response.text

@@ -10,6 +10,7 @@ from invitations import services
 from invitations.models import Invitation, InvitationStatus
 from invitations.services import Invitee
 from tests.invitations.factories import IP, sent
+from tests.login import accept_new_account_service
 from tests.otp.factories import NOW
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,7 @@ def new_account(token, **changes):
         "password": "un-mot-de-passe-solide",
         **changes,
     }
-    return services.invitation_accept_new_account(token=token, ip_address=IP, now=NOW, **fields)
+    return accept_new_account_service(token=token, ip_address=IP, now=NOW, **fields)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from companies.models import Membership, Role
 from invitations.models import Invitation, InvitationStatus
 from permissions.catalogue import Right
 from tests.factories import PASSWORD
+from tests.login import accept_new_account, log_in
 from tests.otp.factories import last_code
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,8 @@ def test_an_administrator_invites_a_collaborator_who_lands_with_exactly_the_sign
     browser = Client()
 
     # log in and pick the company
-    response = browser.post(
-        reverse("accounts:login"), {"email": admin.user.email, "password": PASSWORD}, follow=True
-    )
+    log_in(browser, admin.user.email, PASSWORD)
+    response = browser.get(reverse("portal:company_picker"))
     assert "Cliquez sur votre entreprise" in response.text
     assert company.name in response.text
     home = browser.get(reverse("portal:company_home", args=[company.pk]))
@@ -85,7 +85,8 @@ def test_an_administrator_invites_a_collaborator_who_lands_with_exactly_the_sign
 
     # the invitee creates the account and lands in the company space
     with django_capture_on_commit_callbacks(execute=True):
-        response = invitee.post(
+        response = accept_new_account(
+            invitee,
             link.group(1),
             {
                 "first_name": "Léa",

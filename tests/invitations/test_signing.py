@@ -8,7 +8,7 @@ from django.conf import settings
 
 from audit.models import Action, AuditEvent
 from invitations.models import Invitation, InvitationBatch, InvitationStatus
-from invitations.services import batches, signing
+from invitations.services import batch_signing, signing
 from otp import services as otp
 from otp.models import AccessAuthorisation, ChallengeStatus
 from tests.invitations.batches import create_batch, request_batch_code, sign_batch
@@ -168,7 +168,7 @@ def test_a_failure_on_the_second_member_leaves_the_first_unsigned(
 ):
     batch = create_batch(admin, ANA, BOB)
     request_batch_code(batch, admin)
-    apply_signed = batches.apply_signed
+    apply_signed = batch_signing.apply_signed
     applied = []
 
     def fail_on_the_second(invitation, *args, **kwargs):
@@ -177,7 +177,7 @@ def test_a_failure_on_the_second_member_leaves_the_first_unsigned(
         applied.append(invitation.email)
         apply_signed(invitation, *args, **kwargs)
 
-    monkeypatch.setattr(batches, "apply_signed", fail_on_the_second)
+    monkeypatch.setattr(batch_signing, "apply_signed", fail_on_the_second)
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
         sign_batch(batch, admin)
 

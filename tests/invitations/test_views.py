@@ -18,6 +18,7 @@ from invitations.models import Invitation, InvitationStatus
 from permissions.catalogue import Right
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import IP, create, dispatch, request_code, sign, signed
+from tests.login import SECOND_STEP_URL, accept_new_account
 from tests.otp.factories import last_code, wrong_code
 
 pytestmark = pytest.mark.django_db
@@ -339,11 +340,11 @@ def test_logging_in_again_lets_the_administrator_ask_for_the_code(
     session.save()
     login = client.post(send_code_url(invitation))
 
-    response = client.post(
-        login.url, {"email": admin.user.email, "password": PASSWORD}, follow=True
-    )
+    client.post(login.url, {"email": admin.user.email, "password": PASSWORD})
+    response = client.post(SECOND_STEP_URL, {"code": last_code()}, follow=True)
     assert response.redirect_chain[-1][0] == sign_url(invitation)
 
+    sms.outbox.clear()
     client.post(send_code_url(invitation))
     assert len(sms.outbox) == 1
 
@@ -451,7 +452,9 @@ def test_resending_emails_a_new_link_and_the_old_one_stops_working(
 
     assert f"Un nouveau lien est envoyé à {LEA}" in response.text
     assert len(mail.outbox) == 2
-    assert admin_client.get(accept_url(old_token)).status_code == 404
+    old_link = admin_client.get(accept_url(old_token))
+    assert old_link.status_code == 410
+    assert "Ce lien a été remplacé par un lien plus récent" in old_link.text
 
 
 def test_the_team_page_offers_to_resend_a_sent_invitation(admin_client, admin):
@@ -617,7 +620,7 @@ def test_the_link_page_tells_browsers_never_to_send_the_link_elsewhere(client, a
 def test_a_new_person_creates_their_account_and_lands_in_the_company(client, admin):
     invitation, token = sent_now(admin)
 
-    response = client.post(accept_url(token), NEW_ACCOUNT, follow=True)
+    response = accept_new_account(client, accept_url(token), NEW_ACCOUNT, follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("portal:company_home", args=[admin.company.pk])
     assert "Bienvenue dans l’espace d’Atelier Durand SAS." in response.text
@@ -682,9 +685,10 @@ def test_the_page_is_the_same_whether_or_not_an_account_exists(client, admin):
 def test_someone_with_an_account_logs_in_and_accepts(client, admin, lea):
     invitation, token = sent_now(admin)
 
-    response = client.post(
-        accept_url(token), {"accept_with": "login", "password": PASSWORD}, follow=True
-    )
+    client.post(accept_url(token), {"accept_with": "login", "password": PASSWORD})
+    # accepted with the password; the session still asks for the account's second factor
+    assert "_auth_user_id" not in client.session
+    response = client.post(SECOND_STEP_URL, {"code": last_code()}, follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("portal:company_home", args=[admin.company.pk])
     membership = Membership.objects.get(company=admin.company, user=lea)
@@ -864,14 +868,20 @@ def test_a_double_submit_of_the_new_account_form_makes_one_account():
     request_code(invitation, admin)
     sign(invitation, admin)
     token = dispatch(invitation, now=timezone.now())
+    browser = Client(raise_request_exception=False)
+    browser.post(accept_url(token), NEW_ACCOUNT)
+    code = last_code()
     both_ready = threading.Barrier(2)
     statuses = []
 
     def submit():
         try:
             both_ready.wait()
-            browser = Client(raise_request_exception=False)
-            statuses.append(browser.post(accept_url(token), NEW_ACCOUNT).status_code)
+            statuses.append(
+                browser.post(
+                    accept_url(token), {"accept_with": "confirm_mobile", "code": code}
+                ).status_code
+            )
         finally:
             connection.close()
 

@@ -150,3 +150,45 @@ def test_refuses_to_create_public_passwords_when_debug_is_off(settings):
         call_command("load_demo", stdout=StringIO())
 
     assert not Company.objects.filter(siren=ATELIER_SIREN).exists()
+
+
+def generated_members(siren: str):
+    return Membership.objects.filter(
+        company__siren=siren, user__email__endswith="@membres.demo.example"
+    )
+
+
+def test_members_fills_the_demo_company_with_varied_people_and_is_idempotent(debug_on):
+    out = StringIO()
+    call_command("load_demo", "--members", "40", stdout=out)
+    first = set(generated_members(ATELIER_SIREN).values_list("user__email", "role", "status"))
+    call_command("load_demo", "--members", "40", stdout=StringIO())
+
+    members = generated_members(ATELIER_SIREN)
+    assert "40 generated members in Atelier Durand SAS." in out.getvalue()
+    assert members.count() == 40
+    assert set(members.values_list("user__email", "role", "status")) == first
+    assert {role for _, role, _ in first} == {"collaborator", "admin"}
+    assert {status for _, _, status in first} == {"active", "suspended"}
+    names = "".join(members.values_list("user__first_name", flat=True))
+    assert any(letter in names for letter in "éèëï")
+    assert Grant.objects.filter(membership__in=members).values("right").distinct().count() == 6
+    assert authenticate(
+        email=members.first().user.email, password=printed("Password", out.getvalue())
+    )
+
+
+def test_a_smaller_number_removes_only_generated_members(debug_on):
+    call_command("load_demo", "--members", "30", stdout=StringIO())
+    call_command("load_demo", "--members", "5", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())  # without the option: left as they are
+
+    assert generated_members(ATELIER_SIREN).count() == 5
+    assert Membership.objects.filter(
+        company__siren=ATELIER_SIREN, user__email="admin@demo.example"
+    ).exists()
+
+
+def test_members_refuses_a_number_out_of_bounds(debug_on):
+    with pytest.raises(CommandError):
+        call_command("load_demo", "--members", "-1", stdout=StringIO())

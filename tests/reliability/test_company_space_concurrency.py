@@ -3,10 +3,8 @@ together: one open RIB change, one signed rights change, one decision of support
 keeps an administrator whatever its last two do to each other at the same instant."""
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
@@ -27,6 +25,7 @@ from teams.models import RightsChange
 from tests.client_requests.factories import make_request, new_file
 from tests.factories import MembershipFactory, UserFactory
 from tests.otp.factories import last_code
+from tests.private_files import stored_names
 from tests.reliability.test_concurrency import (  # noqa: F401 (autouse fixtures)
     all_at_once,
     eager_tasks,
@@ -40,9 +39,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NEW_RIB = {"holder": "Atelier Durand SAS", "iban": "FR7630006000011234567890189", "bic": "AGRIFRPP"}
 
 
-def company_files(company: Company) -> list[Path]:
-    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "requests" / str(company.pk)
-    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+def company_files(company: Company) -> list[str]:
+    return stored_names(f"requests/{company.pk}")
 
 
 def test_two_simultaneous_rib_changes_open_one_request(collaborator_with, admin):

@@ -164,17 +164,20 @@ def test_ten_simultaneous_acceptances_of_one_link_make_one_membership(admin):
 
 def test_ten_simultaneous_new_account_acceptances_of_one_link_make_one_account(admin):
     invitation, token = sent(admin)
+    pending = services.invitation_acceptance_begin(
+        token=token,
+        first_name="Léa",
+        last_name="Martin",
+        mobile="+33698765432",
+        password=PASSWORD,
+        now=NOW,
+    )
+    code = last_code()
 
     outcomes = all_at_once(
         10,
         lambda: services.invitation_accept_new_account(
-            token=token,
-            first_name="Léa",
-            last_name="Martin",
-            mobile="+33698765432",
-            password=PASSWORD,
-            ip_address=IP,
-            now=NOW,
+            token=token, pending=pending, code=code, ip_address=IP, now=NOW
         ),
     )
 

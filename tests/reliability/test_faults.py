@@ -23,6 +23,7 @@ from invitations.services import hash_token
 from otp.models import AccessAuthorisation
 from tests.factories import UserFactory
 from tests.invitations.factories import TOKEN, InvitationFactory, create, request_code, sign
+from tests.login import accept_new_account
 from tests.otp.factories import last_code
 from tests.outbox import deliver, emails_to
 from tests.reliability.conftest import status_of, wait_for
@@ -287,7 +288,8 @@ def test_accepting_while_redis_is_down_answers_and_the_inviter_is_emailed_once_i
     token = token_in(mail.outbox[-1].message().as_bytes())
     private_broker.stop()
 
-    response = client.post(
+    response = accept_new_account(
+        client,
         reverse("invitations:accept", args=[token]),
         {
             "first_name": "Léa",

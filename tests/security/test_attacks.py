@@ -18,6 +18,7 @@ from otp.models import ChallengeStatus
 from permissions.catalogue import Right
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.invitations.factories import create, dispatch, signed
+from tests.login import accept_new_account, log_in
 from tests.otp.factories import last_code, wrong_code
 from tests.outbox import deliver, run_tasks
 
@@ -311,7 +312,7 @@ def test_opening_the_link_logged_in_as_the_invitee_changes_nothing(admin, client
 
 def test_a_used_link_cannot_be_used_again(admin, client):
     _invitation, token = sent_now(admin)
-    client.post(accept_url(token), NEW_ACCOUNT)
+    accept_new_account(client, accept_url(token), NEW_ACCOUNT)
     other = Client()
 
     response = other.post(accept_url(token), {**NEW_ACCOUNT, "first_name": "Autre"})
@@ -376,7 +377,8 @@ def test_a_resent_invitation_kills_the_old_link(admin, admin_client, client):
 
     response = client.post(accept_url(old_token), NEW_ACCOUNT)
 
-    assert response.status_code == 404
+    # the page says a newer link was sent, and accepts nothing
+    assert response.status_code == 410
     assert not User.objects.filter(email=LEA).exists()
 
 
@@ -399,10 +401,7 @@ def test_a_resent_invitation_kills_the_old_link(admin, admin_client, client):
     ],
 )
 def test_login_never_redirects_off_site(admin, client, target):
-    response = client.post(
-        reverse("accounts:login") + "?next=x",
-        {"email": admin.user.email, "password": PASSWORD, "next": target},
-    )
+    response = log_in(client, admin.user.email, PASSWORD, next=target)
 
     assert response.status_code == 302
     assert response.url == reverse("portal:company_picker")

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from core import sms
 from portal.celery import app as celery_app
 from portal.urls import urlpatterns as portal_urlpatterns
+from tests.e2e.helpers import log_in
 from tests.factories import PASSWORD
 
 # the outbox is mounted only when DEBUG: this module is the urlconf for its test
@@ -45,10 +46,7 @@ def violations(page: Page) -> list[str]:
 def test_the_signature_path_runs_without_a_policy_violation(
     portal: str, page: Page, violations: list[str], admin, company
 ) -> None:
-    page.goto(f"{portal}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(admin.user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, portal, admin.user.email)
     page.goto(f"{portal}/entreprises/{company.pk}/equipes/")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Mes équipes"))
     page.get_by_role("link", name="Inviter un collaborateur").click()
@@ -99,10 +97,7 @@ def test_changing_ones_mobile_runs_without_a_policy_violation(
     portal: str, page: Page, violations: list[str], collaborator_with
 ) -> None:
     collaborator = collaborator_with()  # an administrator's mobile is changed by support
-    page.goto(f"{portal}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(collaborator.user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, portal, collaborator.user.email)
     page.get_by_role("link", name="Mon compte").click()
     page.get_by_role("link", name="Changer de numéro de mobile").click()
     page.get_by_label("Mot de passe actuel").fill(PASSWORD)

@@ -16,7 +16,13 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "SECURE_", "SESSION_"))
     }
-    environment.update(DJANGO_SETTINGS_MODULE="portal.settings", DJANGO_DEBUG="false", **env)
+    environment.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DJANGO_DEBUG="false",
+        EMAIL_URL="smtp+tls://portal:secret@smtp.example.com:587",
+        SMS_BACKEND="twilio",
+    )
+    environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -43,6 +49,34 @@ def test_production_refuses_to_start_with_the_development_secret_key():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_when_email_would_stay_in_the_development_outbox():
+    result = _manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(64), EMAIL_URL="")
+
+    assert result.returncode != 0
+    assert "must not fall back to the development outbox" in result.stderr
+
+
+def test_production_refuses_to_start_when_sms_would_stay_in_the_development_outbox():
+    result = _manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(64), SMS_BACKEND="console")
+
+    assert result.returncode != 0
+    assert "must not fall back to the development outbox" in result.stderr
+
+
+def test_production_cookies_carry_the_host_prefix():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_COOKIE_NAME, "
+        "settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_SECURE, "
+        "settings.LANGUAGE_COOKIE_HTTPONLY)",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-4:] == ["__Host-sessionid", "__Host-csrftoken", "True", "True"]
 
 
 DESIGN_NUMBERS = {
@@ -99,7 +133,12 @@ def test_debug_is_off_when_the_environment_does_not_ask_for_it():
             "from django.conf import settings; print(settings.DEBUG)",
         ],
         cwd=ROOT,
-        env={**environment, "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)},
+        env={
+            **environment,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "EMAIL_URL": "smtp://127.0.0.1:2525",
+            "SMS_BACKEND": "twilio",
+        },
         capture_output=True,
         text=True,
         timeout=120,

@@ -11,6 +11,7 @@ from invitations.models import Invitation
 from permissions.catalogue import Right
 from tests.factories import CompanyFactory, ContractFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import dispatch
+from tests.login import accept_new_account
 from tests.otp.factories import last_code
 from tests.outbox import deliver
 
@@ -134,7 +135,8 @@ def test_names_are_escaped_in_the_acceptance_email_to_the_inviter(
     _invitation, token = signed_and_sent(
         client_for(evil_admin.user), evil_admin, payload, django_capture_on_commit_callbacks
     )
-    client.post(
+    accept_new_account(
+        client,
         reverse("invitations:accept", args=[token]),
         {
             "first_name": payload,

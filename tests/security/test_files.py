@@ -82,6 +82,12 @@ def download_url(attachment: Attachment) -> str:
     )
 
 
+@pytest.fixture
+def folder_store(settings):
+    """The folder store (the suite keeps files in the database): where a file lands on disk."""
+    settings.PRIVATE_STORAGE = "filesystem"
+
+
 def stored_path(attachment: Attachment) -> Path:
     return Path(attachment.file.path).resolve()
 
@@ -90,7 +96,7 @@ def stored_path(attachment: Attachment) -> Path:
 
 
 @pytest.mark.parametrize("name", TRAVERSALS)
-def test_a_traversal_in_a_file_name_stays_in_the_private_directory(admin, name):
+def test_a_traversal_in_a_file_name_stays_in_the_private_directory(admin, name, folder_store):
     draft = make_request(membership=admin, files=(new_file(name),))
 
     attachment = draft.attachments.get()
@@ -124,7 +130,9 @@ def test_a_traversal_sent_by_a_browser_stays_in_the_private_directory(admin_clie
 
 
 @pytest.mark.parametrize("name", TRAVERSALS)
-def test_a_traversal_in_a_contract_documents_name_stays_in_the_private_directory(company, name):
+def test_a_traversal_in_a_contract_documents_name_stays_in_the_private_directory(
+    company, name, folder_store
+):
     document = ContractDocumentFactory.create(
         contract=company.contracts.first(), upload=SimpleUploadedFile(name, pdf_bytes())
     )

@@ -6,11 +6,9 @@ status change, stored file, grant, membership or invitation change."""
 
 import datetime
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.messages import ERROR, get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -34,6 +32,7 @@ from tests.documents.factories import ContractDocumentFactory
 from tests.factories import UserFactory
 from tests.invitations.factories import create
 from tests.otp.factories import last_code
+from tests.private_files import stored_names
 from tests.security.test_fuzz import FUZZ, TEXT
 from tests.treasury.factories import TreasurySubscriptionFactory
 from treasury.models import LowBalanceAlert, TreasurySubscription
@@ -96,8 +95,7 @@ def ids(*values: object) -> st.SearchStrategy[str]:
 
 
 def stored_files() -> list[str]:
-    root = Path(django_settings.PRIVATE_MEDIA_ROOT)
-    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+    return stored_names()
 
 
 def state(company: Company) -> tuple[object, ...]:

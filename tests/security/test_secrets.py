@@ -24,6 +24,7 @@ from permissions.models import Grant
 from teams.models import RightsChange
 from tests.factories import UserFactory
 from tests.invitations.factories import dispatch
+from tests.login import accept_new_account, log_in
 from tests.otp.factories import last_code, wrong_code
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,7 @@ def test_no_secret_is_kept_anywhere_along_the_main_path(
     admin.user.save()
     browser = Client()
 
-    browser.post(reverse("accounts:login"), {"email": admin.user.email, "password": ADMIN_PASSWORD})
+    log_in(browser, admin.user.email, ADMIN_PASSWORD)
     browser.post(
         reverse("invitations:create", args=[company.pk]),
         {"first_name": "Léa", "last_name": "Martin", "email": LEA, "rights": [Right.DOCUMENTS]},
@@ -124,7 +125,8 @@ def test_no_secret_is_kept_anywhere_along_the_main_path(
     invitee.get(accept_url)
     invitee.head(accept_url)
     with django_capture_on_commit_callbacks(execute=True):
-        accepted = invitee.post(
+        accepted = accept_new_account(
+            invitee,
             accept_url,
             {
                 "first_name": "Léa",
@@ -182,7 +184,7 @@ def test_no_code_is_kept_anywhere_along_the_rights_change_signing_path(
     admin.user.save()
     member = collaborator_with(Right.DOCUMENTS)
     browser = Client()
-    browser.post(reverse("accounts:login"), {"email": admin.user.email, "password": ADMIN_PASSWORD})
+    log_in(browser, admin.user.email, ADMIN_PASSWORD)
     rights = [Right.DOCUMENTS, Right.BANK_DETAILS]
     on_member = [company.pk, member.pk]
 

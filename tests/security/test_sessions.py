@@ -15,6 +15,7 @@ from core import sms
 from tests.conftest import logged_in_client
 from tests.factories import PASSWORD
 from tests.invitations.factories import create
+from tests.login import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_logging_in_rotates_the_session_key(client, admin):
     session.save()
     planted_key = session.session_key
 
-    client.post(reverse("accounts:login"), {"email": admin.user.email, "password": PASSWORD})
+    log_in(client, admin.user.email, PASSWORD)
 
     assert client.session.session_key != planted_key
     assert not Session.objects.filter(session_key=planted_key).exists()

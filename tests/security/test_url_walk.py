@@ -37,6 +37,7 @@ OBJECT_PARAMS = (
     "attachment_id",
     "authorisation_id",
     "batch_id",
+    "passkey_id",
 )
 # a uuid converter's id: a number would not even make a URL
 MISSING_UUID = uuid.UUID(int=999_999)

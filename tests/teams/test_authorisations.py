@@ -219,7 +219,7 @@ def assert_private_pdf(response) -> None:
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_an_administrator_downloads_it_and_the_download_is_audited(
@@ -249,6 +249,10 @@ def test_the_member_page_lists_the_versions_with_their_links(
     assert "En vigueur" in page
     assert "2 droits" in page
     assert company_url(authorisation) in page
+    assert (
+        reverse("teams:authorisation_proof_download", args=[admin.company_id, authorisation.pk])
+        in page
+    )
 
 
 def test_mes_equipes_links_a_signed_invitation_to_its_authorisation(admin_client, admin):

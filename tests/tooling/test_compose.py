@@ -75,3 +75,8 @@ def test_the_app_waits_for_healthy_storage_and_applied_migrations():
         "postgres": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
     }
+
+
+def test_the_stack_keeps_private_files_in_the_database_every_node_reaches():
+    for name in APP_SERVICES:
+        assert SERVICES[name]["environment"]["PRIVATE_STORAGE"] == "database"

@@ -1,7 +1,8 @@
 """Every command the README names is at least booted by a test of `make test`: the long-running
 ones (worker, beat) are started through make on a private Redis until they answer the health check
 docker-compose.yml gives them, then stopped; `make fuzz` runs one quick property test under the
-fuzz profile; `make bench` collects its benchmarks; `make load` runs for a few seconds with two
+fuzz profile; `make bench` measures its baselines and every company page on one small company
+(BENCH_TINY); `make load` runs for a few seconds with two
 administrators on a database of its own."""
 
 import os
@@ -20,6 +21,7 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.tooling.commands import (
     ROOT,
+    VENV,
     make_command,
     make_env,
     private_redis,
@@ -32,7 +34,7 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 # What boots each command the README names. A new command in the README needs its line here.
 BOOTED_BY = {
-    "run": "tests/e2e/test_embedded_default.py runs its three steps (here: the recipe is those)",
+    "run": "tests/e2e/test_embedded_default.py runs its four steps (here: the recipe is those)",
     "test": ".ci/run",
     "venv": "make test (its first prerequisite)",
     "lint": "make test runs the same ruff check, ruff format --check and mypy",
@@ -40,8 +42,11 @@ BOOTED_BY = {
     "worker": "test_make_worker_answers_the_compose_health_check",
     "beat": "test_make_beat_ticks_and_passes_the_compose_health_check",
     "fuzz": "test_make_fuzz_runs_a_property_test_under_the_fuzz_profile",
-    "bench": "test_make_bench_collects_its_benchmarks",
-    "load": "test_make_load_signs_and_emails_every_invitation_once (3 s, 2 administrators)",
+    "bench-audit": "tests/audit/test_chain_bench.py runs its script on 3,000 events",
+    "bench": "test_make_bench_measures_every_company_page_in_its_tiny_mode",
+    "load": "test_make_load_signs_and_emails_every_invitation_once (3 s, 2 administrators, "
+    "1 member browsing)",
+    "scaleout": "tests/tooling/test_make_scaleout.py (5 s, 2 administrators, 2 nodes)",
 }
 
 
@@ -65,7 +70,7 @@ def sh(command: str, *, env: dict[str, str], timeout: float = 60) -> subprocess.
 
 
 def test_every_command_the_readme_names_exists_and_is_booted_by_a_test():
-    named = set(re.findall(r"\bmake (\w+)", README))
+    named = set(re.findall(r"\bmake ([\w-]*\w)", README))
 
     assert named == set(BOOTED_BY)
     for target in sorted(named):
@@ -84,6 +89,7 @@ def test_make_run_runs_the_steps_the_embedded_default_test_boots():
     assert [line.split("manage.py ", 1)[1] for line in steps] == [
         "migrate --noinput",
         "load_demo",
+        "seal_development",
         "runserver 127.0.0.1:8000",
     ]
     # the embedded defaults: no database or broker from the shell, DEBUG on
@@ -175,20 +181,30 @@ def test_make_fuzz_runs_a_property_test_under_the_fuzz_profile():
     assert f"Stopped because settings.max_examples={examples}" in result.stdout
 
 
-def test_make_bench_collects_its_benchmarks():
+def test_make_bench_measures_every_company_page_in_its_tiny_mode():
+    database = f"postgres://postgres@127.0.0.1:5432/portal_bench_boot_{uuid.uuid4().hex[:8]}"
     result = subprocess.run(
-        make_command("bench", "BENCH_ARGS=--collect-only -q"),
+        make_command(
+            "bench",
+            f"BENCH_DATABASE_URL={database}",
+            "BENCH_ARGS=-k 'baseline or company_page'",
+        ),
         cwd=ROOT,
-        env=make_env(),
+        env=make_env(BENCH_TINY="1"),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
 
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert re.search(r"\d+ tests collected", result.stdout)
-    assert "test_baseline_tiny_template_view_again" in result.stdout
+    output = result.stdout
+    assert result.returncode == 0, output[-3000:] + result.stderr[-3000:]
+    assert "Company pages: median time as a ratio to the one-query view's" in output
+    for page in ("company home", "gestion des fonds", "trésorerie CSV", "rachat anticipé"):
+        row = re.search(rf"^{page} +×[0-9.]+ +([0-9]+) queries$", output, re.M)
+        assert row, f"{page}: {output[-3000:]}"
+        assert 0 < int(row[1]) <= 10
+    assert "baseline again, at the end (drift)" in output
 
 
 @pytest.fixture
@@ -206,13 +222,15 @@ def test_make_load_signs_and_emails_every_invitation_once(load_database, tmp_pat
     # besides its database: a private Redis on a port the script checks is its own, gunicorn on a
     # socket it inherits already listening, a Celery queue and a file outbox of its own
     log = tmp_path / "load.log"
-    env = make_env(LOAD_SECONDS="3", LOAD_ADMINS="2", LOAD_DATABASE=load_database)
+    env = make_env(
+        LOAD_SECONDS="3", LOAD_ADMINS="2", LOAD_BROWSERS="1", LOAD_DATABASE=load_database
+    )
 
     with started(make_command("load"), env=env, log=log) as load:
         try:
-            load.wait(timeout=120)
+            load.wait(timeout=300)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"`make load` still runs after 120 s: {log.read_text()[-3000:]}")
+            pytest.fail(f"`make load` still runs after 300 s: {log.read_text()[-3000:]}")
 
     output = log.read_text()
     assert load.returncode == 0, output[-3000:]
@@ -223,3 +241,36 @@ def test_make_load_signs_and_emails_every_invitation_once(load_database, tmp_pat
     assert re.search(r"^requests: +[1-9][0-9]* ", output, re.M)
     assert re.search(r"^errors: +0$", output, re.M)
     assert "load: OK" in output
+    # the latencies: signature to email, pages while others sign, the one-query view
+    latency = r"p50 [0-9]+ ms, p95 [0-9]+ ms, max [0-9]+ ms \([1-9][0-9]*\)"
+    assert re.search(rf"^signature to email: +{latency}$", output, re.M), output[-3000:]
+    assert re.search(rf"^pages while signing: +{latency}$", output, re.M), output[-3000:]
+    assert re.search(rf"^  one-query view: +{latency}$", output, re.M), output[-3000:]
+    assert re.search(r"^pages p50 / one-query view p50: ×[0-9.]+$", output, re.M)
+
+
+def test_load_settings_migrate_an_empty_database_and_pass_the_checks(load_database):
+    """`make load` runs on scripts/load_settings.py: a settings change that breaks it (a storage
+    left out, say) fails here, not on the day someone measures."""
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{load_database}"')
+    env = make_env(
+        PYTHONPATH=os.pathsep.join([str(ROOT / "scripts"), str(ROOT)]),
+        DJANGO_SETTINGS_MODULE="load_settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="load-settings-boot-" + uuid.uuid4().hex * 2,
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{load_database}",
+        LOG_LEVEL="WARNING",
+    )
+
+    for command in (["migrate", "--noinput"], ["check"]):
+        result = subprocess.run(
+            [str(VENV / "bin" / "python"), "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -11,8 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from companies.models import (
@@ -27,6 +29,7 @@ from companies.models import (
 from documents.demo import load_demo_documents
 from permissions.catalogue import Right
 from permissions.models import Grant
+from teams.demo import load_demo_members
 from treasury.demo import load_demo_treasury
 
 DEMO_PASSWORD = "demo-Mes-equipes-2026"  # noqa: S105 - printed on purpose, demo only
@@ -134,14 +137,17 @@ CONTRACTS = (
 
 ADMIN = DemoPerson(ADMIN_EMAIL, "Claire", "Durand", mobile="+33612345642")
 COLLABORATORS: tuple[tuple[DemoPerson, tuple[Right, ...]], ...] = (
-    (DemoPerson("julien.petit@demo.example", "Julien", "Petit"), (Right.DOCUMENTS,)),
     (
-        DemoPerson("sophie.leroy@demo.example", "Sophie", "Leroy"),
+        DemoPerson("julien.petit@demo.example", "Julien", "Petit", mobile="+33612345643"),
+        (Right.DOCUMENTS,),
+    ),
+    (
+        DemoPerson("sophie.leroy@demo.example", "Sophie", "Leroy", mobile="+33612345644"),
         (Right.DOCUMENTS, Right.TREASURY, Right.COMPANY_REQUESTS),
     ),
 )
-SUPPORT = DemoPerson(SUPPORT_EMAIL, "Sophie", "Support")
-SECOND_SUPPORT = DemoPerson(SECOND_SUPPORT_EMAIL, "Bruno", "Second")
+SUPPORT = DemoPerson(SUPPORT_EMAIL, "Sophie", "Support", mobile="+33612345699")
+SECOND_SUPPORT = DemoPerson(SECOND_SUPPORT_EMAIL, "Bruno", "Second", mobile="+33612345698")
 
 
 def _company(demo: DemoCompany) -> Company:
@@ -178,6 +184,10 @@ def _user(person: DemoPerson, *, password: str, **flags: Any) -> User:
     user.first_name = person.first_name
     user.last_name = person.last_name
     user.mobile = person.mobile
+    # confirmed mobiles: every login's second factor is a code read at /dev/outbox
+    user.mobile_confirmed_at = timezone.now() if person.mobile else None
+    user.login_locked_at = None
+    user.consecutive_login_failures = 0
     user.is_active = True
     user.is_staff = flags.get("is_staff", False)
     user.is_superuser = flags.get("is_superuser", False)
@@ -207,6 +217,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DEBUG off. The demo passwords are public: never on a real site.",
         )
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=None,
+            metavar="N",
+            help="Also fill Atelier Durand SAS with N generated members (names with accents, "
+            "varied roles, statuses and rights) to try search and filters; 0 removes them. "
+            "Without it, generated members are left as they are.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -214,7 +233,17 @@ class Command(BaseCommand):
                 "DEBUG is off: refusing to create accounts whose passwords are public. "
                 "Pass --force if this really is a throwaway database."
             )
+        members = options["members"]
+        if members is not None and not 0 <= members <= 20_000:
+            raise CommandError("--members takes a number from 0 to 20000.")
         self._load()
+        if members is not None:
+            load_demo_members(
+                company=Company.objects.get(siren=ATELIER.siren),
+                count=members,
+                password_hash=make_password(DEMO_PASSWORD),
+            )
+            self.stdout.write(f"{members} generated members in {ATELIER.name}.")
         self._print_credentials()
 
     @transaction.atomic
