@@ -18,7 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action, AuditEvent
-from audit.sentences import HIDDEN, Kind, actor_name, kind_filter, kind_label, sentence
+from audit.sentences import (
+    HIDDEN,
+    Kind,
+    actor_name,
+    kind_filter,
+    kind_label,
+    sentence,
+    shown_ip,
+)
 from companies.models import Company, Membership
 from core.csv import BOM, text_cell
 
@@ -32,6 +40,9 @@ ACCOUNT_ACTIONS = (
     Action.SIGNING_LOCKED,
     Action.SIGNING_UNLOCKED,
     Action.MOBILE_CHANGED,
+    Action.LOGIN_LOCKED,
+    Action.LOGIN_UNLOCKED,
+    Action.SECOND_FACTORS_RESET,
     Action.PROPOSAL_MADE,
     Action.PROPOSAL_APPROVED,
     Action.PROPOSAL_REFUSED,
@@ -163,6 +174,6 @@ def journal_csv(*, company: Company, filters: JournalFilters) -> Iterator[str]:
                 str(kind_label(event.action)),
                 text_cell(sentence(event)),
                 text_cell(actor_name(event)),
-                event.ip_address or "",
+                shown_ip(event),
             ]
         )

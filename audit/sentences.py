@@ -154,6 +154,26 @@ SENTENCES: dict[str, Phrase] = {
     Action.TREASURY_ALERT_SENT: P(
         Kind.REQUESTS, gettext_lazy("L’alerte de trésorerie a été envoyée")
     ),
+    Action.LOGIN_LOCKED: P(
+        Kind.ACCESS,
+        gettext_lazy(
+            "La connexion de %(target)s a été bloquée après trop de seconds facteurs erronés"
+        ),
+    ),
+    Action.LOGIN_UNLOCKED: P(
+        Kind.SUPPORT, gettext_lazy("%(actor)s a débloqué la connexion de %(target)s")
+    ),
+    Action.SECOND_FACTORS_RESET: P(
+        Kind.SUPPORT, gettext_lazy("%(actor)s a réinitialisé les seconds facteurs de %(target)s")
+    ),
+    Action.SESSIONS_ENDED: P(
+        Kind.ACCESS, gettext_lazy("%(actor)s a déconnecté ses autres appareils")
+    ),
+    Action.PASSKEY_ADDED: P(Kind.SIGNATURES, gettext_lazy("%(actor)s a ajouté une clé d’accès")),
+    Action.PASSKEY_RENAMED: P(Kind.SIGNATURES, gettext_lazy("%(actor)s a renommé une clé d’accès")),
+    Action.PASSKEY_REMOVED: P(
+        Kind.SIGNATURES, gettext_lazy("%(actor)s a supprimé une clé d’accès")
+    ),
     Action.PROPOSAL_MADE: P(
         Kind.SUPPORT,
         gettext_lazy("%(actor)s a proposé %(proposal)s, à approuver par un second agent"),
@@ -216,6 +236,11 @@ def actor_name(event: AuditEvent) -> str:
 
 def is_support(event: AuditEvent) -> bool:
     return event.actor is not None and event.actor.is_staff
+
+
+def shown_ip(event: AuditEvent) -> str:
+    """Where the person acted from; the bank's own addresses stay the bank's."""
+    return "" if is_support(event) else event.ip_address or ""
 
 
 def target_name(event: AuditEvent) -> str:

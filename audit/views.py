@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from audit.forms import JournalFilterForm
 from audit.journal import JournalFilters, journal_csv, journal_members, journal_page
-from audit.sentences import sentence
+from audit.sentences import sentence, shown_ip
 from companies.models import Membership
 from permissions.checks import CompanyRequest, require_company_admin
 
@@ -40,7 +40,7 @@ def journal(request: CompanyRequest, company_id: int) -> HttpResponse:
         "form": form,
         "filtered": filters.any,
         "page": page,
-        "rows": [(event, sentence(event)) for event in page.events],
+        "rows": [(event, sentence(event), shown_ip(event)) for event in page.events],
     }
     return render(request, "audit/journal.html", context)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.admin import PortalUserAdmin, delete_selected_users
+from accounts.admin import PortalUserAdmin
 from accounts.http import current_user
 from accounts.models import User
 from audit.admin import action_reason
@@ -216,7 +216,11 @@ class FourEyesUserAdmin(PortalUserAdmin):
     """An administrator's mobile and email are the keys to their signature and login: changing
     them, and unlocking a signature, is proposed here and approved by another agent."""
 
-    actions = (delete_selected_users, "propose_unlock")  # type: ignore[assignment]
+    # unlocking a signature becomes a proposal; the other actions stay as they are
+    actions = (  # type: ignore[assignment]
+        *(action for action in PortalUserAdmin.actions if action != "unlock_signing"),
+        "propose_unlock",
+    )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         company = _admin_company(obj) if change else None

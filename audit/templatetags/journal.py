@@ -3,7 +3,7 @@ from typing import Any
 from django import template
 
 from audit.journal import member_timeline
-from audit.sentences import sentence
+from audit.sentences import sentence, shown_ip
 from companies.models import Company, Membership
 
 register = template.Library()
@@ -16,5 +16,5 @@ def timeline(company: Company, member: Membership) -> dict[str, Any]:
     return {
         "company": company,
         "member": member,
-        "rows": [(event, sentence(event)) for event in events],
+        "rows": [(event, sentence(event), shown_ip(event)) for event in events],
     }

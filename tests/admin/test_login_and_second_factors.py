@@ -159,6 +159,7 @@ def test_a_mobile_changed_by_support_is_confirmed_again_at_the_next_login(suppor
             "last_name": user.last_name,
             "mobile": "+33698765432",
             "is_active": "on",
+            "reason": "nouveau numéro confirmé par le client au téléphone",
         },
     )
 

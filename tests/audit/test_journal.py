@@ -204,6 +204,38 @@ def test_a_formula_in_a_name_starts_the_cell_with_a_quote(admin, admin_client):
     assert rows[1][3].startswith("'=cmd")
 
 
+def test_the_csv_and_the_page_agree_on_a_persons_events(admin, admin_client, collaborator_with):
+    member = collaborator_with(Right.DOCUMENTS)
+    for action in (Action.MEMBER_SUSPENDED, Action.MEMBER_REACTIVATED):
+        _event(
+            admin.company,
+            action,
+            actor=admin.user,
+            target_type="membership",
+            target_id=str(member.pk),
+            target_repr="Membre Cible — X",
+        )
+    _event(admin.company, Action.REQUEST_CREATED, actor=admin.user, target_repr="Demande n° 2")
+    filters = {"person": member.pk}
+
+    page = _journal(admin_client, admin.company, **filters)
+    export = admin_client.get(reverse("audit:journal_csv", args=[admin.company.pk]), filters)
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode()), delimiter=";"))
+
+    assert [text for _event, text, _ip in page.context["rows"]] == [row[2] for row in rows[1:]]
+
+
+def test_supports_own_address_is_not_shown_to_the_company(admin, admin_client):
+    agent = UserFactory.create(is_staff=True)
+    _event(admin.company, Action.SUPPORT_MEMBERSHIP_CHANGED, actor=agent, ip_address="10.1.2.3")
+    _event(admin.company, Action.MEMBER_REMOVED, actor=admin.user, ip_address="203.0.113.9")
+
+    content = _journal(admin_client, admin.company).content.decode()
+
+    assert "10.1.2.3" not in content
+    assert "203.0.113.9" in content
+
+
 def test_ten_thousand_events_keep_the_page_within_ten_queries(
     admin, admin_client, collaborator_with, django_assert_max_num_queries
 ):

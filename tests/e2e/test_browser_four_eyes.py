@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
 from tests.e2e.helpers import log_in
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,10 +17,7 @@ REASON = "téléphone perdu, identité vérifiée en agence"
 
 def _admin_desk(browser: Browser, portal: str, user: User) -> Page:
     desk = browser.new_context(locale="fr-FR").new_page()
-    desk.goto(f"{portal}/admin/login/")
-    desk.locator("#id_username").fill(user.email)
-    desk.locator("#id_password").fill(PASSWORD)
-    desk.locator("input[type=submit]").click()
+    log_in(desk, portal, user.email)  # the admin's login is the portal's, with its second factor
     return desk
 
 

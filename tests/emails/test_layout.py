@@ -88,6 +88,14 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
         "granted": specs_for([Right.BANK_DETAILS]),
         "url": "https://portail.example/entreprises/1/equipe/2/",
     },
+    "teams/email/member_status": lambda: {
+        "member": LEA,
+        "company": COMPANY,
+        "notice": "suspended",
+        "role": "Collaborateur",
+        "admins": [CLAIRE],
+        "url": "https://portail.example/entreprises/1/",
+    },
     "client_requests/email/status_changed": lambda: {
         "user": LEA,
         "company": COMPANY,

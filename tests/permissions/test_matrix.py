@@ -39,6 +39,8 @@ REQUIRES: dict[str, tuple[str | Right, str]] = {
     "portal:company_home": (MEMBER, GET),
     # Mes équipes and the invitations: administrators
     "teams:team": (ADMIN, GET),
+    "audit:journal": (ADMIN, GET),
+    "audit:journal_csv": (ADMIN, GET),
     "teams:access_review": (ADMIN, GET),
     "teams:access_review_csv": (ADMIN, GET),
     "teams:member": (ADMIN, GET),

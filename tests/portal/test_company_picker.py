@@ -167,12 +167,14 @@ def test_the_company_home_tells_whether_duplicates_are_charged(admin_client, com
     assert "Duplicatas inclus dans votre abonnement Entreprise." in response.text
 
 
-def test_the_company_home_of_a_suspended_membership_is_not_found(client_for, company):
+def test_the_company_home_of_a_suspended_membership_says_it_is_suspended(client_for, company):
     membership = MembershipFactory.create(company=company, status=MembershipStatus.SUSPENDED)
 
     response = client_for(membership.user).get(home_url(company.id))
 
-    assert response.status_code == 404
+    assert response.status_code == 403
+    assert "Accès suspendu" in response.text
+    assert company.name in response.text
 
 
 def test_the_company_home_sends_an_anonymous_visitor_to_login(client, company):

@@ -227,7 +227,11 @@ def test_supports_comment_is_escaped_in_the_admin_the_page_and_the_status_email(
     rib = rib_change_through_the_form(admin_browser, company, payload)
     response = support_browser.post(
         reverse("admin:client_requests_clientrequest_decision", args=[rib.pk]),
-        {"to_status": "refused", "comment": f"Refusé : {payload}"},
+        {
+            "to_status": "refused",
+            "comment": f"Refusé : {payload}",
+            "reason": f"motif du refus {payload}",
+        },
     )
     assert response.status_code == 302
     change = StatusChange.objects.get(request=rib, to_status="refused")
@@ -243,7 +247,12 @@ def test_supports_comment_is_escaped_in_the_admin_the_page_and_the_status_email(
         payload,
     )
     assert_pages_escaped(
-        admin_browser, [reverse("client_requests:detail", args=[company.pk, rib.pk])], payload
+        admin_browser,
+        [
+            reverse("client_requests:detail", args=[company.pk, rib.pk]),
+            reverse("audit:journal", args=[company.pk]),  # support's reason, in the journal
+        ],
+        payload,
     )
     mail.outbox.clear()
     assert deliver(about_id=str(change.pk)) >= 1

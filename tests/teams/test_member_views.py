@@ -209,7 +209,7 @@ def test_the_member_gets_an_email_with_their_new_rights(
     assert "Accéder au service Suivi de trésorerie" in message.body
 
 
-def test_a_suspended_member_gets_404_on_their_next_request(
+def test_a_suspended_member_is_told_so_on_their_next_request(
     admin_client, client_for, collaborator_with
 ):
     member = collaborator_with(Right.DOCUMENTS)
@@ -223,7 +223,9 @@ def test_a_suspended_member_gets_404_on_their_next_request(
 
     member.refresh_from_db()
     assert member.status == MembershipStatus.SUSPENDED
-    assert member_client.get(home).status_code == 404
+    refused = member_client.get(home)
+    assert refused.status_code == 403
+    assert "Accès suspendu" in refused.text
 
 
 def test_a_reactivated_member_gets_their_access_back(admin_client, client_for, collaborator_with):
