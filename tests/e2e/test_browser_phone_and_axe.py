@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from client_requests.models import ClientRequest
 from companies.models import Company, Membership, Role
@@ -22,7 +22,10 @@ from tests.invitations.factories import create, request_code, sign, token_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+VIEWPORTS: dict[str, ViewportSize] = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 800},
+}
 GRAVE = ("serious", "critical")
 
 RUN_AXE = """async () => {
@@ -77,7 +80,7 @@ def demo_pages() -> tuple[dict[str, str], str]:
 
 
 def logged_in_context(
-    browser: Browser, base_url: str, email: str, viewport: dict
+    browser: Browser, base_url: str, email: str, viewport: ViewportSize
 ) -> BrowserContext:
     """A browser holding the session of a login made just now (the login page is checked apart)."""
     client = logged_in_client(Membership.objects.filter(user__email=email)[0].user)
@@ -87,7 +90,7 @@ def logged_in_context(
     return context
 
 
-def new_context(browser: Browser, viewport: dict) -> BrowserContext:
+def new_context(browser: Browser, viewport: ViewportSize) -> BrowserContext:
     # bypass_csp: only so that the test can inject axe-core; the pages keep their own CSP
     return browser.new_context(locale="fr-FR", viewport=viewport, bypass_csp=True)
 
@@ -138,7 +141,8 @@ def test_on_a_phone_the_header_fits_in_100_px_and_the_menu_opens_with_the_keyboa
     page = logged_in_context(browser, portal, "admin@demo.example", VIEWPORTS["phone"]).new_page()
     page.goto(portal + pages["documents"])
 
-    assert page.locator(".site-header").bounding_box()["height"] <= 100
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] <= 100
     wide_navigation = page.locator("nav.site-nav")
     expect(wide_navigation).to_be_hidden()
     menu = page.locator("summary", has_text="Menu")

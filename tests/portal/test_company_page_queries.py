@@ -22,6 +22,11 @@ from tests.conftest import logged_in_client
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 10
+# A download that writes an audit event appends it to the journal's hash chain: a savepoint, the
+# chain head's row lock, the insert, the head's update and the release (3 of them in production,
+# where the request's transaction needs no savepoint): 4 more than a plain insert.
+AUDIT_CHAIN_APPEND = 4
+AUDITED = {"treasury CSV"}
 
 
 def _size(members: int) -> Size:
@@ -87,7 +92,12 @@ def test_every_company_page_makes_at_most_ten_queries_whatever_the_number_of_mem
 
     counts = queries_per_page(logged_in_client(world.admin), company_pages(world))
 
-    assert {name: n for name, n in counts.items() if n > MAX_QUERIES} == {}
+    over = {
+        name: n
+        for name, n in counts.items()
+        if n > MAX_QUERIES + (AUDIT_CHAIN_APPEND if name in AUDITED else 0)
+    }
+    assert over == {}
 
 
 def test_a_collaborators_pages_make_at_most_ten_queries_too(built):
