@@ -9,14 +9,18 @@ trusts the CA certificates of `PDF_SEAL_TRUST_ROOTS` (or those it is given).
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import enum
+import functools
 import io
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -31,6 +35,20 @@ if TYPE_CHECKING:  # pyHanko is imported when a PDF is sealed or checked, not at
 logger = logging.getLogger(__name__)
 
 SEAL_FIELD = "CachetBanque"
+
+T = TypeVar("T")
+
+
+def _without_an_event_loop(work: Callable[[], T]) -> T:
+    """pyHanko's synchronous calls run their own event loop (asyncio.run), which Python refuses in
+    a thread where one already runs (an ASGI server, a browser-driving test): there, a thread of
+    its own does the work."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def seal_paths() -> tuple[Path, str]:
@@ -88,7 +106,8 @@ def seal_pdf(content: bytes, *, reason: str, location: str = "") -> bytes:
         name=settings.BANK_NAME,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(content), strict=False)
-    output = signers.PdfSigner(metadata, signer=seal_signer()).sign_pdf(writer)
+    signer = signers.PdfSigner(metadata, signer=seal_signer())
+    output = _without_an_event_loop(lambda: signer.sign_pdf(writer))
     return bytes(output.getbuffer())
 
 
@@ -158,7 +177,9 @@ def seal_verify(
     report = SealReport(SealStatus.VALID)
     for signature in signatures:
         try:
-            status = validate_pdf_signature(signature, context)
+            status = _without_an_event_loop(
+                functools.partial(validate_pdf_signature, signature, context)
+            )
         except Exception as error:  # a malformed signature is an invalid one, never a crash
             return SealReport(SealStatus.ALTERED, detail=f"{type(error).__name__}: {error}")
         signer = status.signing_cert.subject.human_friendly

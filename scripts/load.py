@@ -276,7 +276,8 @@ class Outcome:
 
     invitations: dict[str, int]  # by status
     outbox: dict[str, int]  # "email sent", "sms sent", ... (every row of the dedicated database)
-    received: int  # emails the mail backend kept (files in OUTBOX_DIR/mail)
+    received: int  # invitation emails the mail backend kept (files in OUTBOX_DIR/mail)
+    notices: int  # the "new login" emails of the run's own accounts
     emailed_once: int  # invitations with one email row, sent, and one email received
     problems: list[str]
 
@@ -333,7 +334,9 @@ def received_emails(mail_dir: Path) -> dict[str, int]:
     return received
 
 
-def outcome(accounts: list[AdminAccount], mail_dir: Path) -> Outcome:
+def outcome(
+    accounts: list[AdminAccount], mail_dir: Path, *, logged_in: list[AdminAccount]
+) -> Outcome:
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Count
 
@@ -365,7 +368,10 @@ def outcome(accounts: list[AdminAccount], mail_dir: Path) -> Outcome:
                 f"invitation {invitation.pk} ({invitation.email}): {invitation.status}, "
                 f"outbox email rows {rows}, emails received {mails}"
             )
-    strays = sum(received.values()) - sum(received.get(i.email.lower(), 0) for i in invitations)
+    to_invitees = sum(received.get(i.email.lower(), 0) for i in invitations)
+    # each account of the run logs in from a browser not seen before: a "new login" notice each
+    notices = sum(received.get(a.email.lower(), 0) for a in logged_in)
+    strays = sum(received.values()) - to_invitees - notices
     if strays:
         problems.append(f"{strays} emails received for no invitation of the run")
     by_kind_status = {
@@ -380,7 +386,8 @@ def outcome(accounts: list[AdminAccount], mail_dir: Path) -> Outcome:
     return Outcome(
         invitations=by_status,
         outbox=by_kind_status,
-        received=sum(received.values()),
+        received=to_invitees,
+        notices=notices,
         emailed_once=emailed_once,
         problems=problems,
     )
@@ -531,6 +538,7 @@ def report(tally: Tally, result: Outcome, *, elapsed: float, latencies: list[flo
     print(f"invitations signed:  {tally.signed} ({tally.signed / elapsed:.1f}/s)")
     print(f"emailed exactly once: {result.emailed_once}")
     print(f"emails received:     {result.received}")
+    print(f"new-login notices:   {result.notices} (one per account of the run)")
     print(f"outbox rows:         {json.dumps(result.outbox, sort_keys=True)}")
     print(
         f"invitations by status in the database: {json.dumps(result.invitations, sort_keys=True)}"
@@ -688,7 +696,7 @@ def main() -> int:
             except RuntimeError as error:
                 tally.error(str(error))
         # counted once the worker stopped: nothing is delivered any more
-        result = outcome(accounts, outbox / "mail")
+        result = outcome(accounts, outbox / "mail", logged_in=accounts + browsing)
         latencies = email_latencies(outbox / "mail", tally.signed_at)
         from django.db import connections
 

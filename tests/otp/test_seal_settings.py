@@ -28,6 +28,9 @@ def test_production_without_a_seal_refuses_to_start():
         DJANGO_SETTINGS_MODULE="portal.settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        # real mail and SMS backends, so that the seal is the one thing missing
+        EMAIL_URL="smtp://127.0.0.1:25",
+        SMS_BACKEND="twilio",
     )
 
     result = subprocess.run(
