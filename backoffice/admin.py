@@ -1,7 +1,8 @@
 """Support's four eyes in the Django admin: the list of proposals to approve, each one's page
 (what will change, the reason, approve or refuse), and the pages where a change that opens the
 door becomes a proposal instead of applying at once (an administrator's mobile or email, unlocking
-a signature, a right that moves money, validating a RIB change)."""
+a signature or a login, resetting second factors, a right that moves money, validating a RIB
+change)."""
 
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.admin import PortalUserAdmin
+from accounts.forms import SecondFactorsSupportForm
 from accounts.http import current_user
 from accounts.models import User
 from audit.admin import action_reason
@@ -214,7 +216,8 @@ def _admin_company(user: User) -> Any:
 
 class FourEyesUserAdmin(PortalUserAdmin):
     """An administrator's mobile and email are the keys to their signature and login: changing
-    them, and unlocking a signature, is proposed here and approved by another agent."""
+    them, unlocking a signature or a login and resetting second factors, is proposed here and
+    approved by another agent."""
 
     # unlocking a signature becomes a proposal; the other actions stay as they are
     actions = (  # type: ignore[assignment]
@@ -242,6 +245,37 @@ class FourEyesUserAdmin(PortalUserAdmin):
                     reason=form.cleaned_data["reason"],
                 )
         super().save_model(request, obj, form, change)
+
+    def second_factors_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Propose to unlock a locked login, or to reset the second factors of a lost phone,
+        with a reason: a second agent approves it from « Propositions du support »."""
+        user = self.get_object(request, str(object_id))
+        if user is None or not self.has_change_permission(request, user):
+            return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
+        form = SecondFactorsSupportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            kind = (
+                ProposalKind.LOGIN_UNLOCK
+                if form.cleaned_data["action"] == "unlock"
+                else ProposalKind.SECOND_FACTORS_RESET
+            )
+            _propose(
+                request,
+                kind=kind,
+                subject=user,
+                company=_admin_company(user),
+                payload={},
+                reason=form.cleaned_data["reason"],
+            )
+            return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Seconds facteurs de %(name)s") % {"name": user},
+            "subject": user,
+            "form": form,
+            "opts": self.opts,
+        }
+        return render(request, "admin/accounts/user/second_factors.html", context)
 
     @admin.action(description=gettext_lazy("Proposer de débloquer la signature"))
     def propose_unlock(

@@ -18,12 +18,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import UserRefused, user_update_by_support, user_update_refusal
+from accounts.services.second_factors import (
+    SupportReasonRefused,
+    login_unlock,
+    second_factors_reset,
+)
 from backoffice.models import Proposal, ProposalKind
 from client_requests.kinds import SUPPORT_TRANSITIONS, RequestKind, RequestStatus
 from client_requests.models import ClientRequest
 from client_requests.services import RequestRefused, request_move
 from companies.models import Membership
 from otp.limits import SigningUnlockRefused, signing_unlock
+from otp.models import Passkey
 from permissions.catalogue import specs_for
 from teams.services import TeamRefused, membership_rights_set_by_support, rights_diff
 
@@ -38,7 +44,13 @@ class ProposalRefused(Exception):
 
 
 # the refusals of the services a proposal applies through: shown as the proposal's own
-APPLY_REFUSALS = (UserRefused, TeamRefused, RequestRefused, SigningUnlockRefused)
+APPLY_REFUSALS = (
+    UserRefused,
+    TeamRefused,
+    RequestRefused,
+    SigningUnlockRefused,
+    SupportReasonRefused,
+)
 
 
 @dataclass(frozen=True)
@@ -147,6 +159,60 @@ def _unlock_apply(applying: Applying, user: Model) -> None:
         raise ProposalRefused(_("La signature de cette personne n’est plus bloquée."))
 
 
+def _login_unlock_rows(proposal: Proposal, user: Model) -> list[tuple[str, str, str]]:
+    locked_at = getattr(user, "login_locked_at", None)
+    if locked_at is None:
+        return [(_("Connexion"), _("non bloquée"), _("débloquée"))]
+    before = _("bloquée depuis le %(date)s") % {"date": f"{locked_at:%d/%m/%Y %H:%M}"}
+    return [(_("Connexion"), before, _("débloquée"))]
+
+
+def _login_unlock_check(proposal: Proposal, user: Model) -> None:
+    if getattr(user, "login_locked_at", None) is None:
+        raise ProposalRefused(_("La connexion de cette personne n’est pas bloquée."))
+
+
+def _login_unlock_apply(applying: Applying, user: Model) -> None:
+    if not login_unlock(
+        user_id=user.pk,
+        actor=applying.approver,
+        reason=applying.proposal.reason,
+        ip_address=applying.ip_address,
+        now=applying.now,
+    ):
+        raise ProposalRefused(_("La connexion de cette personne n’est plus bloquée."))
+
+
+def _reset_rows(proposal: Proposal, user: Model) -> list[tuple[str, str, str]]:
+    confirmed = getattr(user, "mobile_confirmed_at", None) is not None
+    passkeys = Passkey.objects.filter(user_id=user.pk).count()
+    return [
+        (
+            _("Mobile"),
+            _("confirmé") if confirmed else _("non confirmé"),
+            _("à confirmer au prochain code de connexion"),
+        ),
+        (_("Clés d’accès"), str(passkeys), "0"),
+        (_("Sessions"), _("ouvertes"), _("toutes fermées")),
+    ]
+
+
+def _reset_check(proposal: Proposal, user: Model) -> None:
+    if not getattr(user, "is_active", False):
+        raise ProposalRefused(_("Le compte de cette personne est désactivé."))
+
+
+def _reset_apply(applying: Applying, user: Model) -> None:
+    _reset_check(applying.proposal, user)
+    second_factors_reset(
+        user_id=user.pk,
+        actor=applying.approver,
+        reason=applying.proposal.reason,
+        ip_address=applying.ip_address,
+        now=applying.now,
+    )
+
+
 def _labels(rights: list[str]) -> str:
     return ", ".join(str(spec.short_label) for spec in specs_for(rights)) or "—"
 
@@ -216,6 +282,12 @@ SPECS: dict[str, KindSpec] = {
     ),
     ProposalKind.SIGNING_UNLOCK: KindSpec(
         _user, _unlock_rows, _unlock_apply, _unlock_check, about_account=True
+    ),
+    ProposalKind.LOGIN_UNLOCK: KindSpec(
+        _user, _login_unlock_rows, _login_unlock_apply, _login_unlock_check, about_account=True
+    ),
+    ProposalKind.SECOND_FACTORS_RESET: KindSpec(
+        _user, _reset_rows, _reset_apply, _reset_check, about_account=True
     ),
     ProposalKind.MONEY_RIGHTS: KindSpec(_membership, _rights_rows, _rights_apply, _rights_check),
     ProposalKind.BANK_DETAILS: KindSpec(_request, _rib_rows, _rib_apply, _rib_check),

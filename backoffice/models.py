@@ -20,6 +20,8 @@ class ProposalKind(models.TextChoices):
     SIGNING_UNLOCK = "signing_unlock", _("Débloquer la signature")
     MONEY_RIGHTS = "money_rights", _("Accorder un droit qui engage des fonds")
     BANK_DETAILS = "bank_details", _("Valider un changement de RIB")
+    LOGIN_UNLOCK = "login_unlock", _("Débloquer la connexion")
+    SECOND_FACTORS_RESET = "factors_reset", _("Réinitialiser les seconds facteurs")
 
 
 class ProposalStatus(models.TextChoices):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Action, AuditEvent
+from backoffice.models import Proposal
 from core import sms
 from tests.factories import PASSWORD, UserFactory
 from tests.login import LOGIN_URL, SECOND_STEP_URL, last_code, log_in, log_in_password
@@ -35,6 +36,24 @@ def support(agent):
     client = Client()
     client.force_login(agent)
     return client
+
+
+@pytest.fixture
+def second_agent():
+    return UserFactory.create(email="agent.bis@banque.example", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def approver(second_agent):
+    """A second, different support agent, who approves what the first one proposed."""
+    client = Client()
+    client.force_login(second_agent)
+    return client
+
+
+def approve_the_proposal(approver):
+    proposal = Proposal.objects.get()
+    approver.post(reverse("admin:backoffice_proposal_approve", args=[proposal.pk]))
 
 
 def test_the_admin_login_page_sends_to_the_portals_login(client):
@@ -93,17 +112,21 @@ def second_factors_url(user):
     return reverse("admin:accounts_user_second_factors", args=[user.pk])
 
 
-def test_support_unlocks_a_locked_login_with_a_reason(support, agent):
+def test_support_unlocks_a_locked_login_with_a_reason_and_a_second_agent(
+    support, approver, second_agent
+):
     user = locked_user()
 
     response = support.post(second_factors_url(user), {"action": "unlock", "reason": REASON})
-
     assert response.status_code == 302
+    assert User.objects.get(pk=user.pk).login_locked_at is not None
+    approve_the_proposal(approver)
+
     user.refresh_from_db()
     assert user.login_locked_at is None
     assert user.consecutive_login_failures == 0
     event = AuditEvent.objects.get(action=Action.LOGIN_UNLOCKED)
-    assert event.actor_id == agent.pk
+    assert event.actor_id == second_agent.pk
     assert event.data["reason"] == REASON
     [email] = emails_to(user.email)
     assert "débloquée" in email.subject
@@ -123,20 +146,24 @@ def test_an_unlock_without_a_real_reason_is_refused(support):
     assert emails_to(user.email) == []
 
 
-def test_support_resets_the_second_factors_of_a_lost_phone(support, agent):
+def test_support_resets_the_second_factors_of_a_lost_phone_with_a_second_agent(
+    support, approver, second_agent
+):
     user = UserFactory.create(mobile_confirmed_at=timezone.now())
     elsewhere = Client()
     log_in(elsewhere, user.email)
     assert elsewhere.get(reverse("accounts:account")).status_code == 200
 
     response = support.post(second_factors_url(user), {"action": "reset", "reason": REASON})
-
     assert response.status_code == 302
+    assert User.objects.get(pk=user.pk).mobile_confirmed_at is not None
+    approve_the_proposal(approver)
+
     user.refresh_from_db()
     assert user.mobile_confirmed_at is None
     assert elsewhere.get(reverse("accounts:account")).status_code == 302
     event = AuditEvent.objects.get(action=Action.SECOND_FACTORS_RESET)
-    assert (event.actor_id, event.data["reason"]) == (agent.pk, REASON)
+    assert (event.actor_id, event.data["reason"]) == (second_agent.pk, REASON)
     assert any("réinitialisés" in email.subject for email in emails_to(user.email))
 
 
