@@ -167,7 +167,8 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
                 "description": _(
                     "Après trop de seconds facteurs erronés à la suite, la connexion est bloquée. "
                     "Un téléphone perdu : réinitialisez les seconds facteurs. Vérifiez d’abord "
-                    "l’identité de la personne ; le motif est enregistré et la personne prévenue."
+                    "l’identité de la personne ; le motif est enregistré, un second agent du "
+                    "support approuve, puis la personne est prévenue."
                 ),
             },
         ),
