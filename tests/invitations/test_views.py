@@ -891,5 +891,9 @@ def test_a_double_submit_of_the_new_account_form_makes_one_account():
     for click in clicks:
         click.join()
 
-    assert sorted(statuses) == [302, 410]  # accepted, then "already accepted"
+    # one click accepts; the other finds the link used (410) or, when the first click has already
+    # logged the shared browser in and so replaced its session, Django's "session interrupted" (400)
+    first, second = sorted(statuses)
+    assert first == 302
+    assert second in (400, 410)
     assert User.objects.filter(email__iexact=LEA).count() == 1
