@@ -13,6 +13,8 @@ class Grant(models.Model):
     )
     right = models.CharField(_("droit"), max_length=32, choices=Right.choices)
     granted_at = models.DateTimeField(_("accordé le"), auto_now_add=True)
+    # the last day the right is held (Paris time), as signed; none: until someone removes it
+    ends_on = models.DateField(_("jusqu’au"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("droit accordé")
