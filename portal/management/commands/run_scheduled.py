@@ -1,4 +1,4 @@
-"""Run the invitations' scheduled jobs once, "as of" a date: what the beat would do then.
+"""Run the portal's scheduled jobs once, "as of" a date: what the beat would do then.
 
     manage.py run_scheduled --as-of 2027-01-15T09:00
 
@@ -13,12 +13,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from invitations import services
+from invitations import services as invitations
 
+# every app's dated job, each a service taking `now` and returning how many things it did; the
+# beat runs the same services through each app's tasks (portal/settings.py CELERY_BEAT_SCHEDULE)
 JOBS: dict[str, Callable[..., int]] = {
-    "invitations_expire": services.invitations_expire,
-    "invitation_reminders_send": services.invitation_reminders_send,
-    "invitation_expiry_notices_send": services.invitation_expiry_notices_send,
+    "invitations_expire": invitations.invitations_expire,
+    "invitation_reminders_send": invitations.invitation_reminders_send,
+    "invitation_expiry_notices_send": invitations.invitation_expiry_notices_send,
 }
 
 
@@ -31,7 +33,7 @@ def as_of(value: str) -> datetime.datetime:
 
 
 class Command(BaseCommand):
-    help = "Run the invitations' scheduled jobs once, as of a date (default: now)."
+    help = "Run the portal's scheduled jobs once, as of a date (default: now)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", dest="as_of", help="e.g. 2027-01-15T09:00 (default: now)")
