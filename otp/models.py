@@ -118,6 +118,7 @@ class AuthorisationKind(models.TextChoices):
 class ClosingReason(models.TextChoices):
     SUPERSEDED = "superseded", _("Remplacée par une nouvelle version signée")
     RIGHTS_REMOVED = "rights_removed", _("Droits retirés par un administrateur")
+    RIGHTS_ENDED = "rights_ended", _("Droits arrivés à leur date de fin")
     RIGHTS_CHANGED_BY_SUPPORT = (
         "rights_changed_by_support",
         _("Droits modifiés par le support de la banque"),

@@ -26,8 +26,8 @@ from invitations.views.common import back_to_team, sign_url, team_url
 from otp.forms import PasskeyForm, SignatureCodeForm, signature_form
 from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
-from permissions.end_dates import dated_specs
 from permissions.checks import CompanyRequest, require_company_admin
+from permissions.end_dates import dated_specs
 
 
 def _sign_context(

@@ -6,8 +6,7 @@ company's administrators hold are not edited (they hold every right, designated 
 """
 
 import datetime
-from collections.abc import Iterable
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,21 +81,21 @@ def _codes(rights: Iterable[str]) -> list[str]:
     return [right.value for right in sorted_rights(rights)]
 
 
-def _current(membership: Membership) -> list[Grant]:
-    today = local_today()
-    return [grant for grant in membership.grants.all() if is_current(grant.ends_on, today)]
+def _current(membership: Membership, today: datetime.date | None) -> list[Grant]:
+    day = today or local_today()
+    return [grant for grant in membership.grants.all() if is_current(grant.ends_on, day)]
 
 
-def member_rights(membership: Membership) -> list[str]:
+def member_rights(membership: Membership, *, today: datetime.date | None = None) -> list[str]:
     """What a collaborator holds today, in catalogue order (prefetched grants are used)."""
-    return _codes(grant.right for grant in _current(membership))
+    return _codes(grant.right for grant in _current(membership, today))
 
 
-def member_end_dates(membership: Membership) -> EndDates:
+def member_end_dates(membership: Membership, *, today: datetime.date | None = None) -> EndDates:
     """The end dates of what a collaborator holds today: {right: "YYYY-MM-DD"}."""
     return {
         grant.right: grant.ends_on.isoformat()
-        for grant in sorted(_current(membership), key=lambda grant: grant.right)
+        for grant in sorted(_current(membership, today), key=lambda grant: grant.right)
         if grant.ends_on is not None
     }
 
@@ -108,7 +107,8 @@ def rights_diff(
     ends_on: Mapping[str, datetime.date | str | None] | None = None,
     today: datetime.date | None = None,
 ) -> RightsDiff:
-    """The change as the administrator asks for it, refused if it cannot be made."""
+    """The change as the administrator asks for it, refused if it cannot be made; `ends_on`
+    None keeps the end dates the member's rights have."""
     if membership.is_admin:
         raise TeamRefused(
             _(
@@ -121,13 +121,17 @@ def rights_diff(
         raise TeamRefused(
             _("Droit inconnu : %(r)s.") % {"r": ", ".join(sorted(unknown))}, field="rights"
         )
-    previous = member_rights(membership)
+    day = today or local_today()
+    previous = member_rights(membership, today=day)
     if refusal := ungrantable_refusal(membership.company, chosen, held=previous):
         raise TeamRefused(refusal, field="rights")
-    previous_ends_on = member_end_dates(membership)
+    previous_ends_on = member_end_dates(membership, today=day)
     try:
         dates = end_dates_checked(
-            chosen, ends_on or {}, today=today or local_today(), kept=previous_ends_on
+            chosen,
+            previous_ends_on if ends_on is None else ends_on,
+            today=day,
+            kept=previous_ends_on,
         )
     except EndDateRefused as refusal:
         raise TeamRefused(refusal.message, field=end_date_field_name(refusal.right)) from None
@@ -176,7 +180,8 @@ def rights_remove(
 ) -> RightsChange:
     """Remove rights at once, without a code: `rights` is the new full set, a subset of today's."""
     membership = locked_member(membership_id=membership_id, company=company)
-    diff = rights_diff(membership=membership, rights=rights, ends_on=member_end_dates(membership))
+    today = local_today(now)
+    diff = rights_diff(membership=membership, rights=rights, today=today)
     if diff.added:
         raise TeamRefused(_("Ajouter un droit demande votre signature par code SMS."))
     if not diff.removed:
@@ -286,7 +291,9 @@ def signature_statement(change: RightsChange, *, signer: User) -> str:
     ).strip()
 
 
-def _open_for_signature(change_id: int, membership_id: int, company: Company) -> RightsChange:
+def _open_for_signature(
+    change_id: int, membership_id: int, company: Company, now: datetime.datetime
+) -> RightsChange:
     membership = locked_member(membership_id=membership_id, company=company)
     change = (
         RightsChange.objects.select_for_update(of=("self",))
@@ -300,8 +307,8 @@ def _open_for_signature(change_id: int, membership_id: int, company: Company) ->
         )
     if (
         membership.is_admin
-        or member_rights(membership) != change.previous_rights
-        or member_end_dates(membership) != change.previous_ends_on
+        or member_rights(membership, today=local_today(now)) != change.previous_rights
+        or member_end_dates(membership, today=local_today(now)) != change.previous_ends_on
     ):
         raise TeamRefused(
             _(
@@ -324,7 +331,7 @@ def rights_change_request_code(
     """Send the signature code; a second request for the same content is a resend."""
     otp.signing_check(signer=signer, now=now)
     with transaction.atomic():
-        change = _open_for_signature(change_id, membership_id, company)
+        change = _open_for_signature(change_id, membership_id, company, now)
         challenge, is_resend = signing.challenge_for(
             change,
             signer=signer,
@@ -417,7 +424,7 @@ def rights_change_sign(
 ) -> RightsChange:
     """Check the code; if right, record the authorisation and apply the new set in one transaction."""
     with transaction.atomic():
-        change = _open_for_signature(change_id, membership_id, company)
+        change = _open_for_signature(change_id, membership_id, company, now)
         verification = signing.signature_verify(
             change,
             company=company,

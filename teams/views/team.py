@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from otp.selectors import subject_authorisations
-from permissions.end_dates import dated_specs
 from permissions.checks import CompanyRequest, require_company_admin
+from permissions.end_dates import dated_specs
 from teams.display import counts_text, member_rows
 from teams.forms import MemberRightsForm
 from teams.selectors import granted_end_dates, granted_rights, member_for_page, team_page
