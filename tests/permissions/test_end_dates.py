@@ -46,7 +46,9 @@ def test_today_is_the_day_in_paris_not_in_utc():
 def test_a_right_is_held_until_the_last_second_of_its_last_day(monkeypatch, accountant):
     at(monkeypatch, LAST_SECOND)
 
-    membership = membership_with_rights(user_id=accountant.user_id, company_id=accountant.company_id)
+    membership = membership_with_rights(
+        user_id=accountant.user_id, company_id=accountant.company_id
+    )
 
     assert membership is not None
     assert has_right(membership, Right.TREASURY)
@@ -55,7 +57,9 @@ def test_a_right_is_held_until_the_last_second_of_its_last_day(monkeypatch, acco
 def test_a_right_is_refused_the_first_second_after_its_last_day(monkeypatch, accountant):
     at(monkeypatch, FIRST_SECOND_AFTER)
 
-    membership = membership_with_rights(user_id=accountant.user_id, company_id=accountant.company_id)
+    membership = membership_with_rights(
+        user_id=accountant.user_id, company_id=accountant.company_id
+    )
 
     assert membership is not None
     assert held_rights(membership) == frozenset({Right.DOCUMENTS})

@@ -174,12 +174,16 @@ def test_the_member_page_sends_an_extension_to_its_signature(client, admin, coll
     data = {"rights": ["treasury"], "ends_on_treasury": later.strftime("%d/%m/%Y")}
 
     review = client.post(reverse("teams:rights_review", args=[admin.company_id, member.pk]), data)
-    response = client.post(reverse("teams:rights_request", args=[admin.company_id, member.pk]), data)
+    response = client.post(
+        reverse("teams:rights_request", args=[admin.company_id, member.pk]), data
+    )
 
     assert "Dates de fin modifiées" in review.content.decode()
     change = RightsChange.objects.get(membership=member)
     assert response.status_code == 302
-    assert response.url == reverse("teams:rights_sign", args=[admin.company_id, member.pk, change.pk])
+    assert response.url == reverse(
+        "teams:rights_sign", args=[admin.company_id, member.pk, change.pk]
+    )
     assert change.ends_on == {"treasury": later.isoformat()}
 
 
