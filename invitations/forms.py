@@ -112,7 +112,7 @@ class InvitationRightsForm(EndDatesFormMixin, forms.Form):
     )
 
 
-class InvitationFileForm(forms.Form):
+class InvitationFileForm(EndDatesFormMixin, forms.Form):
     """A CSV file of people to invite, and the rights for all when the file names none."""
 
     file = forms.FileField(
