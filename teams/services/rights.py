@@ -133,8 +133,8 @@ def rights_diff(
             today=day,
             kept=previous_ends_on,
         )
-    except EndDateRefused as refusal:
-        raise TeamRefused(refusal.message, field=end_date_field_name(refusal.right)) from None
+    except EndDateRefused as refused:
+        raise TeamRefused(refused.message, field=end_date_field_name(refused.right)) from None
     return RightsDiff(
         previous=previous,
         rights=_codes(chosen),
