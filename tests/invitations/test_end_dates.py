@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,14 +74,22 @@ def test_accepting_grants_the_signed_end_date(admin):
     }
 
 
-def test_the_authorisation_pdf_states_the_end_date(admin):
+def test_the_authorisation_pdf_states_the_end_date(admin, monkeypatch):
     invitation, _token = sent(admin, rights=("treasury",), ends_on={"treasury": END})
     assert invitation.authorisation is not None
+    pages: list[str] = []
+
+    def keep(template: str, context: dict) -> str:
+        pages.append(render_to_string(template, context))
+        return pages[-1]
+
+    monkeypatch.setattr("otp.authorisation_pdf.render_to_string", keep)
 
     pdf = authorisation_pdf(authorisation=invitation.authorisation)
 
     assert pdf.startswith(b"%PDF")
-    assert invitation.authorisation.ends_on == {"treasury": "2025-03-31"}
+    assert "Accéder au service Suivi de trésorerie</strong>" in pages[0]
+    assert "jusqu’au 31/03/2025" in pages[0]
 
 
 def test_an_end_date_for_a_right_not_chosen_is_dropped(admin):
