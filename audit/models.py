@@ -36,6 +36,7 @@ class Action(models.TextChoices):
     # rights adjusted by the company's administrator in Mes équipes
     RIGHTS_ADDED = "rights_added", _("Droits ajoutés (autorisation signée)")
     RIGHTS_REMOVED = "rights_removed", _("Droits retirés")
+    RIGHTS_ENDED = "rights_ended", _("Droits arrivés à leur date de fin")
     MEMBER_SUSPENDED = "member_suspended", _("Membre suspendu")
     MEMBER_REACTIVATED = "member_reactivated", _("Membre réactivé")
     MEMBER_REMOVED = "member_removed", _("Membre retiré")

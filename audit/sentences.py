@@ -99,6 +99,10 @@ SENTENCES: dict[str, Phrase] = {
     Action.RIGHTS_REMOVED: P(
         Kind.RIGHTS, gettext_lazy("%(actor)s a retiré à %(target)s les droits %(removed)s")
     ),
+    Action.RIGHTS_ENDED: P(
+        Kind.RIGHTS,
+        gettext_lazy("Les droits %(removed)s de %(target)s ont pris fin à leur date de fin"),
+    ),
     Action.MEMBER_SUSPENDED: P(
         Kind.ACCESS, gettext_lazy("%(actor)s a suspendu l’accès de %(target)s")
     ),

@@ -18,7 +18,8 @@ from otp import services as otp
 from otp import signing
 from otp.models import AuthorisationKind, SignatureChallenge
 from otp.passkeys import PasskeyAssertion
-from permissions.catalogue import sorted_rights, specs_for
+from permissions.catalogue import sorted_rights
+from permissions.end_dates import dated_specs
 
 PURPOSE = "invitation"
 
@@ -34,6 +35,7 @@ def signature_payload(invitation: Invitation, *, signer: User) -> dict[str, Any]
         "first_name": invitation.first_name,
         "last_name": invitation.last_name,
         "rights": [r.value for r in sorted_rights(invitation.rights)],
+        "ends_on": dict(sorted(invitation.ends_on.items())),
     }
 
 
@@ -43,7 +45,7 @@ def signature_statement(invitation: Invitation, *, signer: User) -> str:
         {
             "invitation": invitation,
             "signer": signer,
-            "rights": specs_for(invitation.rights),
+            "rights": dated_specs(invitation.rights, invitation.ends_on),
         },
     ).strip()
 
@@ -154,6 +156,7 @@ def apply_signed(
         subject_email=invitation.email,
         subject_name=invitation.full_name,
         rights=rights,
+        ends_on=invitation.ends_on,
         statement=signature_statement(invitation, signer=signer),
         ip_address=ip_address,
         user_agent=user_agent,
@@ -168,7 +171,11 @@ def apply_signed(
         company=invitation.company,
         target=invitation,
         ip_address=ip_address,
-        data={"authorisation": str(invitation.authorisation.pk), "rights": rights},
+        data={
+            "authorisation": str(invitation.authorisation.pk),
+            "rights": rights,
+            **({"ends_on": invitation.ends_on} if invitation.ends_on else {}),
+        },
     )
     # the email is written with the signature: it leaves once both are committed
     invitation_email_queue(invitation, now=now)
