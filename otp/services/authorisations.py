@@ -18,20 +18,41 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Lower
 
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
+from core.queueing import publish
 from otp.models import AccessAuthorisation, ClosingReason, SignatureMethod
 from otp.services.verification import Verification
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
     from accounts.models import User
+
+# the task that renders and seals the PDF, named rather than imported: tasks import services
+AUTHORISATION_SEAL = "otp.tasks.authorisation_seal"
+# on Redis the lowest (0, every other task, is served first): the invitation emails written by
+# the same signature leave before the PDFs are sealed, even for a batch of hundreds
+SEAL_PRIORITY = 9
+
+
+def authorisation_seal_queue(authorisation: AccessAuthorisation) -> None:
+    """Seal the authorisation's PDF once the signature is committed (see otp.services.sealing)."""
+    transaction.on_commit(
+        partial(
+            publish,
+            AUTHORISATION_SEAL,
+            priority=SEAL_PRIORITY,
+            authorisation_id=str(authorisation.pk),
+        )
+    )
 
 
 def _of_subject(*, company_id: int, subject_email: str) -> QuerySet[AccessAuthorisation]:
@@ -65,7 +86,7 @@ def authorisation_record(
     versions.filter(closed_at__isnull=True).update(
         closed_at=now, closed_reason=ClosingReason.SUPERSEDED
     )
-    return AccessAuthorisation.objects.create(
+    authorisation = AccessAuthorisation.objects.create(
         kind=kind,
         challenge=verification.challenge,
         company=company,
@@ -82,6 +103,8 @@ def authorisation_record(
         version=latest + 1,
         **_passkey_evidence(verification),
     )
+    authorisation_seal_queue(authorisation)
+    return authorisation
 
 
 def _passkey_evidence(verification: Verification) -> dict[str, object]:
