@@ -29,7 +29,7 @@ def publish(task_name: str, /, *, priority: int | None = None, **kwargs: Any) ->
     By name: a service schedules a task without importing its module (tasks import services).
     `priority` on Redis: 0 (the default) is served first, 9 last.
     """
-    options = {} if priority is None else {"priority": priority}
+    options: dict[str, Any] = {} if priority is None else {"priority": priority}
     try:
         current_app.signature(task_name, kwargs=kwargs).apply_async(**options)
     except Exception:
