@@ -4,6 +4,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,6 +15,21 @@ from django.utils.translation import gettext as _
 from accounts.services.login import PENDING_SESSION_KEY, login_pending
 from accounts.services.sessions import device_cookie_set, session_touch
 from accounts.signals import LOGIN_AT_SESSION_KEY
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except when the session this request carried was ended meanwhile by another
+    request of the same browser (a double click on a form that logs in: the first click replaced
+    the session; a logout elsewhere): the page the view made is answered as it is, without saving
+    the ended session or touching the cookie, instead of Django's generic 400. What the request
+    did is committed either way; the page says what happened (an invitation already accepted, a
+    code already used), and the next request carries whichever session the browser holds now."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        try:
+            return super().process_response(request, response)
+        except SessionInterrupted:
+            return response
 
 
 class AbsoluteSessionLifetimeMiddleware:

@@ -28,7 +28,7 @@ import hashlib
 import ipaddress
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,6 +158,32 @@ def _append(event: AuditEvent) -> AuditEvent:
         updated_at=timezone.now(),
     )
     return event
+
+
+def chain_append_many(events: Sequence[AuditEvent]) -> list[AuditEvent]:
+    """Insert the events, in order, as the chain's next links: three queries whatever their
+    number (lock the head, insert every event, move the head on), for a change that touches many
+    people at once (a signed batch of invitations). The hashes are computed here, as `_append`
+    does, from the values the rows store; the head stays locked until commit, so no other event
+    takes an id between them."""
+    if len(events) <= 1:  # one event: `chain_append`'s single statement
+        return [chain_append(event) for event in events]
+    # no savepoint inside the caller's transaction: the statements succeed or fail with it
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        previous_hash = head.last_hash
+        for event in events:
+            event.previous_hash = previous_hash
+            event.chain_hash = previous_hash = link_hash(previous_hash, event_values(event))
+        # ids are taken in the order given, under the head's lock: the chain's order
+        created = AuditEvent.objects.bulk_create(events)
+        ChainHead.objects.filter(pk=1).update(
+            last_hash=created[-1].chain_hash,
+            last_event_id=created[-1].pk,
+            event_count=F("event_count") + len(created),
+            updated_at=timezone.now(),
+        )
+    return created
 
 
 def chain_links(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from audit.chain import chain_append
+from audit.chain import chain_append, chain_append_many
 from audit.models import Action, AuditEvent
 from companies.models import Company
 
@@ -40,9 +41,36 @@ def audit_record(
     ip_address: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    return chain_append(
+        audit_event(
+            action=action,
+            actor=actor,
+            company=company,
+            target=target,
+            ip_address=ip_address,
+            data=data,
+        )
+    )
+
+
+def audit_record_many(events: Sequence[AuditEvent]) -> list[AuditEvent]:
+    """Record events made by `audit_event`, in order, in a few queries whatever their number."""
+    return chain_append_many(events)
+
+
+def audit_event(
+    *,
+    action: Action,
+    actor: User | AnonymousUser | None = None,
+    company: Company | None = None,
+    target: models.Model | None = None,
+    ip_address: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The event `audit_record` records, not saved yet (see `audit_record_many`)."""
     # an anonymous visitor (a failed login) is recorded without an actor
     user = actor if actor is not None and actor.is_authenticated else None
-    event = AuditEvent(
+    return AuditEvent(
         occurred_at=timezone.now(),
         action=action,
         actor=user,
@@ -54,4 +82,3 @@ def audit_record(
         ip_address=ip_address,
         data=data or {},
     )
-    return chain_append(event)

@@ -23,13 +23,15 @@ def _ids(kwargs: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value}" for key, value in kwargs.items() if isinstance(value, int))
 
 
-def publish(task_name: str, /, **kwargs: Any) -> bool:
+def publish(task_name: str, /, *, priority: int | None = None, **kwargs: Any) -> bool:
     """Queue the task named `task_name`; False, logged, if the broker refused (a sweep queues it).
 
     By name: a service schedules a task without importing its module (tasks import services).
+    `priority` on Redis: 0 (the default) is served first, 9 last.
     """
+    options: dict[str, Any] = {} if priority is None else {"priority": priority}
     try:
-        current_app.signature(task_name, kwargs=kwargs).apply_async()
+        current_app.signature(task_name, kwargs=kwargs).apply_async(**options)
     except Exception:
         logger.warning("%s (%s) not queued; its sweep will queue it.", task_name, _ids(kwargs))
         return False

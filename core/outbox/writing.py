@@ -7,12 +7,14 @@ it, the sweep queues it later. Writing the same key again changes nothing.
 import base64
 import datetime
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.utils.crypto import salted_hmac
 
 from core.mail import email_render
@@ -67,6 +69,32 @@ def _insert(message: Message) -> bool:
     message.pk = row[0]
     message._state.adding, message._state.db = False, connection.alias
     return True
+
+
+def _insert_many(messages: Sequence[Message]) -> list[Message]:
+    """One INSERT ... ON CONFLICT (key) DO NOTHING for every row; those that are new, pk set."""
+    quote = connection.ops.quote_name
+    fields = [field for field in Message._meta.concrete_fields if not field.primary_key]
+    table = quote(Message._meta.db_table)
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    values = [
+        field.get_db_prep_save(getattr(message, field.attname), connection)
+        for message in messages
+        for field in fields
+    ]
+    returning = f"{quote(str(Message._meta.pk.column))}, {quote('key')}"
+    # names come from the model, quoted; every value is a bound parameter
+    sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(messages))} "  # noqa: S608
+    sql += f"ON CONFLICT ({quote('key')}) DO NOTHING RETURNING {returning}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = dict((key, pk) for pk, key in cursor.fetchall())
+    new = [message for message in messages if message.key in ids]
+    for message in new:
+        message.pk = ids[message.key]
+        message._state.adding, message._state.db = False, connection.alias
+    return new
 
 
 def _queue(message: Message) -> Message:
@@ -129,6 +157,63 @@ def email_queue(
             html=rendered.html,
         )
     )
+
+
+EMAILS_PER_INSERT = 1000
+
+
+@dataclass(frozen=True)
+class Email:
+    """One email of `emails_queue`: what `email_queue` takes, but the time."""
+
+    key: str
+    to: str
+    subject: str
+    template: str
+    context: dict[str, Any]
+    about: Model | None = None
+    company_id: int | None = None
+
+
+def emails_queue(emails: Sequence[Email], *, now: datetime.datetime) -> list[Message]:
+    """`email_queue` for many emails written by one change (a signed batch of invitations): the
+    rows in one statement, whatever their number; the row of each key, in the order given."""
+    if not emails:
+        return []
+    messages = []
+    for email in emails:
+        rendered = email_render(
+            subject=email.subject, template=email.template, context=email.context
+        )
+        messages.append(
+            _new(
+                kind=MessageKind.EMAIL,
+                key=email.key,
+                to=email.to,
+                about=email.about,
+                company_id=email.company_id,
+                now=now,
+                template=email.template,
+                subject=rendered.subject[:255],
+                text=rendered.text,
+                html=rendered.html,
+            )
+        )
+    # rows per statement: the bound values stay under PostgreSQL's and SQLite's limits
+    new = [
+        message
+        for start in range(0, len(messages), EMAILS_PER_INSERT)
+        for message in _insert_many(messages[start : start + EMAILS_PER_INSERT])
+    ]
+    for message in new:
+        # delivered once the cause is committed; a broker that refuses leaves it to the sweep
+        transaction.on_commit(partial(publish, MESSAGE_DELIVER, message_id=message.pk))
+    if len(new) < len(messages):  # keys written before: their rows as they are
+        known = {message.key for message in new}
+        earlier = Message.objects.filter(key__in=[m.key for m in messages if m.key not in known])
+        by_key = {message.key: message for message in [*new, *earlier]}
+        return [by_key[message.key] for message in messages]
+    return messages
 
 
 def email_queue_rendered_at_delivery(
@@ -215,6 +300,23 @@ def messages_cancel(*, about: Model, now: datetime.datetime) -> int:
         about_id=str(about.pk),
         status=MessageStatus.PENDING,
     ).update(status=MessageStatus.CANCELLED, last_error=f"cancelled {now.isoformat()}")
+
+
+def messages_about_counts(*, about: Sequence[Model], template: str) -> dict[str, int]:
+    """`messages_about_count` for many objects of one model at once, by their pk as a string."""
+    if not about:
+        return {}
+    counted = (
+        Message.objects.filter(
+            about_type=ContentType.objects.get_for_model(about[0]),
+            about_id__in=[str(obj.pk) for obj in about],
+            template=template,
+        )
+        .values("about_id")
+        .annotate(count=Count("pk"))
+        .values_list("about_id", "count")
+    )
+    return {str(obj.pk): 0 for obj in about} | dict(counted)
 
 
 def messages_about_count(*, about: Model, template: str) -> int:

@@ -7,6 +7,7 @@ that row sends the same working link; a resend writes another row, whose link re
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -56,18 +57,15 @@ def _subject(invitation: Invitation) -> str:
     }
 
 
-def _link_email_queue(
+def _link_email(
     invitation: Invitation,
     *,
     key: str,
     template: str,
     subject: str,
     expires_at: datetime.datetime,
-    now: datetime.datetime,
-) -> Message:
-    """Write an email carrying a new link; the link it replaces stops working, and its page
-    then says a newer one was sent (the caller holds the invitation's row)."""
-    message = outbox.email_queue(
+) -> outbox.Email:
+    return outbox.Email(
         key=key,
         to=invitation.email,
         subject=subject,
@@ -82,15 +80,52 @@ def _link_email_queue(
         },
         about=invitation,
         company_id=invitation.company_id,
-        now=now,
     )
+
+
+def _link_set(invitation: Invitation, message: Message, *, now: datetime.datetime) -> None:
+    """The invitation's live link is now the one `message` carries (the row is saved by the
+    caller); the link it replaces stops working, and its page then says a newer one was sent."""
     token_hash = hash_token(outbox.link_token(message))
     if invitation.token_hash and invitation.token_hash != token_hash:
         invitation.replaced_token_hash = invitation.token_hash
         invitation.link_replaced_at = now
     invitation.token_hash = token_hash
-    invitation.save(update_fields=["token_hash", "replaced_token_hash", "link_replaced_at"])
+
+
+LINK_FIELDS = ["token_hash", "replaced_token_hash", "link_replaced_at"]
+
+
+def _link_email_queue(
+    invitation: Invitation,
+    *,
+    key: str,
+    template: str,
+    subject: str,
+    expires_at: datetime.datetime,
+    now: datetime.datetime,
+) -> Message:
+    """Write an email carrying a new link (the caller holds the invitation's row)."""
+    email = _link_email(
+        invitation, key=key, template=template, subject=subject, expires_at=expires_at
+    )
+    message = outbox.email_queue(
+        key=email.key,
+        to=email.to,
+        subject=email.subject,
+        template=email.template,
+        context=email.context,
+        about=email.about,
+        company_id=email.company_id,
+        now=now,
+    )
+    _link_set(invitation, message, now=now)
+    invitation.save(update_fields=LINK_FIELDS)
     return message
+
+
+def _invitation_email_key(invitation: Invitation, number: int) -> str:
+    return f"invitations.invitation:{invitation.pk}:email:{number}"
 
 
 def invitation_email_queue(invitation: Invitation, *, now: datetime.datetime) -> Message:
@@ -98,13 +133,38 @@ def invitation_email_queue(invitation: Invitation, *, now: datetime.datetime) ->
     number = outbox.messages_about_count(about=invitation, template=INVITATION_EMAIL) + 1
     return _link_email_queue(
         invitation,
-        key=f"invitations.invitation:{invitation.pk}:email:{number}",
+        key=_invitation_email_key(invitation, number),
         template=INVITATION_EMAIL,
         subject=_subject(invitation),
         # the link's 7 days start when it leaves (see invitation_email_sent): a little later
         expires_at=_expiry(now),
         now=now,
     )
+
+
+def invitation_emails_queue(
+    invitations: Sequence[Invitation], *, now: datetime.datetime
+) -> list[Message]:
+    """`invitation_email_queue` for every invitation of a signed batch (rows locked): three
+    queries whatever their number."""
+    counts = outbox.messages_about_counts(about=invitations, template=INVITATION_EMAIL)
+    messages = outbox.emails_queue(
+        [
+            _link_email(
+                invitation,
+                key=_invitation_email_key(invitation, counts[str(invitation.pk)] + 1),
+                template=INVITATION_EMAIL,
+                subject=_subject(invitation),
+                expires_at=_expiry(now),
+            )
+            for invitation in invitations
+        ],
+        now=now,
+    )
+    for invitation, message in zip(invitations, messages, strict=True):
+        _link_set(invitation, message, now=now)
+    Invitation.objects.bulk_update(invitations, LINK_FIELDS)
+    return messages
 
 
 def reminder_email_queue(invitation: Invitation, *, now: datetime.datetime) -> Message:

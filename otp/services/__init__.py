@@ -6,9 +6,11 @@ phone) and `exceptions` (the refusals). Import from here.
 """
 
 from otp.services.authorisations import (
+    AuthorisationSubject,
     authorisation_close,
     authorisation_download_record,
     authorisation_record,
+    authorisations_record,
 )
 from otp.services.challenges import (
     challenge_send,
@@ -42,6 +44,7 @@ from otp.services.sealing import (
 from otp.services.verification import Outcome, Verification, challenge_verify
 
 __all__ = [
+    "AuthorisationSubject",
     "ChallengeExpired",
     "ChallengeLocked",
     "ChallengeUsed",
@@ -62,6 +65,7 @@ __all__ = [
     "authorisation_seal",
     "authorisation_sealed_bytes",
     "authorisation_sealed_file",
+    "authorisations_record",
     "challenge_send",
     "challenge_start",
     "challenge_verify",

@@ -18,26 +18,67 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Lower
 
 from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company
+from core.queueing import publish
 from otp.models import AccessAuthorisation, ClosingReason, SignatureMethod
 from otp.services.verification import Verification
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
     from accounts.models import User
 
+# the task that renders and seals the PDF, named rather than imported: tasks import services
+AUTHORISATION_SEAL = "otp.tasks.authorisation_seal"
+# on Redis the lowest (0, every other task, is served first): the invitation emails written by
+# the same signature leave before the PDFs are sealed, even for a batch of hundreds
+SEAL_PRIORITY = 9
+
+
+def authorisation_seal_queue(authorisation: AccessAuthorisation) -> None:
+    """Seal the authorisation's PDF once the signature is committed (see otp.services.sealing)."""
+    transaction.on_commit(
+        partial(
+            publish,
+            AUTHORISATION_SEAL,
+            priority=SEAL_PRIORITY,
+            authorisation_id=str(authorisation.pk),
+        )
+    )
+
 
 def _of_subject(*, company_id: int, subject_email: str) -> QuerySet[AccessAuthorisation]:
     return AccessAuthorisation.objects.alias(email=Lower("subject_email")).filter(
         company_id=company_id, email=subject_email.lower()
     )
+
+
+def _of_subjects(*, company_id: int, subject_emails: list[str]) -> QuerySet[AccessAuthorisation]:
+    return AccessAuthorisation.objects.alias(email=Lower("subject_email")).filter(
+        company_id=company_id, email__in=subject_emails
+    )
+
+
+@dataclass(frozen=True)
+class AuthorisationSubject:
+    """Whom one authorisation names, and what it says (see `authorisations_record`)."""
+
+    email: str
+    name: str
+    rights: list[str]
+    statement: str
+    # right -> its last day (ISO date), for the rights that end; as signed
+    ends_on: dict[str, str] | None = None
 
 
 def authorisation_record(
@@ -57,33 +98,83 @@ def authorisation_record(
 ) -> AccessAuthorisation:
     """The evidence of a right code: who signed what for whom, when, from where, on which phone;
     the next version of the person's authorisations in the company, the previous one closed."""
+    [authorisation] = authorisations_record(
+        kind=kind,
+        verification=verification,
+        company=company,
+        signer=signer,
+        subjects=[
+            AuthorisationSubject(
+                email=subject_email,
+                name=subject_name,
+                rights=rights,
+                statement=statement,
+                ends_on=ends_on,
+            )
+        ],
+        ip_address=ip_address,
+        user_agent=user_agent,
+        now=now,
+    )
+    return authorisation
+
+
+def authorisations_record(
+    *,
+    kind: str,
+    verification: Verification,
+    company: Company,
+    signer: User,
+    subjects: Sequence[AuthorisationSubject],
+    ip_address: str | None,
+    user_agent: str,
+    now: datetime.datetime,
+) -> list[AccessAuthorisation]:
+    """`authorisation_record` for every person one code signed for (a batch), in the order given:
+    four queries whatever their number."""
     if not verification.ok:
         raise ValueError("Only a right code or passkey produces an access authorisation.")
+    emails = [subject.email.lower() for subject in subjects]
     # lock: the company's row, as team changes do, so two signatures cannot take one number
     Company.objects.select_for_update().filter(pk=company.pk).values_list("pk").get()
-    versions = _of_subject(company_id=company.pk, subject_email=subject_email)
-    latest = versions.aggregate(latest=Max("version"))["latest"] or 0
+    versions = _of_subjects(company_id=company.pk, subject_emails=emails)
+    latest: dict[str, int] = {
+        row["email"]: row["latest"]
+        for row in versions.values(email=Lower("subject_email")).annotate(latest=Max("version"))
+    }
     versions.filter(closed_at__isnull=True).update(
         closed_at=now, closed_reason=ClosingReason.SUPERSEDED
     )
-    return AccessAuthorisation.objects.create(
-        kind=kind,
-        challenge=verification.challenge,
-        company=company,
-        signer=signer,
-        subject_email=subject_email,
-        subject_name=subject_name,
-        rights=rights,
-        ends_on=ends_on or {},
-        statement=statement,
-        payload_digest=verification.challenge.payload_digest,
-        signed_at=now,
-        ip_address=ip_address,
-        user_agent=user_agent[:400],
-        phone_masked=verification.challenge.phone_masked,
-        version=latest + 1,
-        **_passkey_evidence(verification),
+    numbers = []
+    for email in emails:
+        latest[email] = (latest.get(email) or 0) + 1
+        numbers.append(latest[email])
+    authorisations = AccessAuthorisation.objects.bulk_create(
+        [
+            AccessAuthorisation(
+                kind=kind,
+                challenge=verification.challenge,
+                company=company,
+                signer=signer,
+                subject_email=subject.email,
+                subject_name=subject.name,
+                rights=subject.rights,
+                ends_on=subject.ends_on or {},
+                statement=subject.statement,
+                payload_digest=verification.challenge.payload_digest,
+                signed_at=now,
+                ip_address=ip_address,
+                user_agent=user_agent[:400],
+                phone_masked=verification.challenge.phone_masked,
+                version=version,
+                **_passkey_evidence(verification),
+            )
+            for subject, version in zip(subjects, numbers, strict=True)
+        ]
     )
+    for authorisation in authorisations:
+        authorisation_seal_queue(authorisation)
+    return authorisations
 
 
 def _passkey_evidence(verification: Verification) -> dict[str, object]:

@@ -1,16 +1,22 @@
 """The sealed PDF of an access authorisation: rendered and sealed once, stored, then served as it is.
 
-When: at its first download (by anyone: an administrator, the person it names, support, or the
-proof file), not in the signature's transaction: the signature never waits for WeasyPrint and
-pyHanko (about a second), and the worker's queue, which carries the invitation emails, never waits
-for PDFs either. The sealed file is the PDF as of that first download, which for a new
-authorisation is normally moments after its signature. `manage.py seal_authorisations` seals
-every authorisation that has none yet (those signed before sealing existed, or never downloaded).
+When: right after the signature commits, by the task `otp.tasks.authorisation_seal`, which
+`authorisation_record` queues on commit. The signature never waits for WeasyPrint and pyHanko
+(about a second), and the task has the lowest priority, so the invitation emails of the same
+signature leave first. A download that comes before the task ran (a busy or stopped worker, a
+broker that refused the task) renders and seals the file itself, the same way: never a 500 for a
+missing file, and `manage.py seal_authorisations` seals whatever was missed.
+
+The document is the evidence of what was signed, so it never changes once stored: it shows the
+authorisation as signed (who, what, for whom, when, how), not its later life. A closure (a new
+version, a revocation, a removal) is shown on the pages, in the audit journal and in the proof
+file (`preuve.json`: `closed_at`, `closed_reason`), never by editing or replacing the sealed PDF.
 
 Never two files for one authorisation: the PDF is rendered and sealed without any lock held, then
 stored under the authorisation's row lock only if no file is recorded yet; a process that loses
-the race stores nothing and serves the winner's file. The name in storage is chosen by the storage
-(`save` never overwrites), and the row records it with the file's SHA-256.
+the race (the task and a first download, or the task run twice) stores nothing and serves the
+winner's file. The name in storage is chosen by the storage (`save` never overwrites), and the
+row records it with the file's SHA-256.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from audit.chain import (
     link_hash,
 )
 from audit.models import Action, AuditEvent
-from audit.services import audit_record
+from audit.services import audit_event, audit_record, audit_record_many
 from audit.tasks import audit_chain_head_log
 from tests.factories import UserFactory
 
@@ -78,6 +78,37 @@ def test_each_event_links_to_the_one_before_it(events):
         events[-1].pk,
         5,
     )
+
+
+def test_events_recorded_together_follow_on_in_order_and_the_chain_verifies(events, admin):
+    together = audit_record_many(
+        [
+            audit_event(
+                action=Action.SIGNED,
+                actor=admin.user,
+                company=admin.company,
+                ip_address="2001:db8::1",
+                data={"n": n, "note": "signé"},
+            )
+            for n in range(4)
+        ]
+    )
+
+    assert [event.data["n"] for event in together] == [0, 1, 2, 3]
+    assert [event.pk for event in together] == sorted(event.pk for event in together)
+    assert together[0].previous_hash == events[-1].chain_hash
+    for before, after in itertools.pairwise(together):
+        assert after.previous_hash == before.chain_hash
+    stored = AuditEvent.objects.get(pk=together[2].pk)
+    assert link_hash(stored.previous_hash, event_values(stored)) == stored.chain_hash
+    head = chain_head()
+    assert head is not None
+    assert (head.last_hash, head.last_event_id, head.event_count) == (
+        together[-1].chain_hash,
+        together[-1].pk,
+        9,
+    )
+    assert chain_verify().broken is None
 
 
 def test_an_event_read_back_from_the_database_hashes_to_its_stored_hash(events):

@@ -116,6 +116,44 @@ def test_writing_the_same_key_twice_keeps_one_row_and_queues_it_once(
     assert published == [first.pk]
 
 
+def email(key: str, to: str = LEA) -> outbox.Email:
+    return outbox.Email(
+        key=key,
+        to=to,
+        subject="Mes équipes : votre signature",
+        template=TEMPLATE,
+        context={"wrong_codes": 20, "support": "le support"},
+        company_id=42,
+    )
+
+
+def test_many_emails_are_written_in_one_statement_and_each_queued_once(
+    published, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(1):
+        written = outbox.emails_queue(
+            [email(f"test:many:{n}", f"personne{n}@partenaire.example") for n in range(30)],
+            now=NOW,
+        )
+
+    assert [m.key for m in written] == [f"test:many:{n}" for n in range(30)]
+    assert [reloaded(m).to for m in written] == [m.to for m in written]
+    assert published == [m.pk for m in written]
+    assert all(reloaded(m).status == MessageStatus.PENDING for m in written)
+
+
+def test_many_emails_keep_the_row_of_a_key_written_before_and_queue_it_no_more(
+    published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        before = queue("test:many:1")
+        written = outbox.emails_queue([email("test:many:0"), email("test:many:1")], now=NOW)
+
+    assert written[1].pk == before.pk
+    assert Message.objects.filter(key__startswith="test:many:").count() == 2
+    assert published == [before.pk, written[0].pk]
+
+
 def test_a_message_is_queued_only_once_its_cause_commits(
     published, django_capture_on_commit_callbacks
 ):

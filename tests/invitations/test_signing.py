@@ -8,7 +8,7 @@ from django.conf import settings
 
 from audit.models import Action, AuditEvent
 from invitations.models import Invitation, InvitationBatch, InvitationStatus
-from invitations.services import batch_signing, signing
+from invitations.services import signing
 from otp import services as otp
 from otp.models import AccessAuthorisation, ChallengeStatus
 from tests.invitations.batches import create_batch, request_batch_code, sign_batch
@@ -107,11 +107,11 @@ def test_a_failure_after_the_authorisation_was_written_saves_nothing_and_the_cod
     request_code(invitation, admin)
     code = last_code()
 
-    def fail(**kwargs):
+    def fail(*args, **kwargs):
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as patch:
-        patch.setattr(signing, "audit_record", fail)
+        patch.setattr(signing, "audit_record_many", fail)
         with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
             sign(invitation, admin, code=code)
 
@@ -163,25 +163,22 @@ def test_a_batch_code_is_refused_when_a_members_rights_changed_after_it_was_sent
     assert_batch_unsigned(batch)
 
 
-def test_a_failure_on_the_second_member_leaves_the_first_unsigned(
+def test_a_failure_after_the_authorisations_are_written_leaves_the_whole_batch_unsigned(
     admin, monkeypatch, django_capture_on_commit_callbacks
 ):
     batch = create_batch(admin, ANA, BOB)
     request_batch_code(batch, admin)
-    apply_signed = batch_signing.apply_signed
-    applied = []
+    written = []
 
-    def fail_on_the_second(invitation, *args, **kwargs):
-        if applied:
-            raise RuntimeError("database went away")
-        applied.append(invitation.email)
-        apply_signed(invitation, *args, **kwargs)
+    def fail_on_the_emails(invitations, *, now):
+        written.extend(i.authorisation_id is not None for i in invitations)
+        raise RuntimeError("database went away")
 
-    monkeypatch.setattr(batch_signing, "apply_signed", fail_on_the_second)
+    monkeypatch.setattr(signing, "invitation_emails_queue", fail_on_the_emails)
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
         sign_batch(batch, admin)
 
-    assert applied == [ANA]
+    assert written == [True, True]
     assert_batch_unsigned(batch)
     assert callbacks == []
     assert batch.challenge.status == ChallengeStatus.PENDING

@@ -4,6 +4,8 @@ import threading
 import time
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -15,6 +17,7 @@ from companies.models import Membership, Role
 from core import sms
 from invitations import services
 from invitations.models import Invitation, InvitationStatus
+from invitations.views import accepting as accepting_views
 from permissions.catalogue import Right
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
 from tests.invitations.factories import IP, create, dispatch, request_code, sign, signed
@@ -861,8 +864,8 @@ def test_the_resend_control_refreshes_alone_once_the_cool_down_is_over(
     assert "Renvoyer le code" in response.text
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_double_submit_of_the_new_account_form_makes_one_account():
+def new_account_waiting_for_its_code() -> tuple[str, Client]:
+    """A sent invitation, and a browser that filled in the new-account form (its code sent)."""
     admin = MembershipFactory.create(company=CompanyFactory.create(), role=Role.ADMIN)
     invitation = create(admin, email=LEA, rights=(Right.DOCUMENTS,))
     request_code(invitation, admin)
@@ -870,17 +873,24 @@ def test_a_double_submit_of_the_new_account_form_makes_one_account():
     token = dispatch(invitation, now=timezone.now())
     browser = Client(raise_request_exception=False)
     browser.post(accept_url(token), NEW_ACCOUNT)
+    return token, browser
+
+
+ALREADY_ACCEPTED = "Invitation déjà acceptée"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_of_the_new_account_form_makes_one_account_and_says_so():
+    token, browser = new_account_waiting_for_its_code()
     code = last_code()
     both_ready = threading.Barrier(2)
-    statuses = []
+    responses = []
 
     def submit():
         try:
             both_ready.wait()
-            statuses.append(
-                browser.post(
-                    accept_url(token), {"accept_with": "confirm_mobile", "code": code}
-                ).status_code
+            responses.append(
+                browser.post(accept_url(token), {"accept_with": "confirm_mobile", "code": code})
             )
         finally:
             connection.close()
@@ -891,9 +901,55 @@ def test_a_double_submit_of_the_new_account_form_makes_one_account():
     for click in clicks:
         click.join()
 
-    # one click accepts; the other finds the link used (410) or, when the first click has already
-    # logged the shared browser in and so replaced its session, Django's "session interrupted" (400)
-    first, second = sorted(statuses)
-    assert first == 302
-    assert second in (400, 410)
+    # one click accepts; the other is told the invitation is already accepted, never a 400
+    first, second = sorted(responses, key=lambda response: response.status_code)
+    assert first.status_code == 302
+    assert second.status_code == 410
+    assert ALREADY_ACCEPTED in second.text
+    assert User.objects.filter(email__iexact=LEA).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_click_whose_session_the_first_replaced_says_already_accepted(monkeypatch):
+    token, browser = new_account_waiting_for_its_code()
+    code = last_code()
+    late_click = Client(raise_request_exception=False)
+    late_click.cookies = browser.cookies.__class__(browser.cookies)  # the same session cookie
+    session_read, first_done = threading.Event(), threading.Event()
+    accept_mode = accepting_views._accept_mode
+
+    def held_after_reading_its_session(request, invitation):
+        if threading.current_thread().name == "late-click":
+            request.session.load()  # the session the first click is about to replace
+            session_read.set()
+            first_done.wait(timeout=30)
+        return accept_mode(request, invitation)
+
+    monkeypatch.setattr(accepting_views, "_accept_mode", held_after_reading_its_session)
+    late_responses = []
+
+    def click_late():
+        try:
+            late_responses.append(
+                late_click.post(accept_url(token), {"accept_with": "confirm_mobile", "code": code})
+            )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=click_late, name="late-click")
+    thread.start()
+    assert session_read.wait(timeout=30)
+    first = browser.post(accept_url(token), {"accept_with": "confirm_mobile", "code": code})
+    first_done.set()
+    thread.join(timeout=60)
+
+    assert first.status_code == 302
+    [late] = late_responses
+    assert late.status_code == 410
+    assert ALREADY_ACCEPTED in late.text
+    assert f'href="{reverse("accounts:login")}"' in late.text
+    # the replaced session stays ended, and the browser keeps the cookie the first click set
+    old_key = late_click.cookies[settings.SESSION_COOKIE_NAME].value
+    assert not Session.objects.filter(session_key=old_key).exists()
+    assert settings.SESSION_COOKIE_NAME not in late.cookies
     assert User.objects.filter(email__iexact=LEA).count() == 1

@@ -73,15 +73,15 @@ def test_the_pdf_holds_the_exact_statement_that_was_signed(authorisation):
         assert flat(line) in text
 
 
-def test_the_pdf_names_its_version_and_says_it_is_in_force(authorisation):
+def test_the_pdf_names_its_version_and_says_it_shows_the_authorisation_as_signed(authorisation):
     text = pdf_text(authorisation_pdf(authorisation=authorisation))
 
     assert "version 1" in text
-    assert "En vigueur" in text
+    assert "Telle que signée" in text
     assert "Motif de clôture" not in text
 
 
-def test_a_closed_authorisation_says_when_and_why(authorisation):
+def test_a_closed_authorisation_is_still_printed_as_it_was_signed(authorisation):
     authorisation_close(
         company_id=authorisation.company_id,
         subject_email=authorisation.subject_email,
@@ -92,9 +92,9 @@ def test_a_closed_authorisation_says_when_and_why(authorisation):
 
     text = pdf_text(authorisation_pdf(authorisation=authorisation))
 
-    assert "Clôturée le" in text
-    assert "05/03/2025 à 16:00:00" in text
-    assert "Invitation révoquée" in text
+    assert "Telle que signée" in text
+    assert "Clôturée le" not in text
+    assert "Invitation révoquée" not in text
 
 
 def test_a_hostile_name_is_printed_as_text(admin):
