@@ -26,7 +26,7 @@ from accounts.models import User
 from audit.admin import action_reason
 from audit.reasons import ReasonField
 from audit.services import client_ip
-from backoffice.kinds import ProposalRefused
+from backoffice.kinds import ProposalRefused, gives_admin_powers
 from backoffice.models import Proposal, ProposalKind, ProposalStatus
 from backoffice.services import (
     proposal_approve,
@@ -37,8 +37,9 @@ from backoffice.services import (
 from client_requests.admin import ClientRequestAdmin, DecisionForm
 from client_requests.kinds import RequestKind, RequestStatus
 from client_requests.models import ClientRequest
-from companies.models import Membership, MembershipStatus, Role
+from companies.models import Company, Membership, MembershipStatus, Role
 from permissions.catalogue import specs_for
+from teams.admin.companies import CompanyAdmin
 from teams.admin.memberships import MembershipAdmin
 
 SENT_FOR_APPROVAL = gettext_lazy(
@@ -302,8 +303,41 @@ class FourEyesUserAdmin(PortalUserAdmin):
         return None
 
 
+def _propose_admin(
+    request: HttpRequest, member: Membership, *, role: str, status: str, reason: str
+) -> None:
+    _propose(
+        request,
+        kind=ProposalKind.ADMIN_ROLE,
+        subject=member,
+        company=member.company,
+        payload={"role": str(role), "status": str(status)},
+        reason=reason,
+    )
+
+
 class FourEyesMembershipAdmin(MembershipAdmin):
-    """A right that moves money (RIB change, early buyout) is proposed, approved by another agent."""
+    """A right that moves money (RIB change, early buyout) is proposed, approved by another agent;
+    so is making someone an active administrator, who holds every right: a new member joins as
+    a collaborator until the administrator's role is approved."""
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        role, status = obj.role, obj.status
+        before = form.initial if change else {"role": "", "status": ""}
+        if not gives_admin_powers(
+            role_before=before.get("role", ""),
+            status_before=before.get("status", ""),
+            role_after=role,
+            status_after=status,
+        ):
+            super().save_model(request, obj, form, change)
+            return
+        if change:
+            obj.role, obj.status = before["role"], before["status"]
+        else:
+            obj.role = Role.COLLABORATOR
+            super().save_model(request, obj, form, change)
+        _propose_admin(request, obj, role=role, status=status, reason=form.cleaned_data["reason"])
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         member: Membership = form.instance
@@ -350,8 +384,45 @@ class FourEyesClientRequestAdmin(ClientRequestAdmin):
         return self._back(client_request)
 
 
+class FourEyesCompanyAdmin(CompanyAdmin):
+    """On a company's page too, whoever would become an active administrator is proposed: the
+    other changes of the team apply, a newcomer joins as a collaborator meanwhile."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        promoted: list[tuple[Any, str, str]] = []
+        for row in formset.forms:
+            cleaned = getattr(row, "cleaned_data", None)
+            if not cleaned or cleaned.get("DELETE") or not row.has_changed():
+                continue
+            joining = row.instance.pk is None
+            if not gives_admin_powers(
+                role_before="" if joining else row.initial.get("role", ""),
+                status_before="" if joining else row.initial.get("status", ""),
+                role_after=cleaned["role"],
+                status_after=cleaned["status"],
+            ):
+                continue
+            promoted.append((row, cleaned["role"], cleaned["status"]))
+            if joining:
+                cleaned["role"] = Role.COLLABORATOR
+            else:
+                cleaned["role"], cleaned["status"] = row.initial["role"], row.initial["status"]
+        super().save_formset(request, form, formset, change)
+        added = {member.user_id: member for member in formset.new_objects}
+        for row, role, status in promoted:
+            member = row.instance if row.instance.pk else added[row.cleaned_data["user"].pk]
+            member = Membership.objects.select_related("company").get(pk=member.pk)
+            _propose_admin(
+                request, member, role=role, status=status, reason=form.cleaned_data["reason"]
+            )
+
+
 for model, model_admin in (
     (User, FourEyesUserAdmin),
+    (Company, FourEyesCompanyAdmin),
     (Membership, FourEyesMembershipAdmin),
     (ClientRequest, FourEyesClientRequestAdmin),
 ):
