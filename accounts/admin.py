@@ -7,23 +7,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
-from django.utils import timezone
-from django.utils.html import format_html
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PortalUserChangeForm, PortalUserCreationForm, SecondFactorsSupportForm
+from accounts.forms import PortalUserChangeForm, PortalUserCreationForm
 from accounts.models import User
 from accounts.services import UserRefused, user_update_by_support, user_update_refusal
-from accounts.services.second_factors import (
-    SupportReasonRefused,
-    login_unlock,
-    second_factors_reset,
-)
-from audit.admin import action_reason
 from audit.models import Action
 from audit.reasons import ReasonField
 from audit.services import audit_record, client_ip
@@ -32,7 +22,6 @@ from companies.services import (
     users_delete,
     users_leaving_refusal,
 )
-from otp.limits import signing_unlock
 from otp.services import mask_phone
 
 
@@ -137,9 +126,10 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
         "mobile_confirmed_at",
         "login_locked_at",
         "consecutive_login_failures",
-        "second_factors_link",
     )
-    actions = (delete_selected_users, "unlock_signing")
+    # unlocking a signature or a login and resetting second factors open the door: they are
+    # proposed and approved by two agents (backoffice.admin), never applied here by one
+    actions = (delete_selected_users,)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "mobile")}),
@@ -150,8 +140,9 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
                 "fields": ("signing_locked_at", "consecutive_wrong_codes"),
                 "description": _(
                     "Après trop de codes erronés à la suite, la signature est bloquée. "
-                    "Vérifiez l’identité de la personne, puis utilisez l’action "
-                    "« Débloquer la signature » de la liste des utilisateurs."
+                    "Vérifiez l’identité de la personne, puis utilisez l’action « Proposer de "
+                    "débloquer la signature » de la liste des utilisateurs : un second agent du "
+                    "support approuve."
                 ),
             },
         ),
@@ -162,7 +153,6 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
                     "mobile_confirmed_at",
                     "login_locked_at",
                     "consecutive_login_failures",
-                    "second_factors_link",
                 ),
                 "description": _(
                     "Après trop de seconds facteurs erronés à la suite, la connexion est bloquée. "
@@ -260,92 +250,6 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         users_delete(user_ids=list(queryset.values_list("pk", flat=True)))
 
-    def get_urls(self) -> list[URLPattern]:
-        return [
-            path(
-                "<id:object_id>/seconds-facteurs/",
-                self.admin_site.admin_view(self.second_factors_view),
-                name="accounts_user_second_factors",
-            ),
-            *super().get_urls(),
-        ]
-
-    @admin.display(description=_("aide du support"))
-    def second_factors_link(self, user: User) -> str:
-        if not user.pk:
-            return ""
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:accounts_user_second_factors", args=[user.pk]),
-            _("Débloquer la connexion ou réinitialiser les seconds facteurs…"),
-        )
-
-    def second_factors_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        """Unlock a locked login, or reset the second factors of a lost phone, with a reason."""
-        user = self.get_object(request, str(object_id))
-        if user is None or not self.has_change_permission(request, user):
-            return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
-        form = SecondFactorsSupportForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            service = (
-                login_unlock if form.cleaned_data["action"] == "unlock" else second_factors_reset
-            )
-            try:
-                done = service(
-                    user_id=user.pk,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    ip_address=client_ip(request),
-                    now=timezone.now(),
-                )
-            except SupportReasonRefused as refusal:
-                form.add_error("reason", refusal.message)
-            else:
-                if done:
-                    self.message_user(
-                        request, _("C’est fait : la personne est prévenue par e-mail.")
-                    )
-                else:
-                    self.message_user(
-                        request,
-                        _("La connexion de cette personne n’était pas bloquée."),
-                        messages.WARNING,
-                    )
-                return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Seconds facteurs de %(name)s") % {"name": user},
-            "subject": user,
-            "form": form,
-            "opts": self.opts,
-        }
-        return render(request, "admin/accounts/user/second_factors.html", context)
-
     @admin.display(description=_("signature bloquée"), boolean=True, ordering="signing_locked_at")
     def signing_locked(self, user: User) -> bool:
         return user.signing_locked_at is not None
-
-    @admin.action(description=_("Débloquer la signature"), permissions=["change"])
-    def unlock_signing(
-        self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> TemplateResponse | None:
-        reason = action_reason(self, request, queryset, title=str(_("Débloquer la signature")))
-        if isinstance(reason, TemplateResponse):
-            return reason
-        unlocked = [
-            user
-            for user in queryset.order_by("pk")
-            if signing_unlock(
-                user_id=user.pk, actor=request.user, ip_address=client_ip(request), reason=reason
-            )
-        ]
-        if unlocked:
-            names = ", ".join(user.email for user in unlocked)
-            self.message_user(
-                request, _("Signature débloquée : %(names)s.") % {"names": names}, messages.SUCCESS
-            )
-        else:
-            self.message_user(
-                request, _("Aucune signature bloquée dans la sélection."), messages.WARNING
-            )
-        return None

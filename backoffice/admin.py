@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -220,11 +221,42 @@ class FourEyesUserAdmin(PortalUserAdmin):
     them, unlocking a signature or a login and resetting second factors, is proposed here and
     approved by another agent."""
 
-    # unlocking a signature becomes a proposal; the other actions stay as they are
-    actions = (  # type: ignore[assignment]
-        *(action for action in PortalUserAdmin.actions if action != "unlock_signing"),
-        "propose_unlock",
-    )
+    actions = (*PortalUserAdmin.actions, "propose_unlock")  # type: ignore[assignment]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (*super().get_readonly_fields(request, obj), "second_factors_link")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The login's fieldset links to the page that proposes to unlock it or reset it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [
+            (name, {**options, "fields": (*options["fields"], "second_factors_link")})
+            if "login_locked_at" in options["fields"]
+            else (name, options)
+            for name, options in fieldsets
+        ]
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<id:object_id>/seconds-facteurs/",
+                self.admin_site.admin_view(self.second_factors_view),
+                name="accounts_user_second_factors",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=gettext_lazy("aide du support"))
+    def second_factors_link(self, user: User) -> str:
+        if not user.pk:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:accounts_user_second_factors", args=[user.pk]),
+            _("Débloquer la connexion ou réinitialiser les seconds facteurs…"),
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         company = _admin_company(obj) if change else None
