@@ -261,3 +261,24 @@ def test_two_agents_approving_at_the_same_time_make_one_administrator_and_one_al
     assert sorted(outcomes) == ["approved", "refused"]
     assert AuditEvent.objects.filter(action=Action.SUPPORT_MEMBERSHIP_CHANGED).count() == 1
     assert list(_alerts(member).values_list("to", flat=True)) == [admin.user.email]
+
+
+def test_a_member_removed_meanwhile_is_said_and_the_proposal_can_still_be_refused(
+    agent_a, agent_b, admin, collaborator_with
+):
+    member = collaborator_with()
+    _propose_admin(agent_a, member)
+    proposal = Proposal.objects.get()
+    Membership.objects.filter(pk=member.pk).delete()
+
+    page = agent_b.get(reverse("admin:backoffice_proposal_change", args=[proposal.pk]))
+    approved = _approve(agent_b, proposal)
+    refused = agent_b.post(
+        reverse("admin:backoffice_proposal_refuse", args=[proposal.pk]),
+        {"refusal_reason": "la personne a quitté l’entreprise entre-temps"},
+    )
+
+    assert page.status_code == 200 and "n’existe plus" in page.content.decode()
+    assert any("n’existe plus" in str(m) for m in get_messages(approved.wsgi_request))
+    assert refused.status_code == 302
+    assert Proposal.objects.get().status == ProposalStatus.REFUSED
