@@ -218,8 +218,9 @@ def _admin_company(user: User) -> Any:
 
 class FourEyesUserAdmin(PortalUserAdmin):
     """An administrator's mobile and email are the keys to their signature and login: changing
-    them, unlocking a signature or a login and resetting second factors, is proposed here and
-    approved by another agent."""
+    them, unlocking a signature or a login, resetting second factors and reactivating the
+    account of an administrator (who holds every right again) is proposed here and approved by
+    another agent."""
 
     actions = (*PortalUserAdmin.actions, "propose_unlock")  # type: ignore[assignment]
 
@@ -275,6 +276,17 @@ class FourEyesUserAdmin(PortalUserAdmin):
                     subject=obj,
                     company=company,
                     payload={field: str(new) if new else ""},
+                    reason=form.cleaned_data["reason"],
+                )
+            # an administrator's account active again holds every right again
+            if "is_active" in form.changed_data and obj.is_active:
+                obj.is_active = False
+                _propose(
+                    request,
+                    kind=ProposalKind.ACCOUNT_REACTIVATION,
+                    subject=obj,
+                    company=company,
+                    payload={"is_active": True},
                     reason=form.cleaned_data["reason"],
                 )
         super().save_model(request, obj, form, change)

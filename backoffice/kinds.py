@@ -92,14 +92,16 @@ def _request(subject_id: str) -> Model:
     return ClientRequest.objects.select_related("company").get(pk=int(subject_id))
 
 
-def _user_update(applying: Applying, user: User, *, email: str, mobile: str) -> None:
+def _user_update(
+    applying: Applying, user: User, *, email: str, mobile: str, is_active: bool | None = None
+) -> None:
     user_update_by_support(
         user=user,
         email=email,
         first_name=user.first_name,
         last_name=user.last_name,
         mobile=mobile,
-        is_active=user.is_active,
+        is_active=user.is_active if is_active is None else is_active,
         is_staff=user.is_staff,
         is_superuser=user.is_superuser,
         actor=applying.approver,
@@ -348,7 +350,7 @@ def _admins_alert(applying: Applying, member: Membership) -> None:
     )
     for admin in admins:
         outbox.email_queue(
-            key=f"backoffice.proposal:{applying.proposal.pk}:admin:{admin.user_id}",
+            key=f"backoffice.proposal:{applying.proposal.pk}:{company.pk}:admin:{admin.user_id}",
             to=admin.user.email,
             subject=_("%(company)s : un droit sensible a été accordé") % {"company": company.name},
             template="teams/email/money_rights_granted",
@@ -382,6 +384,31 @@ def _admin_apply(applying: Applying, member: Model) -> None:
     _admins_alert(applying, changed)
 
 
+def _reactivation_rows(proposal: Proposal, user: Model) -> list[tuple[str, str, str]]:
+    before = _("actif") if getattr(user, "is_active", False) else _("désactivé")
+    return [(_("Compte"), before, _("actif"))]
+
+
+def _reactivation_check(proposal: Proposal, user: Model) -> None:
+    if getattr(user, "is_active", False):
+        raise ProposalRefused(_("Le compte de cette personne est déjà actif."))
+
+
+def _reactivation_apply(applying: Applying, user: Model) -> None:
+    assert isinstance(user, User)
+    _reactivation_check(applying.proposal, user)
+    mobile = str(user.mobile) if user.mobile else ""
+    _user_update(applying, user, email=user.email, mobile=mobile, is_active=True)
+    # the administrators of each company where the person is back as an administrator are told
+    for member in (
+        Membership.objects.active()
+        .filter(user_id=user.pk, role=Role.ADMIN)
+        .select_related("user", "company")
+        .order_by("pk")
+    ):
+        _admins_alert(applying, member)
+
+
 SPECS: dict[str, KindSpec] = {
     ProposalKind.MOBILE_CHANGE: KindSpec(
         _user, _mobile_rows, _mobile_apply, _mobile_check, about_account=True
@@ -401,4 +428,7 @@ SPECS: dict[str, KindSpec] = {
     ProposalKind.MONEY_RIGHTS: KindSpec(_membership, _rights_rows, _rights_apply, _rights_check),
     ProposalKind.BANK_DETAILS: KindSpec(_request, _rib_rows, _rib_apply, _rib_check),
     ProposalKind.ADMIN_ROLE: KindSpec(_membership, _admin_rows, _admin_apply, _admin_check),
+    ProposalKind.ACCOUNT_REACTIVATION: KindSpec(
+        _user, _reactivation_rows, _reactivation_apply, _reactivation_check, about_account=True
+    ),
 }

@@ -282,3 +282,49 @@ def test_a_member_removed_meanwhile_is_said_and_the_proposal_can_still_be_refuse
     assert any("n’existe plus" in str(m) for m in get_messages(approved.wsgi_request))
     assert refused.status_code == 302
     assert Proposal.objects.get().status == ProposalStatus.REFUSED
+
+
+def _user_form(user: User, **changes: object) -> dict[str, object]:
+    data = {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "mobile": str(user.mobile),
+        "is_active": "on",
+        "reason": REASON,
+    }
+    return {**data, **changes}
+
+
+def test_reactivating_an_administrators_account_is_proposed_then_approved_and_alerts_once(
+    agent_a, agent_b, admin
+):
+    returning = MembershipFactory.create(company=admin.company, role=Role.ADMIN)
+    User.objects.filter(pk=returning.user_id).update(is_active=False)
+    returning.user.refresh_from_db()
+
+    agent_a.post(
+        reverse("admin:accounts_user_change", args=[returning.user_id]),
+        _user_form(returning.user),
+    )
+    meanwhile = User.objects.get(pk=returning.user_id).is_active
+    proposal = Proposal.objects.get(kind=ProposalKind.ACCOUNT_REACTIVATION)
+    _approve(agent_b, proposal)
+    _approve(agent_b, proposal)
+
+    assert meanwhile is False
+    assert User.objects.get(pk=returning.user_id).is_active is True
+    assert list(_alerts(returning).values_list("to", flat=True)) == [admin.user.email]
+
+
+def test_reactivating_a_collaborators_account_applies_at_once(agent_a, admin, collaborator_with):
+    member = collaborator_with()
+    User.objects.filter(pk=member.user_id).update(is_active=False)
+    member.user.refresh_from_db()
+
+    agent_a.post(
+        reverse("admin:accounts_user_change", args=[member.user_id]), _user_form(member.user)
+    )
+
+    assert User.objects.get(pk=member.user_id).is_active is True
+    assert not Proposal.objects.exists()
