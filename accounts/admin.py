@@ -17,6 +17,7 @@ from accounts.services import UserRefused, user_update_by_support, user_update_r
 from audit.models import Action
 from audit.reasons import ReasonField
 from audit.services import audit_record, client_ip
+from companies.models import Membership, MembershipStatus, Role
 from companies.services import (
     CompanyRefused,
     users_delete,
@@ -45,9 +46,23 @@ class SupportUserChangeForm(PortalUserChangeForm):
 
     reason = ReasonField()
 
+    # An administrator's mobile and email (the keys to their signature and login) and their
+    # account made active again (every right again) are proposed to a second agent by the back
+    # office's user admin (backoffice.admin), whose form says so; this admin alone refuses them.
+    proposes_door_openers = False
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.errors:  # the fields have said what is wrong
+            return cleaned
+        if not self.proposes_door_openers and self._opens_an_administrators_door(cleaned):
+            self.add_error(
+                None,
+                _(
+                    "Chez un administrateur, ce changement est proposé par un agent du support "
+                    "et approuvé par un second : passez par le back-office."
+                ),
+            )
             return cleaned
         refusal = user_update_refusal(
             user_id=self.instance.pk,
@@ -58,6 +73,17 @@ class SupportUserChangeForm(PortalUserChangeForm):
         if refusal:
             self.add_error(refusal.field if refusal.field in self.fields else None, refusal.message)
         return cleaned
+
+
+    def _opens_an_administrators_door(self, cleaned: dict[str, Any]) -> bool:
+        changed = {"mobile", "email"}.intersection(self.changed_data)
+        if "is_active" in self.changed_data and cleaned.get("is_active"):
+            changed.add("is_active")
+        if not changed or self.instance.pk is None:
+            return False
+        return Membership.objects.filter(
+            user_id=self.instance.pk, role=Role.ADMIN, status=MembershipStatus.ACTIVE
+        ).exists()
 
 
 @admin.action(description=_("Supprimer les utilisateurs sélectionnés"), permissions=["delete"])

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.admin import PortalUserAdmin
+from accounts.admin import PortalUserAdmin, SupportUserChangeForm
 from accounts.forms import SecondFactorsSupportForm
 from accounts.http import current_user
 from accounts.models import User
@@ -216,12 +216,20 @@ def _admin_company(user: User) -> Any:
     return membership.company if membership else None
 
 
+class FourEyesUserChangeForm(SupportUserChangeForm):
+    """An administrator's new mobile or email, or their account active again, become proposals
+    (FourEyesUserAdmin.save_model) instead of being refused."""
+
+    proposes_door_openers = True
+
+
 class FourEyesUserAdmin(PortalUserAdmin):
     """An administrator's mobile and email are the keys to their signature and login: changing
     them, unlocking a signature or a login, resetting second factors and reactivating the
     account of an administrator (who holds every right again) is proposed here and approved by
     another agent."""
 
+    form = FourEyesUserChangeForm
     actions = (*PortalUserAdmin.actions, "propose_unlock")  # type: ignore[assignment]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
