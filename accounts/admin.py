@@ -74,7 +74,6 @@ class SupportUserChangeForm(PortalUserChangeForm):
             self.add_error(refusal.field if refusal.field in self.fields else None, refusal.message)
         return cleaned
 
-
     def _opens_an_administrators_door(self, cleaned: dict[str, Any]) -> bool:
         changed = {"mobile", "email"}.intersection(self.changed_data)
         if "is_active" in self.changed_data and cleaned.get("is_active"):
