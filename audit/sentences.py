@@ -199,6 +199,8 @@ PROPOSALS: dict[str, str | Promise] = {
     "bank_details": gettext_lazy("de valider le changement de RIB (%(target)s)"),
     "login_unlock": gettext_lazy("de débloquer la connexion de %(target)s"),
     "factors_reset": gettext_lazy("de réinitialiser les seconds facteurs de %(target)s"),
+    "admin_role": gettext_lazy("de faire de %(target)s un administrateur actif de l’entreprise"),
+    "account_reactivation": gettext_lazy("de réactiver le compte de %(target)s, administrateur"),
 }
 
 

@@ -15,18 +15,19 @@ from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.admin import PortalUserAdmin
+from accounts.admin import PortalUserAdmin, SupportUserChangeForm
 from accounts.forms import SecondFactorsSupportForm
 from accounts.http import current_user
 from accounts.models import User
 from audit.admin import action_reason
 from audit.reasons import ReasonField
 from audit.services import client_ip
-from backoffice.kinds import ProposalRefused
+from backoffice.kinds import ProposalRefused, gives_admin_powers
 from backoffice.models import Proposal, ProposalKind, ProposalStatus
 from backoffice.services import (
     proposal_approve,
@@ -37,8 +38,9 @@ from backoffice.services import (
 from client_requests.admin import ClientRequestAdmin, DecisionForm
 from client_requests.kinds import RequestKind, RequestStatus
 from client_requests.models import ClientRequest
-from companies.models import Membership, MembershipStatus, Role
+from companies.models import Company, Membership, MembershipStatus, Role
 from permissions.catalogue import specs_for
+from teams.admin.companies import CompanyAdmin
 from teams.admin.memberships import MembershipAdmin
 
 SENT_FOR_APPROVAL = gettext_lazy(
@@ -214,16 +216,56 @@ def _admin_company(user: User) -> Any:
     return membership.company if membership else None
 
 
+class FourEyesUserChangeForm(SupportUserChangeForm):
+    """An administrator's new mobile or email, or their account active again, become proposals
+    (FourEyesUserAdmin.save_model) instead of being refused."""
+
+    proposes_door_openers = True
+
+
 class FourEyesUserAdmin(PortalUserAdmin):
     """An administrator's mobile and email are the keys to their signature and login: changing
-    them, unlocking a signature or a login and resetting second factors, is proposed here and
-    approved by another agent."""
+    them, unlocking a signature or a login, resetting second factors and reactivating the
+    account of an administrator (who holds every right again) is proposed here and approved by
+    another agent."""
 
-    # unlocking a signature becomes a proposal; the other actions stay as they are
-    actions = (  # type: ignore[assignment]
-        *(action for action in PortalUserAdmin.actions if action != "unlock_signing"),
-        "propose_unlock",
-    )
+    form = FourEyesUserChangeForm
+    actions = (*PortalUserAdmin.actions, "propose_unlock")  # type: ignore[assignment]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (*super().get_readonly_fields(request, obj), "second_factors_link")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The login's fieldset links to the page that proposes to unlock it or reset it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [
+            (name, {**options, "fields": (*options["fields"], "second_factors_link")})
+            if "login_locked_at" in options["fields"]
+            else (name, options)
+            for name, options in fieldsets
+        ]
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<id:object_id>/seconds-facteurs/",
+                self.admin_site.admin_view(self.second_factors_view),
+                name="accounts_user_second_factors",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=gettext_lazy("aide du support"))
+    def second_factors_link(self, user: User) -> str:
+        if not user.pk:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:accounts_user_second_factors", args=[user.pk]),
+            _("Débloquer la connexion ou réinitialiser les seconds facteurs…"),
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         company = _admin_company(obj) if change else None
@@ -242,6 +284,17 @@ class FourEyesUserAdmin(PortalUserAdmin):
                     subject=obj,
                     company=company,
                     payload={field: str(new) if new else ""},
+                    reason=form.cleaned_data["reason"],
+                )
+            # an administrator's account active again holds every right again
+            if "is_active" in form.changed_data and obj.is_active:
+                obj.is_active = False
+                _propose(
+                    request,
+                    kind=ProposalKind.ACCOUNT_REACTIVATION,
+                    subject=obj,
+                    company=company,
+                    payload={"is_active": True},
                     reason=form.cleaned_data["reason"],
                 )
         super().save_model(request, obj, form, change)
@@ -302,8 +355,41 @@ class FourEyesUserAdmin(PortalUserAdmin):
         return None
 
 
+def _propose_admin(
+    request: HttpRequest, member: Membership, *, role: str, status: str, reason: str
+) -> None:
+    _propose(
+        request,
+        kind=ProposalKind.ADMIN_ROLE,
+        subject=member,
+        company=member.company,
+        payload={"role": str(role), "status": str(status)},
+        reason=reason,
+    )
+
+
 class FourEyesMembershipAdmin(MembershipAdmin):
-    """A right that moves money (RIB change, early buyout) is proposed, approved by another agent."""
+    """A right that moves money (RIB change, early buyout) is proposed, approved by another agent;
+    so is making someone an active administrator, who holds every right: a new member joins as
+    a collaborator until the administrator's role is approved."""
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        role, status = obj.role, obj.status
+        before = form.initial if change else {"role": "", "status": ""}
+        if not gives_admin_powers(
+            role_before=before.get("role", ""),
+            status_before=before.get("status", ""),
+            role_after=role,
+            status_after=status,
+        ):
+            super().save_model(request, obj, form, change)
+            return
+        if change:
+            obj.role, obj.status = before["role"], before["status"]
+        else:
+            obj.role = Role.COLLABORATOR
+            super().save_model(request, obj, form, change)
+        _propose_admin(request, obj, role=role, status=status, reason=form.cleaned_data["reason"])
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         member: Membership = form.instance
@@ -350,8 +436,45 @@ class FourEyesClientRequestAdmin(ClientRequestAdmin):
         return self._back(client_request)
 
 
+class FourEyesCompanyAdmin(CompanyAdmin):
+    """On a company's page too, whoever would become an active administrator is proposed: the
+    other changes of the team apply, a newcomer joins as a collaborator meanwhile."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        promoted: list[tuple[Any, str, str]] = []
+        for row in formset.forms:
+            cleaned = getattr(row, "cleaned_data", None)
+            if not cleaned or cleaned.get("DELETE") or not row.has_changed():
+                continue
+            joining = row.instance.pk is None
+            if not gives_admin_powers(
+                role_before="" if joining else row.initial.get("role", ""),
+                status_before="" if joining else row.initial.get("status", ""),
+                role_after=cleaned["role"],
+                status_after=cleaned["status"],
+            ):
+                continue
+            promoted.append((row, cleaned["role"], cleaned["status"]))
+            if joining:
+                cleaned["role"] = Role.COLLABORATOR
+            else:
+                cleaned["role"], cleaned["status"] = row.initial["role"], row.initial["status"]
+        super().save_formset(request, form, formset, change)
+        added = {member.user_id: member for member in formset.new_objects}
+        for row, role, status in promoted:
+            member = row.instance if row.instance.pk else added[row.cleaned_data["user"].pk]
+            member = Membership.objects.select_related("company").get(pk=member.pk)
+            _propose_admin(
+                request, member, role=role, status=status, reason=form.cleaned_data["reason"]
+            )
+
+
 for model, model_admin in (
     (User, FourEyesUserAdmin),
+    (Company, FourEyesCompanyAdmin),
     (Membership, FourEyesMembershipAdmin),
     (ClientRequest, FourEyesClientRequestAdmin),
 ):
