@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -20,7 +21,7 @@ SIGNED_LISTED = 10
 @dataclass(frozen=True)
 class Reviews:
     open: AccessReview | None
-    signed: list[AccessReview]
+    signed: Sequence[AccessReview]
 
 
 def company_reviews(*, company: Company) -> Reviews:
@@ -86,11 +87,12 @@ def review_members_page(
                 email=member.user.email,
                 role=member.role,
                 status=member.status,
-                rights=[HeldRight(code=r.value, ends_on=ends[r.value]) for r in sorted_rights(ends)],
+                rights=[
+                    HeldRight(code=r.value, ends_on=ends[r.value]) for r in sorted_rights(ends)
+                ],
                 decision=decision.decision if decision else Decision.KEEP,
                 removed_rights=list(decision.removed_rights) if decision else [],
             )
         )
     page = Page(rows=lines, number=found.members.number, count=found.members.count)
     return ReviewMembers(page=page, members_total=found.members_total)
-

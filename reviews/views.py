@@ -88,7 +88,9 @@ def review(request: CompanyRequest, company_id: int) -> HttpResponse:
 @require_company_admin
 def review_start(request: CompanyRequest, company_id: int) -> HttpResponse:
     """An administrator may review before the due date: the next one is due a period after."""
-    access_review_open(company_id=request.company.pk, now=timezone.now(), actor=current_user(request))
+    access_review_open(
+        company_id=request.company.pk, now=timezone.now(), actor=current_user(request)
+    )
     return HttpResponseRedirect(_review_url(request))
 
 

@@ -111,7 +111,7 @@ def review_contents(*, review: AccessReview, company: Company) -> ReviewContents
         Membership.objects.filter(company=company)
         .select_related("user")
         .only(
-            "pk", "role", "status", "user__pk", "user__first_name", "user__last_name", "user__email"
+            "pk", "role", "status", "user__id", "user__first_name", "user__last_name", "user__email"
         )
         .order_by("pk")
     ):

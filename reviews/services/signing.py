@@ -83,7 +83,12 @@ def review_request_code(
 
 
 def _removals_apply(
-    contents: ReviewContents, *, company: Company, signer: User, ip_address: str | None, now: datetime.datetime
+    contents: ReviewContents,
+    *,
+    company: Company,
+    signer: User,
+    ip_address: str | None,
+    now: datetime.datetime,
 ) -> None:
     for member in contents.removed_members:
         member_remove(
