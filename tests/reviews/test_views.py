@@ -14,6 +14,7 @@ from companies.models import Company, Membership, Role
 from permissions.catalogue import Right
 from permissions.models import Grant
 from reviews.models import AccessReview, Decision, ReviewDecision, ReviewStatus
+from tests.admin.forms import company_form
 from tests.factories import UserFactory
 from tests.login import last_code
 from tests.reviews.factories import decide, open_review, request_code, sign
@@ -250,3 +251,31 @@ def test_the_review_page_stays_within_ten_queries(
 
     assert response.status_code == 200
     assert "jusqu’au 31/03/2027" in response.text
+
+
+def test_support_sets_a_six_month_period_and_the_due_date_follows(support_client, admin):
+    company = admin.company
+    Company.objects.filter(pk=company.pk).update(access_review_signed_on=datetime.date(2026, 1, 10))
+    company.refresh_from_db()
+    data = company_form(company, {}) | {"access_review_months": 6}
+
+    response = support_client.post(
+        reverse("admin:companies_company_change", args=[company.pk]), data
+    )
+
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert company.access_review_months == 6
+    assert company.access_review_due_on == datetime.date(2026, 7, 10)
+
+
+def test_a_period_other_than_six_or_twelve_months_is_refused(support_client, admin):
+    data = company_form(admin.company, {}) | {"access_review_months": 3}
+
+    response = support_client.post(
+        reverse("admin:companies_company_change", args=[admin.company.pk]), data
+    )
+
+    assert response.status_code == 200
+    admin.company.refresh_from_db()
+    assert admin.company.access_review_months == 12
