@@ -99,6 +99,8 @@ def review_start(request: CompanyRequest, company_id: int) -> HttpResponse:
 def decision_save(
     request: CompanyRequest, company_id: int, review_id: int, membership_id: int
 ) -> HttpResponse:
+    if company_review(company=request.company, review_id=review_id) is None:
+        raise Http404
     form = DecisionForm(request.POST)
     back = _review_url(request) + form.back_query() + f"#member-{membership_id}"
     if not form.is_valid():

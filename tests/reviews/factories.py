@@ -4,13 +4,36 @@ import datetime
 
 from companies.models import Membership
 from reviews import services
-from reviews.models import AccessReview, ReviewDecision
+from reviews.models import AccessReview, ReviewDecision, ReviewStatus
 from tests.invitations.factories import IP, USER_AGENT
 from tests.otp.factories import NOW, last_code
 
 
 def open_review(admin: Membership, *, now: datetime.datetime = NOW) -> AccessReview:
     return services.access_review_open(company_id=admin.company_id, now=now, actor=admin.user)
+
+
+def signed_review(admin: Membership, *, now: datetime.datetime = NOW) -> AccessReview:
+    """A review of the admin's company, signed by them (recorded as a signature leaves it)."""
+    review = open_review(admin, now=now)
+    AccessReview.objects.filter(pk=review.pk).update(
+        status=ReviewStatus.SIGNED,
+        signed_at=now,
+        signed_by=admin.user,
+        members=[
+            {
+                "membership": admin.pk,
+                "name": admin.user.get_full_name(),
+                "email": admin.user.email,
+                "role": admin.role,
+                "status": admin.status,
+                "rights": [],
+                "removed_rights": [],
+            }
+        ],
+    )
+    review.refresh_from_db()
+    return review
 
 
 def decide(
