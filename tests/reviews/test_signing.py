@@ -88,9 +88,7 @@ def test_the_signature_applies_every_removal_and_keeps_the_rest(admin, collabora
     assert not Membership.objects.filter(pk=leaves.pk).exists()
     assert [m["email"] for m in signed.removals] == [leaves.user.email]
     assert {m["membership"] for m in signed.members} == {admin.pk, stays.pk, loses_one.pk}
-    actions = set(
-        AuditEvent.objects.filter(company=admin.company).values_list("action", flat=True)
-    )
+    actions = set(AuditEvent.objects.filter(company=admin.company).values_list("action", flat=True))
     assert {
         Action.ACCESS_REVIEW_STARTED,
         Action.ACCESS_REVIEW_SIGNED,
@@ -102,9 +100,7 @@ def test_the_signature_applies_every_removal_and_keeps_the_rest(admin, collabora
 
 def test_the_signed_list_carries_each_kept_rights_end_date(admin, collaborator_with):
     member = collaborator_with()
-    GrantFactory.create(
-        membership=member, right=Right.TREASURY, ends_on=datetime.date(2025, 6, 30)
-    )
+    GrantFactory.create(membership=member, right=Right.TREASURY, ends_on=datetime.date(2025, 6, 30))
     review = open_review(admin)
     request_code(admin, review)
 
