@@ -38,7 +38,7 @@ from reviews.services import (
     signature_statement,
 )
 from teams.display import counts_text
-from teams.views.common import member_filters, page_number
+from teams.views.common import member_filters, page_number, varies_with_htmx
 
 
 def _review_url(request: CompanyRequest) -> str:
@@ -81,7 +81,7 @@ def review(request: CompanyRequest, company_id: int) -> HttpResponse:
     template = "reviews/review.html"
     if request.htmx and not request.htmx.history_restore_request and reviews.open is not None:
         template += "#review-members"
-    return render(request, template, context)
+    return varies_with_htmx(render(request, template, context))
 
 
 @require_POST

@@ -279,3 +279,27 @@ def test_a_period_other_than_six_or_twelve_months_is_refused(support_client, adm
     assert response.status_code == 200
     admin.company.refresh_from_db()
     assert admin.company.access_review_months == 12
+
+
+def test_the_review_lists_fifty_members_a_page_and_searches_like_the_access_review(
+    admin_client, admin
+):
+    build_team(admin.company, 60)
+    open_review(admin)
+
+    first = admin_client.get(review_url(admin.company)).text
+    second = admin_client.get(review_url(admin.company) + "?page=2").text
+    found = admin_client.get(review_url(admin.company) + "?q=N0042").text
+
+    assert first.count('<tr id="member-') == 50
+    assert second.count('<tr id="member-') == 11
+    assert "Page 2 sur 2" in second
+    assert found.count('<tr id="member-') == 1 and "membre0042@equipe.example" in found
+
+
+def test_htmx_asks_only_for_the_members_part(admin_client, admin):
+    open_review(admin)
+
+    response = admin_client.get(review_url(admin.company), headers={"HX-Request": "true"})
+
+    assert response.text.lstrip().startswith('<div id="review-members"')
