@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from pypdf import PdfReader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from companies.models import Company, Membership, Role
 from permissions.catalogue import Right
 from permissions.models import Grant
 from reviews.models import AccessReview, Decision, ReviewDecision, ReviewStatus
+from reviews.services import review_pdf_file
 from tests.admin.forms import company_form
 from tests.factories import UserFactory
 from tests.login import last_code
@@ -303,3 +305,23 @@ def test_htmx_asks_only_for_the_members_part(admin_client, admin):
     response = admin_client.get(review_url(admin.company), headers={"HX-Request": "true"})
 
     assert response.text.lstrip().startswith('<div id="review-members"')
+
+
+def test_the_signed_pdf_states_each_kept_right_with_its_end_date_and_the_removals(
+    admin, collaborator_with
+):
+    keeps = collaborator_with(Right.DOCUMENTS)
+    Grant.objects.filter(membership=keeps).update(ends_on=datetime.date(2025, 6, 30))
+    leaves = collaborator_with(Right.TREASURY)
+    review = open_review(admin)
+    decide(admin, review, leaves, Decision.REMOVE_MEMBER)
+    request_code(admin, review)
+    signed = sign(admin, review)
+
+    with review_pdf_file(review=signed) as file:
+        text = "\n".join(page.extract_text() for page in PdfReader(file).pages)
+
+    assert "Revue périodique des accès — version 1" in text
+    assert keeps.user.email in text and "jusqu’au 30/06/2025" in text
+    assert leaves.user.email in text
+    assert signed.payload_digest in text.replace("\n", "")
