@@ -11,9 +11,12 @@ from companies.services import CompanyRefused
 from otp.services import SignatureError
 from permissions.catalogue import Right
 from permissions.models import Grant
-from reviews.models import Decision, ReviewDecision, ReviewStatus
+from reviews import services
+from reviews.models import Decision, ReviewDecision, ReviewStatus, SignatureMethod
 from tests.factories import GrantFactory, MembershipFactory
+from tests.invitations.factories import IP, USER_AGENT
 from tests.otp.factories import NOW, last_code, wrong_code
+from tests.otp.passkeys import assertion, registered, signing_options
 from tests.reviews.factories import decide, open_review, request_code, sign
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +181,28 @@ def test_a_signed_review_cannot_be_signed_twice(admin):
 
     with pytest.raises(CompanyRefused, match="déjà signée"):
         sign(admin, review, code="000000", now=NOW + datetime.timedelta(minutes=1))
+
+
+def test_an_administrator_with_a_passkey_signs_the_review_with_it(admin, collaborator_with):
+    _, device = registered(admin.user)
+    leaves = collaborator_with(Right.TREASURY)
+    review = open_review(admin)
+    decide(admin, review, leaves, Decision.REMOVE_MEMBER)
+    contents = services.review_contents(review=review, company=admin.company)
+    challenge_id, options = signing_options(
+        admin.user, services.signature_payload(contents, signer=admin.user)
+    )
+
+    signed = services.review_sign(
+        review_id=review.pk,
+        company=admin.company,
+        signer=admin.user,
+        assertion=assertion(device, challenge_id, options),
+        ip_address=IP,
+        user_agent=USER_AGENT,
+        now=NOW,
+    )
+
+    assert (signed.status, signed.method) == (ReviewStatus.SIGNED, SignatureMethod.PASSKEY)
+    assert signed.passkey_name == "Ordinateur du bureau"
+    assert not Membership.objects.filter(pk=leaves.pk).exists()
