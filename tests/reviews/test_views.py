@@ -5,10 +5,10 @@ import datetime
 
 import pytest
 from django.db import connection
-from pypdf import PdfReader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.models import User
 from companies.models import Company, Membership, Role
