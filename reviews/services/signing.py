@@ -48,7 +48,16 @@ def _open_for_signature(*, review_id: int, company: Company, signer: User) -> Re
     ):
         raise ReviewRefused(_("Seul un administrateur de l’entreprise signe la revue des accès."))
     review = locked_open_review(review_id=review_id, company=company)
-    return review_contents(review=review, company=company)
+    contents = review_contents(review=review, company=company)
+    if any(member.user_id == signer.pk for member in contents.removed_members):
+        # another administrator marked the signer for removal: nobody signs their own removal
+        raise ReviewRefused(
+            _(
+                "Cette revue vous retire de l’équipe : elle doit être signée par un autre "
+                "administrateur."
+            )
+        )
+    return contents
 
 
 def review_request_code(

@@ -206,3 +206,39 @@ def test_an_administrator_with_a_passkey_signs_the_review_with_it(admin, collabo
     assert (signed.status, signed.method) == (ReviewStatus.SIGNED, SignatureMethod.PASSKEY)
     assert signed.passkey_name == "Ordinateur du bureau"
     assert not Membership.objects.filter(pk=leaves.pk).exists()
+
+
+def test_a_review_that_removes_its_signer_is_refused_before_any_code_is_sent(admin, company):
+    other = MembershipFactory.create(company=company, role="admin")
+    review = open_review(admin)
+    decide(other, review, admin, Decision.REMOVE_MEMBER)
+
+    with pytest.raises(CompanyRefused, match="signée par un autre administrateur"):
+        request_code(admin, review)
+
+    review.refresh_from_db()
+    assert review.challenge is None
+
+
+def test_a_removal_refused_at_signature_time_applies_nothing_at_all(
+    admin, collaborator_with, monkeypatch
+):
+    leaves = collaborator_with(Right.TREASURY)
+    loses_one = collaborator_with(Right.DOCUMENTS, Right.TREASURY)
+    review = open_review(admin)
+    decide(admin, review, leaves, Decision.REMOVE_MEMBER)
+    decide(admin, review, loses_one, Decision.REMOVE_RIGHTS, Right.TREASURY)
+    request_code(admin, review)
+
+    def refused(**kwargs):
+        raise CompanyRefused("Les droits de ce membre ont changé.")
+
+    monkeypatch.setattr("reviews.services.signing.rights_remove", refused)
+    with pytest.raises(CompanyRefused):
+        sign(admin, review)
+
+    assert Membership.objects.filter(pk=leaves.pk).exists()
+    assert rights_of(loses_one) == ["documents", "treasury"]
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.OPEN
+    assert not AuditEvent.objects.filter(action=Action.ACCESS_REVIEW_SIGNED).exists()
