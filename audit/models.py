@@ -68,6 +68,13 @@ class Action(models.TextChoices):
     PROPOSAL_MADE = "proposal_made", _("Changement proposé par le support")
     PROPOSAL_APPROVED = "proposal_approved", _("Proposition approuvée par un second agent")
     PROPOSAL_REFUSED = "proposal_refused", _("Proposition refusée par un second agent")
+    # the periodic access review, signed once for the whole team
+    ACCESS_REVIEW_STARTED = "access_review_started", _("Revue périodique des accès ouverte")
+    ACCESS_REVIEW_SIGNED = "access_review_signed", _("Revue périodique des accès signée")
+    ACCESS_REVIEW_REMOVALS = (
+        "access_review_removals",
+        _("Retraits appliqués par la revue des accès"),
+    )
 
 
 class AuditEvent(models.Model):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "client_requests",
     "documents",
     "treasury",
+    "reviews",
     "backoffice",
 ]
 
@@ -453,6 +454,16 @@ CELERY_BEAT_SCHEDULE = {
     "grant-end-notices-send": {
         "task": "teams.tasks.grant_end_notices_send",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # the periodic access review: opened when due, then a weekly reminder while overdue; each
+    # idempotent (see reviews.services.schedule)
+    "access-reviews-open": {
+        "task": "reviews.tasks.access_reviews_open",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "access-review-reminders-send": {
+        "task": "reviews.tasks.access_review_reminders_send",
+        "schedule": crontab(hour=7, minute=15),
     },
     # the audit chain's head in the logs every day: an edit made after that day shows
     "audit-chain-head-log": {

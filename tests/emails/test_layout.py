@@ -164,6 +164,20 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
         "lowest": day(datetime.date(2027, 3, 11), "7500"),
         "url": "https://portail.example/entreprises/1/tresorerie/",
     },
+    "reviews/email/due": lambda: {
+        "admin": CLAIRE,
+        "company": COMPANY,
+        "review": SimpleNamespace(due_on=datetime.date(2027, 3, 1), version=2),
+        "overdue_after_days": 30,
+        "url": "https://portail.example/entreprises/1/equipes/revue-periodique/",
+    },
+    "reviews/email/overdue": lambda: {
+        "admin": CLAIRE,
+        "company": COMPANY,
+        "review": SimpleNamespace(due_on=datetime.date(2027, 3, 1), version=2),
+        "overdue_after_days": 30,
+        "url": "https://portail.example/entreprises/1/equipes/revue-periodique/",
+    },
     "accounts/password_reset_email": lambda: {
         "uid": "MQ",
         "token": "abc-123",
