@@ -42,7 +42,7 @@ def test_the_accounts_admin_alone_has_no_page_that_unlocks_a_login_or_resets_fac
 def test_the_registered_user_admin_proposes_them_instead():
     registered = admin.site._registry[User]
 
-    assert type(registered).__module__ == "backoffice.admin"
+    assert type(registered).__module__.startswith("backoffice.admin")
     assert reverse("admin:accounts_user_second_factors", args=[1])
     assert "propose_unlock" in registered.actions
 
