@@ -356,7 +356,7 @@ def test_support_sees_the_lock_on_the_user_page(admin, support):
     response = support.get(reverse("admin:accounts_user_change", args=[admin.user.pk]))
 
     assert "Signature par SMS" in response.text
-    assert "Débloquer la signature" in response.text
+    assert "Proposer de débloquer la signature" in response.text
 
 
 def test_wrong_codes_are_counted_while_redis_is_down(admin, redis_down):
