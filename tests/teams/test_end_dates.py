@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from audit.models import Action, AuditEvent
+from audit.sentences import sentence
 from companies.models import Membership, Role
 from otp.models import AccessAuthorisation
 from otp.services import SignatureError
@@ -224,3 +226,16 @@ def test_the_team_page_shows_end_dates_in_at_most_ten_queries_at_a_thousand_memb
         response = admin_client.get(reverse("teams:team", args=[admin.company_id]))
 
     assert response.content.decode().count(f"jusqu’au {end:%d/%m/%Y}") == 49  # 50 rows, one admin
+
+
+def test_an_extension_signed_writes_its_own_journal_line(admin, collaborator_with):
+    member = collaborator_with(Right.TREASURY)
+    member.grants.update(ends_on=END)
+    change = ask(admin, member, [Right.TREASURY], {"treasury": datetime.date(2025, 9, 30)})
+    request_code(admin, change)
+
+    sign(admin, change)
+
+    events = AuditEvent.objects.filter(company=admin.company, target_id=str(member.pk))
+    assert [e.action for e in events] == [Action.RIGHTS_REDATED]
+    assert "a modifié la date de fin des droits Suivi de trésorerie" in sentence(events[0])
