@@ -37,6 +37,7 @@ class Action(models.TextChoices):
     RIGHTS_ADDED = "rights_added", _("Droits ajoutés (autorisation signée)")
     RIGHTS_REMOVED = "rights_removed", _("Droits retirés")
     RIGHTS_ENDED = "rights_ended", _("Droits arrivés à leur date de fin")
+    RIGHTS_REDATED = "rights_redated", _("Dates de fin des droits modifiées (autorisation signée)")
     MEMBER_SUSPENDED = "member_suspended", _("Membre suspendu")
     MEMBER_REACTIVATED = "member_reactivated", _("Membre réactivé")
     MEMBER_REMOVED = "member_removed", _("Membre retiré")

@@ -99,6 +99,10 @@ SENTENCES: dict[str, Phrase] = {
     Action.RIGHTS_REMOVED: P(
         Kind.RIGHTS, gettext_lazy("%(actor)s a retiré à %(target)s les droits %(removed)s")
     ),
+    Action.RIGHTS_REDATED: P(
+        Kind.RIGHTS,
+        gettext_lazy("%(actor)s a modifié la date de fin des droits %(redated)s de %(target)s"),
+    ),
     Action.RIGHTS_ENDED: P(
         Kind.RIGHTS,
         gettext_lazy("Les droits %(removed)s de %(target)s ont pris fin à leur date de fin"),
@@ -305,6 +309,7 @@ def sentence(event: AuditEvent) -> str:
         "rights": rights_text(_rights_of(data)),
         "added": rights_text(data.get("added") or []),
         "removed": rights_text(data.get("removed") or []),
+        "redated": rights_text(data.get("redated") or []),
         "phone": str(data.get("new") or data.get("phone") or "—"),
         "iban": str(data.get("to_iban_end") or "—"),
         "version": str(data.get("version") or "—"),

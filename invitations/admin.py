@@ -35,6 +35,7 @@ class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "last_name",
         "mobile",
         "rights",
+        "ends_on",
         "status",
         "challenge",
         "authorisation",

@@ -85,6 +85,7 @@ class AccessAuthorisationAdmin(ReadOnlyAdmin):
         "subject_name",
         "subject_email",
         "rights",
+        "ends_on",
         "statement_text",
         "payload_digest",
         "challenge",

@@ -136,6 +136,10 @@ class DatedSpec:
         return self.spec.detail
 
     @property
+    def moves_money(self) -> bool:
+        return self.spec.moves_money
+
+    @property
     def until(self) -> str:
         return until_text(self.ends_on) if self.ends_on else ""
 

@@ -22,7 +22,7 @@ from core import outbox
 from core.models import Message
 from core.text import french_elide
 from invitations.models import Invitation, InvitationStatus
-from permissions.catalogue import RightSpec, specs_for
+from permissions.end_dates import DatedSpec, dated_specs
 
 INVITATION_EMAIL = "invitations/email/invitation"
 ACCEPTED_EMAIL = "invitations/email/accepted"
@@ -34,11 +34,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def signed_rights(invitation: Invitation) -> list[RightSpec]:
-    """The rights as signed (the authorisation), not as the editable invitation row says."""
+def signed_rights(invitation: Invitation) -> list[DatedSpec]:
+    """The rights and end dates as signed (the authorisation), not as the editable invitation
+    row says."""
     authorisation = invitation.authorisation
-    rights = authorisation.rights if authorisation is not None else invitation.rights
-    return specs_for(rights)
+    if authorisation is not None:
+        return dated_specs(authorisation.rights, authorisation.ends_on)
+    return dated_specs(invitation.rights, invitation.ends_on)
 
 
 def acceptance_url(token: str) -> str:

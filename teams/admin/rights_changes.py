@@ -37,6 +37,8 @@ class RightsChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "removed_rights",
         "rights",
         "previous_rights",
+        "ends_on",
+        "previous_ends_on",
         "requested_by",
         "created_at",
         "applied_at",

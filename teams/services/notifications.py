@@ -37,8 +37,8 @@ def _member_notice_queue(change: RightsChange, *, now: datetime.datetime) -> Non
         context={
             "member": member,
             "company": company,
-            "rights": specs_for(change.rights),
-            "added": specs_for(change.added),
+            "rights": dated_specs(change.rights, change.ends_on),
+            "added": dated_specs(change.added, change.ends_on),
             "removed": specs_for(change.removed),
             "url": _company_url(company.pk),
             "by_support": change.by_support,

@@ -397,7 +397,11 @@ def _apply_signed(
         "ends_on": diff.ends_on,
         **({"redated": diff.redated} if diff.redated else {}),
     }
-    for action, happened in ((Action.RIGHTS_ADDED, True), (Action.RIGHTS_REMOVED, diff.removed)):
+    for action, happened in (
+        (Action.RIGHTS_ADDED, diff.added),
+        (Action.RIGHTS_REDATED, diff.redated),
+        (Action.RIGHTS_REMOVED, diff.removed),
+    ):
         if happened:
             audit_record(
                 action=action,

@@ -4,6 +4,7 @@ signed, stated, and granted on acceptance."""
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -246,3 +247,11 @@ def test_the_pending_invitations_table_shows_the_planned_reminder(client, admin)
     assert invitation.reminder_due_at is not None
     assert f"Rappel prévu le {timezone.localtime(invitation.reminder_due_at):%d/%m/%Y}" in page
     assert "jusqu’au 31/03/2025" in page
+
+
+def test_the_invitation_email_states_the_end_date(admin):
+    invitation, _token = sent(admin, rights=("treasury",), ends_on={"treasury": END})
+
+    (message,) = [m for m in mail.outbox if invitation.email in m.to]
+
+    assert "Accéder au service Suivi de trésorerie jusqu’au 31/03/2025" in str(message.body)

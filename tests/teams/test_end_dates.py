@@ -8,10 +8,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
+from audit.models import Action, AuditEvent
+from audit.sentences import sentence
+from companies.models import Membership, Role
 from otp.models import AccessAuthorisation
 from otp.services import SignatureError
 from permissions.catalogue import Right
 from permissions.end_dates import local_today
+from permissions.models import Grant
 from teams import services
 from teams.models import RightsChange, RightsChangeStatus
 from teams.services import TeamRefused
@@ -199,3 +204,38 @@ def test_a_past_end_date_typed_on_the_member_page_is_refused_on_the_form(
     assert response.status_code == 400
     assert "postérieure à aujourd’hui" in response.content.decode()
     assert not RightsChange.objects.filter(Q(membership=member)).exists()
+
+
+def test_the_team_page_shows_end_dates_in_at_most_ten_queries_at_a_thousand_members(
+    admin_client, admin, django_assert_max_num_queries
+):
+    end = local_today() + datetime.timedelta(days=45)
+    users = User.objects.bulk_create(
+        User(email=f"date{n:04d}@equipe.example", first_name="Zoé", last_name=f"Daté{n:04d}")
+        for n in range(1000)
+    )
+    members = Membership.objects.bulk_create(
+        Membership(user=user, company=admin.company, role=Role.COLLABORATOR) for user in users
+    )
+    Grant.objects.bulk_create(
+        [Grant(membership=m, right=Right.DOCUMENTS) for m in members]
+        + [Grant(membership=m, right=Right.TREASURY, ends_on=end) for m in members]
+    )
+
+    with django_assert_max_num_queries(10):
+        response = admin_client.get(reverse("teams:team", args=[admin.company_id]))
+
+    assert response.content.decode().count(f"jusqu’au {end:%d/%m/%Y}") == 49  # 50 rows, one admin
+
+
+def test_an_extension_signed_writes_its_own_journal_line(admin, collaborator_with):
+    member = collaborator_with(Right.TREASURY)
+    member.grants.update(ends_on=END)
+    change = ask(admin, member, [Right.TREASURY], {"treasury": datetime.date(2025, 9, 30)})
+    request_code(admin, change)
+
+    sign(admin, change)
+
+    events = AuditEvent.objects.filter(company=admin.company, target_id=str(member.pk))
+    assert [e.action for e in events] == [Action.RIGHTS_REDATED]
+    assert "a modifié la date de fin des droits Suivi de trésorerie" in sentence(events[0])
