@@ -7,32 +7,22 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
-from django.utils import timezone
-from django.utils.html import format_html
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PortalUserChangeForm, PortalUserCreationForm, SecondFactorsSupportForm
+from accounts.forms import PortalUserChangeForm, PortalUserCreationForm
 from accounts.models import User
 from accounts.services import UserRefused, user_update_by_support, user_update_refusal
-from accounts.services.second_factors import (
-    SupportReasonRefused,
-    login_unlock,
-    second_factors_reset,
-)
-from audit.admin import action_reason
 from audit.models import Action
 from audit.reasons import ReasonField
 from audit.services import audit_record, client_ip
+from companies.models import Membership, MembershipStatus, Role
 from companies.services import (
     CompanyRefused,
     users_delete,
     users_leaving_refusal,
 )
-from otp.limits import signing_unlock
 from otp.services import mask_phone
 
 
@@ -56,9 +46,23 @@ class SupportUserChangeForm(PortalUserChangeForm):
 
     reason = ReasonField()
 
+    # An administrator's mobile and email (the keys to their signature and login) and their
+    # account made active again (every right again) are proposed to a second agent by the back
+    # office's user admin (backoffice.admin), whose form says so; this admin alone refuses them.
+    proposes_door_openers = False
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.errors:  # the fields have said what is wrong
+            return cleaned
+        if not self.proposes_door_openers and self._opens_an_administrators_door(cleaned):
+            self.add_error(
+                None,
+                _(
+                    "Chez un administrateur, ce changement est proposé par un agent du support "
+                    "et approuvé par un second : passez par le back-office."
+                ),
+            )
             return cleaned
         refusal = user_update_refusal(
             user_id=self.instance.pk,
@@ -69,6 +73,16 @@ class SupportUserChangeForm(PortalUserChangeForm):
         if refusal:
             self.add_error(refusal.field if refusal.field in self.fields else None, refusal.message)
         return cleaned
+
+    def _opens_an_administrators_door(self, cleaned: dict[str, Any]) -> bool:
+        changed = {"mobile", "email"}.intersection(self.changed_data)
+        if "is_active" in self.changed_data and cleaned.get("is_active"):
+            changed.add("is_active")
+        if not changed or self.instance.pk is None:
+            return False
+        return Membership.objects.filter(
+            user_id=self.instance.pk, role=Role.ADMIN, status=MembershipStatus.ACTIVE
+        ).exists()
 
 
 @admin.action(description=_("Supprimer les utilisateurs sélectionnés"), permissions=["delete"])
@@ -137,9 +151,10 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
         "mobile_confirmed_at",
         "login_locked_at",
         "consecutive_login_failures",
-        "second_factors_link",
     )
-    actions = (delete_selected_users, "unlock_signing")
+    # unlocking a signature or a login and resetting second factors open the door: they are
+    # proposed and approved by two agents (backoffice.admin), never applied here by one
+    actions = (delete_selected_users,)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "mobile")}),
@@ -150,8 +165,9 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
                 "fields": ("signing_locked_at", "consecutive_wrong_codes"),
                 "description": _(
                     "Après trop de codes erronés à la suite, la signature est bloquée. "
-                    "Vérifiez l’identité de la personne, puis utilisez l’action "
-                    "« Débloquer la signature » de la liste des utilisateurs."
+                    "Vérifiez l’identité de la personne, puis utilisez l’action « Proposer de "
+                    "débloquer la signature » de la liste des utilisateurs : un second agent du "
+                    "support approuve."
                 ),
             },
         ),
@@ -162,7 +178,6 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
                     "mobile_confirmed_at",
                     "login_locked_at",
                     "consecutive_login_failures",
-                    "second_factors_link",
                 ),
                 "description": _(
                     "Après trop de seconds facteurs erronés à la suite, la connexion est bloquée. "
@@ -260,92 +275,6 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         users_delete(user_ids=list(queryset.values_list("pk", flat=True)))
 
-    def get_urls(self) -> list[URLPattern]:
-        return [
-            path(
-                "<id:object_id>/seconds-facteurs/",
-                self.admin_site.admin_view(self.second_factors_view),
-                name="accounts_user_second_factors",
-            ),
-            *super().get_urls(),
-        ]
-
-    @admin.display(description=_("aide du support"))
-    def second_factors_link(self, user: User) -> str:
-        if not user.pk:
-            return ""
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:accounts_user_second_factors", args=[user.pk]),
-            _("Débloquer la connexion ou réinitialiser les seconds facteurs…"),
-        )
-
-    def second_factors_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        """Unlock a locked login, or reset the second factors of a lost phone, with a reason."""
-        user = self.get_object(request, str(object_id))
-        if user is None or not self.has_change_permission(request, user):
-            return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
-        form = SecondFactorsSupportForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            service = (
-                login_unlock if form.cleaned_data["action"] == "unlock" else second_factors_reset
-            )
-            try:
-                done = service(
-                    user_id=user.pk,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    ip_address=client_ip(request),
-                    now=timezone.now(),
-                )
-            except SupportReasonRefused as refusal:
-                form.add_error("reason", refusal.message)
-            else:
-                if done:
-                    self.message_user(
-                        request, _("C’est fait : la personne est prévenue par e-mail.")
-                    )
-                else:
-                    self.message_user(
-                        request,
-                        _("La connexion de cette personne n’était pas bloquée."),
-                        messages.WARNING,
-                    )
-                return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Seconds facteurs de %(name)s") % {"name": user},
-            "subject": user,
-            "form": form,
-            "opts": self.opts,
-        }
-        return render(request, "admin/accounts/user/second_factors.html", context)
-
     @admin.display(description=_("signature bloquée"), boolean=True, ordering="signing_locked_at")
     def signing_locked(self, user: User) -> bool:
         return user.signing_locked_at is not None
-
-    @admin.action(description=_("Débloquer la signature"), permissions=["change"])
-    def unlock_signing(
-        self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> TemplateResponse | None:
-        reason = action_reason(self, request, queryset, title=str(_("Débloquer la signature")))
-        if isinstance(reason, TemplateResponse):
-            return reason
-        unlocked = [
-            user
-            for user in queryset.order_by("pk")
-            if signing_unlock(
-                user_id=user.pk, actor=request.user, ip_address=client_ip(request), reason=reason
-            )
-        ]
-        if unlocked:
-            names = ", ".join(user.email for user in unlocked)
-            self.message_user(
-                request, _("Signature débloquée : %(names)s.") % {"names": names}, messages.SUCCESS
-            )
-        else:
-            self.message_user(
-                request, _("Aucune signature bloquée dans la sélection."), messages.WARNING
-            )
-        return None

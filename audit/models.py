@@ -36,6 +36,7 @@ class Action(models.TextChoices):
     # rights adjusted by the company's administrator in Mes équipes
     RIGHTS_ADDED = "rights_added", _("Droits ajoutés (autorisation signée)")
     RIGHTS_REMOVED = "rights_removed", _("Droits retirés")
+    RIGHTS_ENDED = "rights_ended", _("Droits arrivés à leur date de fin")
     MEMBER_SUSPENDED = "member_suspended", _("Membre suspendu")
     MEMBER_REACTIVATED = "member_reactivated", _("Membre réactivé")
     MEMBER_REMOVED = "member_removed", _("Membre retiré")
@@ -67,6 +68,13 @@ class Action(models.TextChoices):
     PROPOSAL_MADE = "proposal_made", _("Changement proposé par le support")
     PROPOSAL_APPROVED = "proposal_approved", _("Proposition approuvée par un second agent")
     PROPOSAL_REFUSED = "proposal_refused", _("Proposition refusée par un second agent")
+    # the periodic access review, signed once for the whole team
+    ACCESS_REVIEW_STARTED = "access_review_started", _("Revue périodique des accès ouverte")
+    ACCESS_REVIEW_SIGNED = "access_review_signed", _("Revue périodique des accès signée")
+    ACCESS_REVIEW_REMOVALS = (
+        "access_review_removals",
+        _("Retraits appliqués par la revue des accès"),
+    )
 
 
 class AuditEvent(models.Model):

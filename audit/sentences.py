@@ -99,6 +99,10 @@ SENTENCES: dict[str, Phrase] = {
     Action.RIGHTS_REMOVED: P(
         Kind.RIGHTS, gettext_lazy("%(actor)s a retiré à %(target)s les droits %(removed)s")
     ),
+    Action.RIGHTS_ENDED: P(
+        Kind.RIGHTS,
+        gettext_lazy("Les droits %(removed)s de %(target)s ont pris fin à leur date de fin"),
+    ),
     Action.MEMBER_SUSPENDED: P(
         Kind.ACCESS, gettext_lazy("%(actor)s a suspendu l’accès de %(target)s")
     ),
@@ -184,6 +188,23 @@ SENTENCES: dict[str, Phrase] = {
     Action.PROPOSAL_REFUSED: P(
         Kind.SUPPORT, gettext_lazy("%(actor)s a refusé la proposition %(proposal)s")
     ),
+    Action.ACCESS_REVIEW_STARTED: P(
+        Kind.ACCESS, gettext_lazy("%(actor)s a ouvert la revue périodique des accès n° %(version)s")
+    ),
+    Action.ACCESS_REVIEW_SIGNED: P(
+        Kind.SIGNATURES,
+        gettext_lazy(
+            "%(actor)s a signé la revue périodique des accès n° %(version)s (membres conservés : "
+            "%(kept)s)"
+        ),
+    ),
+    Action.ACCESS_REVIEW_REMOVALS: P(
+        Kind.RIGHTS,
+        gettext_lazy(
+            "Revue des accès n° %(version)s : %(actor)s a retiré de l’équipe %(removed_members)s "
+            "membre(s) et retiré des droits à %(removed_rights)s membre(s)"
+        ),
+    ),
 }
 
 # what a support proposal changes, by its kind (backoffice.kinds names the same codes)
@@ -195,6 +216,8 @@ PROPOSALS: dict[str, str | Promise] = {
     "bank_details": gettext_lazy("de valider le changement de RIB (%(target)s)"),
     "login_unlock": gettext_lazy("de débloquer la connexion de %(target)s"),
     "factors_reset": gettext_lazy("de réinitialiser les seconds facteurs de %(target)s"),
+    "admin_role": gettext_lazy("de faire de %(target)s un administrateur actif de l’entreprise"),
+    "account_reactivation": gettext_lazy("de réactiver le compte de %(target)s, administrateur"),
 }
 
 
@@ -284,6 +307,10 @@ def sentence(event: AuditEvent) -> str:
         "removed": rights_text(data.get("removed") or []),
         "phone": str(data.get("new") or data.get("phone") or "—"),
         "iban": str(data.get("to_iban_end") or "—"),
+        "version": str(data.get("version") or "—"),
+        "kept": str(data.get("kept", "—")),
+        "removed_members": str(data.get("removed_members", 0)),
+        "removed_rights": str(data.get("removed_rights", 0)),
     }
     proposal = PROPOSALS.get(str(data.get("proposal_kind", "")), SOME_CHANGE)
     params["proposal"] = str(proposal) % params

@@ -3,6 +3,7 @@
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from audit.forms import JournalFilterForm
@@ -42,7 +43,14 @@ def journal(request: CompanyRequest, company_id: int) -> HttpResponse:
         "page": page,
         "rows": [(event, sentence(event), shown_ip(event)) for event in page.events],
     }
-    return render(request, "audit/journal.html", context)
+    template = "audit/journal.html"
+    # a history restore (back button, cache missed) needs the whole page
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#journal-results"
+    response = render(request, template, context)
+    # the same URL answers a whole page or, to htmx, the results: caches keep them apart
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_GET

@@ -22,6 +22,8 @@ class ProposalKind(models.TextChoices):
     BANK_DETAILS = "bank_details", _("Valider un changement de RIB")
     LOGIN_UNLOCK = "login_unlock", _("Débloquer la connexion")
     SECOND_FACTORS_RESET = "factors_reset", _("Réinitialiser les seconds facteurs")
+    ADMIN_ROLE = "admin_role", _("Nommer un administrateur")
+    ACCOUNT_REACTIVATION = "account_reactivation", _("Réactiver le compte d’un administrateur")
 
 
 class ProposalStatus(models.TextChoices):

@@ -9,6 +9,7 @@ whatever a request says, a proposer's approval is refused.
 import datetime
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
@@ -28,7 +29,17 @@ def _check_reason(reason: str, field: str = "reason") -> str:
     return reason_clean(reason)
 
 
-def _subject_name(subject: Model) -> str:
+def _subject(proposal: Proposal) -> Model | None:
+    """What the proposal changes; None once it is gone (a member removed meanwhile)."""
+    try:
+        return SPECS[proposal.kind].subject(proposal.subject_id)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _subject_name(subject: Model | None, proposal: Proposal) -> str:
+    if subject is None:
+        return proposal.subject_repr.split(" — ")[0]
     user = getattr(subject, "user", subject)
     full_name = getattr(user, "get_full_name", lambda: "")()
     return full_name or str(subject)
@@ -36,7 +47,7 @@ def _subject_name(subject: Model) -> str:
 
 def _audit(
     proposal: Proposal,
-    subject: Model,
+    subject: Model | None,
     action: Action,
     *,
     actor: User,
@@ -54,7 +65,7 @@ def _audit(
         data={
             "proposal": proposal.pk,
             "proposal_kind": proposal.kind,
-            "target_name": _subject_name(subject),
+            "target_name": _subject_name(subject, proposal),
             "rights": proposal.payload.get("rights", []),
             "reason": reason,
         },
@@ -141,7 +152,11 @@ def proposal_approve(
             proposal.save(update_fields=["status"])
             return proposal
         spec = SPECS[proposal.kind]
-        subject = spec.subject(proposal.subject_id)
+        subject = _subject(proposal)
+        if subject is None:
+            raise ProposalRefused(
+                _("Ce que cette proposition change n’existe plus : refusez-la, avec un motif.")
+            )
         applying = Applying(proposal=proposal, approver=approver, ip_address=ip_address, now=now)
         try:
             spec.apply(applying, subject)
@@ -173,10 +188,9 @@ def proposal_refuse(
     proposal = _locked(proposal_id, decider, now)
     proposal.refusal_reason = refusal_reason
     _decided(proposal, ProposalStatus.REFUSED, decider, now)
-    subject = SPECS[proposal.kind].subject(proposal.subject_id)
     _audit(
         proposal,
-        subject,
+        _subject(proposal),
         Action.PROPOSAL_REFUSED,
         actor=decider,
         ip_address=ip_address,
@@ -187,5 +201,7 @@ def proposal_refuse(
 
 def proposal_rows(proposal: Proposal) -> list[tuple[str, str, str]]:
     """Exactly what approving will change: (what, now, after)."""
-    spec = SPECS[proposal.kind]
-    return spec.rows(proposal, spec.subject(proposal.subject_id))
+    subject = _subject(proposal)
+    if subject is None:
+        return [(_("Objet"), proposal.subject_repr, _("n’existe plus"))]
+    return SPECS[proposal.kind].rows(proposal, subject)

@@ -4,11 +4,20 @@ The tables keep the names they had in `teams` (companies/migrations/0001_initial
 models in Django's state only), so an existing database needs no copy.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class ReviewPeriod(models.IntegerChoices):
+    """How often the company's administrators review and sign who may do what (ISO 27001 A.5.18)."""
+
+    YEARLY = 12, _("12 mois")
+    HALF_YEARLY = 6, _("6 mois")
 
 
 class Company(models.Model):
@@ -21,6 +30,18 @@ class Company(models.Model):
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     bank_details_changed_at = models.DateTimeField(_("RIB changé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    access_review_months = models.PositiveSmallIntegerField(
+        _("périodicité de la revue des accès"),
+        choices=ReviewPeriod.choices,
+        default=ReviewPeriod.YEARLY,
+    )
+    # kept by the access review's services, so that pages read them from the company's row
+    access_review_signed_on = models.DateField(
+        _("dernière revue des accès signée le"), null=True, blank=True
+    )
+    access_review_due_on = models.DateField(
+        _("prochaine revue des accès due le"), null=True, blank=True
+    )
 
     class Meta:
         db_table = "teams_company"
@@ -30,10 +51,20 @@ class Company(models.Model):
             models.CheckConstraint(
                 condition=models.Q(siren__regex=r"^[0-9]{9}$"), name="company_siren_nine_digits"
             ),
+            models.CheckConstraint(
+                condition=models.Q(access_review_months__in=ReviewPeriod.values),
+                name="company_access_review_period_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def access_review_is_due(self) -> bool:
+        """The periodic access review's date has come (Paris time): its banner shows."""
+        due_on: datetime.date | None = self.access_review_due_on
+        return due_on is not None and due_on <= timezone.localdate()
 
 
 class ContractKind(models.TextChoices):

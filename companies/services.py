@@ -1,9 +1,12 @@
 """Rules every app must keep about who belongs where: a company keeps an active administrator."""
 
+import calendar
+import datetime
 from collections.abc import Collection, Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Membership, Role
@@ -73,3 +76,24 @@ def users_delete(*, user_ids: Collection[int]) -> int:
     user_model = get_user_model()
     _, deleted = user_model.objects.filter(pk__in=user_ids).delete()
     return deleted.get(user_model._meta.label, 0)
+
+
+def months_after(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later; the month's last day when it has no such day (31 → 30)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def access_review_due_on(company: Company) -> datetime.date:
+    """One period after the last signed review, or after the company's creation (Paris time)."""
+    start = company.access_review_signed_on or timezone.localdate(company.created_at)
+    return months_after(start, company.access_review_months)
+
+
+def access_review_reschedule(*, company_id: int) -> datetime.date:
+    """Store the next review's due date on the company's row (its period or last review changed)."""
+    company = Company.objects.get(pk=company_id)
+    due_on = access_review_due_on(company)
+    Company.objects.filter(pk=company_id).update(access_review_due_on=due_on)
+    return due_on

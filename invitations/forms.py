@@ -15,6 +15,7 @@ from invitations.services.accepting import password_refusals
 from invitations.services.batch_file import BATCH_FILE_MAX_BYTES
 from invitations.services.creating import INVALID_EMAIL, INVALID_PHONE, invitee_refusals
 from permissions.catalogue import Right
+from permissions.forms import EndDatesFormMixin
 
 
 class InviteeForm(forms.Form):
@@ -64,7 +65,7 @@ class InviteeForm(forms.Form):
         return mobile.as_e164 if mobile else ""
 
 
-class InvitationForm(InviteeForm):
+class InvitationForm(EndDatesFormMixin, InviteeForm):
     rights = forms.MultipleChoiceField(
         label=_("Droits"),
         choices=Right.choices,
@@ -100,7 +101,7 @@ def invitee_formset(rows: int) -> type[BaseInviteeFormSet]:
     )
 
 
-class InvitationRightsForm(forms.Form):
+class InvitationRightsForm(EndDatesFormMixin, forms.Form):
     """New rights for an invitation not yet accepted."""
 
     rights = forms.MultipleChoiceField(
@@ -111,7 +112,7 @@ class InvitationRightsForm(forms.Form):
     )
 
 
-class InvitationFileForm(forms.Form):
+class InvitationFileForm(EndDatesFormMixin, forms.Form):
     """A CSV file of people to invite, and the rights for all when the file names none."""
 
     file = forms.FileField(

@@ -100,6 +100,8 @@ class Invitation(models.Model):
     last_name = models.CharField(_("nom"), max_length=150)
     mobile = PhoneNumberField(_("mobile"), blank=True)
     rights = models.JSONField(_("droits"), default=list)
+    # {right: "YYYY-MM-DD"}: the last day of each end-dated right, as signed
+    ends_on = models.JSONField(_("dates de fin"), default=dict, blank=True)
     status = models.CharField(
         _("statut"),
         max_length=20,
@@ -201,6 +203,15 @@ class Invitation(models.Model):
     def rights_can_be_edited(self) -> bool:
         """Until it is accepted; a signed one goes back to awaiting a new signature."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def reminder_due_at(self) -> datetime.datetime | None:
+        """When the invitee will be reminded, for a link sent and not reminded yet."""
+        if self.status != InvitationStatus.SENT or self.reminded_at or self.expires_at is None:
+            return None
+        return self.expires_at - datetime.timedelta(
+            days=settings.INVITATION_REMINDER_DAYS_BEFORE_EXPIRY
+        )
 
     def is_expired(self, now: datetime.datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now

@@ -12,7 +12,7 @@ from django.utils.text import get_valid_filename
 from webauthn.helpers import bytes_to_base64url
 
 from otp.models import AccessAuthorisation
-from permissions.catalogue import specs_for
+from permissions.end_dates import dated_specs
 
 PDF_STYLESHEET = Path(__file__).resolve().parent / "pdf" / "authorisation.css"
 
@@ -28,7 +28,7 @@ def authorisation_pdf(*, authorisation: AccessAuthorisation) -> bytes:
             "authorisation": authorisation,
             "company": authorisation.company,
             "signer_name": signer.get_full_name() or signer.email,
-            "rights": specs_for(authorisation.rights),
+            "rights": dated_specs(authorisation.rights, authorisation.ends_on),
             "generated_at": timezone.now(),
             "credential_id": bytes_to_base64url(bytes(authorisation.credential_id)),
         },

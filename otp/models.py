@@ -118,6 +118,7 @@ class AuthorisationKind(models.TextChoices):
 class ClosingReason(models.TextChoices):
     SUPERSEDED = "superseded", _("Remplacée par une nouvelle version signée")
     RIGHTS_REMOVED = "rights_removed", _("Droits retirés par un administrateur")
+    RIGHTS_ENDED = "rights_ended", _("Droits arrivés à leur date de fin")
     RIGHTS_CHANGED_BY_SUPPORT = (
         "rights_changed_by_support",
         _("Droits modifiés par le support de la banque"),
@@ -162,6 +163,8 @@ class AccessAuthorisation(models.Model):
     subject_email = models.EmailField(_("bénéficiaire (e-mail)"))
     subject_name = models.CharField(_("bénéficiaire"), max_length=310)
     rights = models.JSONField(_("droits accordés"))
+    # {right: "YYYY-MM-DD"}: the last day of each end-dated right, as signed
+    ends_on = models.JSONField(_("dates de fin"), default=dict, blank=True)
     statement = models.TextField(_("texte présenté au signataire"))
     payload_digest = models.CharField(_("empreinte SHA-256"), max_length=64)
     signed_at = models.DateTimeField(_("signé le"))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from companies.models import Company, Membership
 from core.http import HtmxHttpRequest
 from permissions.catalogue import Right
+from permissions.end_dates import is_current, local_today
 from permissions.selectors import GRANTED_CACHE, grantable_rights, membership_with_rights
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
@@ -36,7 +37,7 @@ def held_rights(membership: Membership) -> frozenset[Right]:
 
     A company page read both with its membership (`permissions.selectors.membership_with_rights`);
     elsewhere the company's contracts are read once per company object and the grants from the
-    prefetch, if any.
+    prefetch, if any. A grant whose last day has passed (Paris time) is not held.
     """
     if membership.is_admin:
         options = grantable_rights(membership.company)
@@ -44,7 +45,10 @@ def held_rights(membership: Membership) -> frozenset[Right]:
     granted: frozenset[Right] | None = getattr(membership, GRANTED_CACHE, None)
     if granted is not None:
         return granted
-    return frozenset(Right(grant.right) for grant in membership.grants.all())
+    today = local_today()
+    return frozenset(
+        Right(grant.right) for grant in membership.grants.all() if is_current(grant.ends_on, today)
+    )
 
 
 def has_right(membership: Membership, right: Right) -> bool:

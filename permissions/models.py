@@ -15,6 +15,8 @@ class Grant(models.Model):
     granted_at = models.DateTimeField(_("accordé le"), auto_now_add=True)
     # the last day the right is held (Paris time), as signed; none: until someone removes it
     ends_on = models.DateField(_("jusqu’au"), null=True, blank=True)
+    # the end date the administrators were asked to extend: once per grant and end date
+    end_notice_for = models.DateField(_("fin annoncée pour le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("droit accordé")

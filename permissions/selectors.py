@@ -1,13 +1,15 @@
 """Which rights a company may grant: the catalogue read against the contracts it holds."""
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Aggregate, OuterRef, Subquery, TextField
+from django.db.models import Aggregate, OuterRef, Q, QuerySet, Subquery, TextField
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Contract, ContractStatus, Membership
 from permissions.catalogue import CATALOGUE, Right, RightOption, right_options
+from permissions.end_dates import local_today
 from permissions.models import Grant
 
 # like contrib.auth's _perm_cache: a page asks several times, the database answers once
@@ -30,11 +32,21 @@ def _codes(joined: str | None) -> frozenset[str]:
     return frozenset(code for code in (joined or "").split(",") if code)
 
 
-def membership_with_rights(*, user_id: int, company_id: int) -> Membership | None:
+def current_grants(today: datetime.date | None = None) -> QuerySet[Grant]:
+    """The grants still held today (Paris): a right is held until the end of its last day."""
+    day = today or local_today()
+    return Grant.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def membership_with_rights(
+    *, user_id: int, company_id: int, today: datetime.date | None = None
+) -> Membership | None:
     """The user's active membership of the company, its company and user, what it was granted and
-    the kinds of the company's active contracts: one query for every company page."""
+    still holds today and the kinds of the company's active contracts: one query for every
+    company page."""
     granted = (
-        Grant.objects.filter(membership=OuterRef("pk"))
+        current_grants(today)
+        .filter(membership=OuterRef("pk"))
         .order_by()
         .values("membership")
         .annotate(codes=_Joined("right"))

@@ -8,13 +8,41 @@ from audit.models import Action, AuditEvent
 from companies.models import Company, Membership, MembershipStatus, Role
 
 
-def memberships_for_picker(*, user: User) -> list[Membership]:
-    """The companies the user may open, with their role in each, in one query."""
-    return list(
-        Membership.objects.active()
-        .filter(user=user)
+@dataclass(frozen=True)
+class SuspendedAccess:
+    """A company the person belongs to but may not open for now, and whom to ask."""
+
+    membership: Membership
+    admins: list[User]
+
+
+@dataclass(frozen=True)
+class Picker:
+    memberships: list[Membership]  # the companies the person may open
+    suspended: list[SuspendedAccess]
+
+
+def picker_for(*, user: User) -> Picker:
+    """The companies the user may open, with their role in each, and those where their access
+    is suspended with each one's active administrators: two queries, whatever their number."""
+    memberships = list(
+        Membership.objects.filter(user=user)
         .select_related("company")
         .order_by("company__name", "company_id")
+    )
+    suspended = [m for m in memberships if m.status == MembershipStatus.SUSPENDED]
+    admins: dict[int, list[User]] = {}
+    if suspended:
+        for admin in (
+            Membership.objects.active()
+            .filter(company_id__in=[m.company_id for m in suspended], role=Role.ADMIN)
+            .select_related("user")
+            .order_by("user__last_name", "pk")
+        ):
+            admins.setdefault(admin.company_id, []).append(admin.user)
+    return Picker(
+        memberships=[m for m in memberships if m.status == MembershipStatus.ACTIVE],
+        suspended=[SuspendedAccess(m, admins.get(m.company_id, [])) for m in suspended],
     )
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "client_requests",
     "documents",
     "treasury",
+    "reviews",
     "backoffice",
 ]
 
@@ -442,6 +443,27 @@ CELERY_BEAT_SCHEDULE = {
     "low-balance-alerts-check": {
         "task": "treasury.tasks.low_balance_alerts_check",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # rights past their last day (Paris) are closed just after midnight; the checks on every
+    # request already ignore them, this makes the rows, authorisations and emails follow
+    "grants-expire": {
+        "task": "teams.tasks.grants_expire",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    # once per right and end date (see teams.services.end_dates)
+    "grant-end-notices-send": {
+        "task": "teams.tasks.grant_end_notices_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # the periodic access review: opened when due, then a weekly reminder while overdue; each
+    # idempotent (see reviews.services.schedule)
+    "access-reviews-open": {
+        "task": "reviews.tasks.access_reviews_open",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "access-review-reminders-send": {
+        "task": "reviews.tasks.access_review_reminders_send",
+        "schedule": crontab(hour=7, minute=15),
     },
     # the audit chain's head in the logs every day: an edit made after that day shows
     "audit-chain-head-log": {

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("otp.urls")),
     path("entreprises/<id:company_id>/equipes/", include("teams.urls")),
     path("entreprises/<id:company_id>/journal/", include("audit.urls")),
+    path("entreprises/<id:company_id>/equipes/revue-periodique/", include("reviews.urls")),
     path("", include("invitations.urls")),
     path("entreprises/<id:company_id>/documents/", include("documents.urls")),
     path("entreprises/<id:company_id>/tresorerie/", include("treasury.urls")),

@@ -15,15 +15,16 @@ from core import dev_outbox
 from core.http import HtmxHttpRequest
 from permissions.checks import CompanyRequest, held_rights, require_membership
 from permissions.selectors import grantable_rights
-from portal.selectors import memberships_for_picker
+from portal.selectors import picker_for
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 def company_picker(request: HttpRequest) -> HttpResponse:
-    memberships = memberships_for_picker(user=current_user(request))
-    return render(request, "portal/company_picker.html", {"memberships": memberships})
+    picker = picker_for(user=current_user(request))
+    context = {"memberships": picker.memberships, "suspended": picker.suspended}
+    return render(request, "portal/company_picker.html", context)
 
 
 @require_GET

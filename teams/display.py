@@ -2,6 +2,7 @@
 and badges worked out once per page rather than once per row; the access review's CSV rows, made
 one at a time as the export streams; the counts a page states, in the reader's language."""
 
+import dataclasses
 import datetime
 import itertools
 from collections.abc import Callable, Iterable, Iterator
@@ -17,13 +18,15 @@ from companies.models import Membership, MembershipStatus, Role
 from core.csv import text_cell
 from permissions.catalogue import CATALOGUE, Right, specs_for
 from permissions.checks import held_rights
-from teams.selectors import granted_rights, rights_changed_at
+from permissions.end_dates import until_text
+from teams.selectors import granted_end_dates, granted_rights, rights_changed_at
 
 
 @dataclass(frozen=True)
 class RightBadge:
     short_label: str
     label: str
+    until: str = ""  # "jusqu’au 31/03/2027" for a right that ends on a date
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,24 @@ def member_rows(*, company_id: int, members: Iterable[Membership]) -> list[Membe
             role=member.role,
             role_label=role_labels[member.role],
             is_admin=member.is_admin,
-            rights=[badges[spec.right] for spec in specs_for(granted_rights(member))],
+            rights=_badges(member, badges),
             created_at=member.created_at,
             status_label=status_labels[member.status],
             is_active=member.status == MembershipStatus.ACTIVE,
         )
         for member in members
+    ]
+
+
+def _badges(member: Membership, badges: dict[Right, RightBadge]) -> list[RightBadge]:
+    ends_on = granted_end_dates(member)
+    return [
+        dataclasses.replace(
+            badges[spec.right], until=until_text(datetime.date.fromisoformat(ends_on[spec.right]))
+        )
+        if spec.right.value in ends_on
+        else badges[spec.right]
+        for spec in specs_for(granted_rights(member))
     ]
 
 

@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import MembershipStatus, Role
 from permissions.catalogue import CATALOGUE, Right
+from permissions.forms import EndDatesFormMixin
 
 
-class MemberRightsForm(forms.Form):
-    """The member's new full set of rights; none at all is a valid choice."""
+class MemberRightsForm(EndDatesFormMixin, forms.Form):
+    """The member's new full set of rights, each with its end date if any; none at all is a
+    valid choice."""
 
     rights = forms.MultipleChoiceField(
         label=_("Droits"),

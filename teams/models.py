@@ -15,6 +15,7 @@ class RightsChangeStatus(models.TextChoices):
 class RightsChangeOrigin(models.TextChoices):
     COMPANY = "company", _("Administrateur de l’entreprise")
     SUPPORT = "support", _("Support de la banque")
+    EXPIRY = "expiry", _("Fin de validité d’un droit")
 
 
 class RightsChange(models.Model):
@@ -33,14 +34,20 @@ class RightsChange(models.Model):
         related_name="rights_changes",
         verbose_name=_("membre"),
     )
+    # none: the rights ended on their date (origin "expiry"), no one asked
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("demandé par"),
     )
     rights = models.JSONField(_("nouveaux droits"), default=list)
     previous_rights = models.JSONField(_("droits précédents"), default=list)
+    # {right: "YYYY-MM-DD"}: the last day of each end-dated right, after and before the change
+    ends_on = models.JSONField(_("dates de fin"), default=dict, blank=True)
+    previous_ends_on = models.JSONField(_("dates de fin précédentes"), default=dict, blank=True)
     status = models.CharField(
         _("statut"),
         max_length=20,
@@ -113,6 +120,21 @@ class RightsChange(models.Model):
                 ),
                 name="rights_change_support_applied_unsigned",
             ),
+            # a right that reached its end date is closed by the daily task, signed by no one
+            models.CheckConstraint(
+                condition=~models.Q(origin=RightsChangeOrigin.EXPIRY)
+                | models.Q(
+                    status=RightsChangeStatus.APPLIED,
+                    authorisation__isnull=True,
+                    challenge__isnull=True,
+                ),
+                name="rights_change_expiry_applied_unsigned",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(origin=RightsChangeOrigin.EXPIRY)
+                | models.Q(requested_by__isnull=False),
+                name="rights_change_requested_by_unless_expiry",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +147,15 @@ class RightsChange(models.Model):
     @property
     def removed(self) -> list[str]:
         return [r for r in self.previous_rights if r not in self.rights]
+
+    @property
+    def extended(self) -> list[str]:
+        """The rights kept whose end date changed."""
+        return [
+            r
+            for r in self.rights
+            if r in self.previous_rights and self.ends_on.get(r) != self.previous_ends_on.get(r)
+        ]
 
     @property
     def awaits_signature(self) -> bool:

@@ -27,6 +27,7 @@ from invitations.services.mobile_confirmation import (
     acceptance_pending_new,
 )
 from otp import services as otp
+from permissions.end_dates import as_date
 from permissions.models import Grant
 
 
@@ -98,10 +99,17 @@ def invitation_accept(
             user=user, company=invitation.company, defaults={"role": Role.COLLABORATOR}
         )
         signed = set(invitation.authorisation.rights)
+        ends_on = invitation.authorisation.ends_on
         membership.grants.exclude(right__in=signed).delete()
+        # a right held already takes the signed end date (or none) too
         Grant.objects.bulk_create(
-            [Grant(membership=membership, right=right) for right in sorted(signed)],
-            ignore_conflicts=True,
+            [
+                Grant(membership=membership, right=right, ends_on=as_date(ends_on.get(right)))
+                for right in sorted(signed)
+            ],
+            update_conflicts=True,
+            unique_fields=["membership", "right"],
+            update_fields=["ends_on"],
         )
         invitation.status = InvitationStatus.ACCEPTED
         invitation.accepted_at = now

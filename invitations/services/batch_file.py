@@ -1,14 +1,17 @@
 """Reading a file of people to invite, as a French spreadsheet writes it.
 
 One line per person: Prénom, Nom, E-mail, Mobile (optional), then one column per right holding
-"oui" or "non" (also x, 1, o, vrai / 0, n, faux, or an empty cell). A file without right columns
-takes the rights ticked on the page for everyone. UTF-8 (with or without BOM) or Windows-1252;
+"oui" or "non" (also x, 1, o, vrai / 0, n, faux, or an empty cell), then "Jusqu’au" (optional):
+the last day of all that person's rights, 31/03/2027 or 2027-03-31; empty, the end dates chosen
+on the page (or none). A file without right columns takes the rights ticked on the page for
+everyone. UTF-8 (with or without BOM) or Windows-1252;
 cells separated by ";" or ",". Lines starting with "#" are notes, and blank lines are ignored.
 
 Reading only checks the file's shape; who may be invited is the batch service's business.
 """
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.csv import BOM, text_cell
 from permissions.catalogue import CATALOGUE, Right
+from permissions.end_dates import EndDateRefused, parse_end_date
 
 BATCH_FILE_MAX_BYTES = 1024 * 1024
 BATCH_FILE_MAX_INVITEES = 500
@@ -26,11 +30,13 @@ YES = frozenset({"oui", "o", "x", "1", "vrai", "yes", "y", "true"})
 NO = frozenset({"non", "n", "0", "faux", "no", "false", ""})
 
 PERSON_COLUMNS = ("first_name", "last_name", "email", "mobile")
+UNTIL = "until"
 _PERSON_HEADERS = {
     "first_name": ("prenom", "firstname", "prenoms"),
     "last_name": ("nom", "lastname", "nomdefamille"),
     "email": ("email", "adresseemail", "courriel", "mail", "adressemail"),
     "mobile": ("mobile", "telephone", "portable", "telephonemobile", "numerodemobile", "tel"),
+    UNTIL: ("jusquau", "until", "datedefin", "fin", "enddate"),
 }
 _RIGHT_HEADERS = {
     Right.DOCUMENTS: ("documents",),
@@ -56,7 +62,7 @@ _HEADERS: dict[str, str] = {
 }
 
 
-_ALL = (*PERSON_COLUMNS, *(spec.right.value for spec in CATALOGUE.values()))
+_ALL = (*PERSON_COLUMNS, *(spec.right.value for spec in CATALOGUE.values()), UNTIL)
 
 
 def template_headers() -> list[str]:
@@ -67,6 +73,7 @@ def template_headers() -> list[str]:
         _("E-mail"),
         _("Mobile"),
         *(str(spec.short_label) for spec in CATALOGUE.values()),
+        _("Jusqu’au"),
     ]
 
 
@@ -81,6 +88,8 @@ class FileRow:
     mobile: str
     rights: tuple[str, ...] | None
     problems: tuple[str, ...] = ()
+    # the last day of all this person's rights; None: the page's end dates, if any
+    ends_on: datetime.date | None = None
 
 
 @dataclass
@@ -208,7 +217,7 @@ def batch_file_read(content: bytes) -> BatchFile:
                 continue
             if columns is None:
                 columns = _columns(cells, reader.line_num)
-                right_columns = [c for c in columns if c and c not in PERSON_COLUMNS]
+                right_columns = [c for c in columns if c and c not in PERSON_COLUMNS and c != UNTIL]
                 result.has_rights = bool(right_columns)
                 continue
             if len(result.rows) == BATCH_FILE_MAX_INVITEES:
@@ -243,6 +252,12 @@ def _row(cells: list[str], columns: list[str], right_columns: list[str], line: i
     if right_columns:
         rights, right_problems = _rights(values, right_columns)
         problems.extend(right_problems)
+    ends_on: datetime.date | None = None
+    if until := values.get(UNTIL, "").strip():
+        try:
+            ends_on = parse_end_date(until)
+        except EndDateRefused as refusal:
+            problems.append(refusal.message)
     return FileRow(
         line=line,
         first_name=values.get("first_name", "").strip(),
@@ -251,6 +266,7 @@ def _row(cells: list[str], columns: list[str], right_columns: list[str], line: i
         mobile=values.get("mobile", "").strip(),
         rights=rights,
         problems=tuple(problems),
+        ends_on=ends_on,
     )
 
 
@@ -265,7 +281,9 @@ def template_csv() -> str:
             + _(
                 "Une ligne par personne, %(max)s au plus. Mobile facultatif. Pour chaque droit, "
                 "écrivez oui ou non (x et 1 valent oui). Sans colonnes de droits, les droits "
-                "cochés sur la page valent pour tous. Les lignes commençant par # sont ignorées."
+                "cochés sur la page valent pour tous. Jusqu’au (facultatif) : le dernier jour "
+                "des droits de la personne, par exemple 31/03/2027. Les lignes commençant par # "
+                "sont ignorées."
             )
             % {"max": BATCH_FILE_MAX_INVITEES}
         ],
@@ -275,6 +293,7 @@ def template_csv() -> str:
             _("lea.martin@exemple.fr"),
             "06 12 34 56 78",
             *[_("oui") if index == 0 else _("non") for index in range(len(rights))],
+            "",
         ],
     ]
     out = io.StringIO()

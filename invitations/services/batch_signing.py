@@ -38,6 +38,7 @@ def batch_signature_payload(
                 "first_name": invitation.first_name,
                 "last_name": invitation.last_name,
                 "rights": [r.value for r in sorted_rights(invitation.rights)],
+                "ends_on": dict(sorted(invitation.ends_on.items())),
             }
             for invitation in sorted(members, key=lambda i: (i.email.lower(), i.pk))
         ],

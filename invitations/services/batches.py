@@ -27,6 +27,7 @@ from invitations.models import (
 )
 from invitations.services.batch_file import BatchFileUnreadable, batch_file_read
 from invitations.services.creating import (
+    check_end_dates,
     check_rights,
     count_against_daily_ceiling,
     invitee_refusals,
@@ -50,6 +51,8 @@ class Invitee:
     last_name: str
     mobile: str = ""
     rights: tuple[str, ...] | None = None
+    # the last day of all this person's rights (a file's "Jusqu’au"); None: the batch's dates
+    ends_on: datetime.date | None = None
 
 
 def _taken_emails(company: Company, emails: set[str], now: datetime.datetime) -> dict[str, str]:
@@ -119,10 +122,33 @@ def _row_refusals(
             reasons.append(taken[email])
         if invitee.rights is not None and (refusal := _rights_refusal(company, invitee.rights)):
             reasons.append(refusal)
+        if invitee.ends_on is not None and (refusal := _end_date_refusal(invitee, now)):
+            reasons.append(refusal)
         first_row.setdefault(email, row)
         if reasons:
             refusals[row] = " ".join(dict.fromkeys(reasons))
     return refusals
+
+
+def _end_date_refusal(invitee: Invitee, now: datetime.datetime) -> str | None:
+    try:
+        # any right names the date's problem; the rows' rights are checked on their own
+        _row_end_dates(invitee, [invitee.rights[0] if invitee.rights else "documents"], {}, now)
+    except InvitationRefused as refusal:
+        return refusal.message
+    return None
+
+
+def _row_end_dates(
+    invitee: Invitee,
+    rights: Sequence[str],
+    batch_ends_on: Mapping[str, str],
+    now: datetime.datetime,
+) -> dict[str, str]:
+    """A person's end dates: the file's "Jusqu’au" for all their rights, or the batch's."""
+    if invitee.ends_on is None:
+        return {right: day for right, day in batch_ends_on.items() if right in rights}
+    return check_end_dates(rights, dict.fromkeys(rights, invitee.ends_on), now=now)
 
 
 def _refused_rows_message(count: int) -> str:
@@ -140,18 +166,21 @@ def invitation_batch_create(
     invited_by: User,
     invitees: Sequence[Invitee],
     rights: Iterable[str],
+    ends_on: Mapping[str, datetime.date | str | None] | None = None,
     ip_address: str | None,
     now: datetime.datetime,
 ) -> InvitationBatch:
-    """Every row is invited, or none: the refusals of all rows come back together."""
+    """Every row is invited, or none: the refusals of all rows come back together; `ends_on`,
+    the end dates of the rights chosen for all."""
     if not 1 <= len(invitees) <= BATCH_MAX_INVITEES:
         raise InvitationRefused(
             _("Un groupe compte de 1 à %(max)s personnes.") % {"max": BATCH_MAX_INVITEES}
         )
     chosen = [r.value for r in check_rights(company, rights)]
+    dates = check_end_dates(chosen, ends_on, now=now)
     if refusals := _row_refusals(company, invitees, now, known={}, lines=None):
         raise InvitationBatchRefused(_refused_rows_message(len(refusals)), rows=refusals)
-    return _batch_save(company, invited_by, invitees, chosen, ip_address, now)
+    return _batch_save(company, invited_by, invitees, chosen, dates, ip_address, now)
 
 
 @transaction.atomic
@@ -161,6 +190,7 @@ def invitation_batch_from_file(
     invited_by: User,
     content: bytes,
     rights: Iterable[str],
+    ends_on: Mapping[str, datetime.date | str | None] | None = None,
     ip_address: str | None,
     now: datetime.datetime,
 ) -> InvitationBatch:
@@ -181,6 +211,8 @@ def invitation_batch_from_file(
             field="rights",
         )
     chosen = [] if read.has_rights else [r.value for r in check_rights(company, rights)]
+    # the page's end dates go with the page's rights; a file's rights take the file's dates
+    dates = check_end_dates(chosen, ends_on, now=now)
     invitees = [
         Invitee(
             email=row.email,
@@ -188,6 +220,7 @@ def invitation_batch_from_file(
             last_name=row.last_name,
             mobile=row.mobile,
             rights=row.rights,
+            ends_on=row.ends_on,
         )
         for row in read.rows
     ]
@@ -205,7 +238,7 @@ def invitation_batch_from_file(
             % {"n": len(refusals)},
             lines={lines[row]: message for row, message in refusals.items()},
         )
-    return _batch_save(company, invited_by, invitees, chosen, ip_address, now)
+    return _batch_save(company, invited_by, invitees, chosen, dates, ip_address, now)
 
 
 def _batch_save(
@@ -213,11 +246,19 @@ def _batch_save(
     invited_by: User,
     invitees: Sequence[Invitee],
     chosen: list[str],
+    ends_on: Mapping[str, str],
     ip_address: str | None,
     now: datetime.datetime,
 ) -> InvitationBatch:
     count_against_daily_ceiling(company, now, invitees=len(invitees))
     batch = InvitationBatch.objects.create(company=company, invited_by=invited_by, created_at=now)
+    rows = [
+        (
+            invitee,
+            chosen if invitee.rights is None else [r.value for r in sorted_rights(invitee.rights)],
+        )
+        for invitee in invitees
+    ]
     try:
         with transaction.atomic():
             invitations = Invitation.objects.bulk_create(
@@ -229,14 +270,11 @@ def _batch_save(
                     first_name=invitee.first_name.strip(),
                     last_name=invitee.last_name.strip(),
                     mobile=mobile_checked(invitee.mobile),
-                    rights=(
-                        chosen
-                        if invitee.rights is None
-                        else [r.value for r in sorted_rights(invitee.rights)]
-                    ),
+                    rights=rights,
+                    ends_on=_row_end_dates(invitee, rights, ends_on, now),
                     created_at=now,
                 )
-                for invitee in invitees
+                for invitee, rights in rows
             )
     except IntegrityError:
         # race: another request invited one of these addresses in between
@@ -251,6 +289,10 @@ def _batch_save(
             company=company,
             target=invitation,
             ip_address=ip_address,
-            data={"rights": invitation.rights, "batch": batch.pk},
+            data={
+                "rights": invitation.rights,
+                "batch": batch.pk,
+                **({"ends_on": invitation.ends_on} if invitation.ends_on else {}),
+            },
         )
     return batch

@@ -2,7 +2,7 @@
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import phonenumbers
 from django.conf import settings
@@ -23,6 +23,8 @@ from invitations.services.closing import close_signed_authorisation
 from invitations.services.exceptions import InvitationRefused
 from otp.models import ClosingReason
 from permissions.catalogue import Right, sorted_rights
+from permissions.end_dates import EndDateRefused, EndDates, end_dates_checked, local_today
+from permissions.forms import end_date_field_name
 from permissions.selectors import ungrantable_refusal
 
 DAY = 24 * 3600
@@ -90,6 +92,19 @@ def check_rights(company: Company, rights: Iterable[str]) -> list[Right]:
     if refusal := ungrantable_refusal(company, chosen):
         raise InvitationRefused(refusal, field="rights")
     return sorted_rights(chosen)
+
+
+def check_end_dates(
+    rights: Iterable[str],
+    ends_on: Mapping[str, datetime.date | str | None] | None,
+    *,
+    now: datetime.datetime,
+) -> EndDates:
+    """The end dates of the chosen rights as stored, refused if one is past or too far."""
+    try:
+        return end_dates_checked(rights, ends_on or {}, today=local_today(now))
+    except EndDateRefused as refusal:
+        raise InvitationRefused(refusal.message, field=end_date_field_name(refusal.right)) from None
 
 
 def _ceiling_key(company: Company) -> str:
@@ -210,6 +225,7 @@ def invitation_create(
     last_name: str,
     mobile: str = "",
     rights: Iterable[str],
+    ends_on: Mapping[str, datetime.date | str | None] | None = None,
     ip_address: str | None,
     now: datetime.datetime,
 ) -> Invitation:
@@ -220,6 +236,7 @@ def invitation_create(
         raise InvitationRefused(message, field=field)
     email = email.strip().lower()
     chosen = check_rights(company, rights)
+    dates = check_end_dates(chosen, ends_on, now=now)
     if (refusal := email_refusal(company, email, now)) is not None:
         raise InvitationRefused(refusal, field="email")
     count_against_daily_ceiling(company, now)
@@ -233,6 +250,7 @@ def invitation_create(
                 last_name=last_name.strip(),
                 mobile=mobile_checked(mobile),
                 rights=[r.value for r in chosen],
+                ends_on=dates,
                 created_at=now,
             )
     except IntegrityError:
@@ -247,7 +265,7 @@ def invitation_create(
         company=company,
         target=invitation,
         ip_address=ip_address,
-        data={"rights": invitation.rights},
+        data={"rights": invitation.rights, **({"ends_on": dates} if dates else {})},
     )
     return invitation
 
@@ -259,21 +277,26 @@ def invitation_edit_rights(
     company: Company,
     actor: User,
     rights: Iterable[str],
+    ends_on: Mapping[str, datetime.date | str | None] | None = None,
     ip_address: str | None,
     now: datetime.datetime,
 ) -> Invitation:
-    """New rights for an invitation not yet accepted: it needs a new signature, any link dies."""
+    """New rights or end dates for an invitation not yet accepted: it needs a new signature,
+    any link dies."""
     # lock: a dispatch or an acceptance running now must see the invitation before or after
     invitation = Invitation.objects.select_for_update().get(pk=invitation_id, company=company)
     if not invitation.rights_can_be_edited:
         raise InvitationRefused(_("Cette invitation n’est plus en cours."))
     chosen = [r.value for r in check_rights(company, rights)]
+    dates = check_end_dates(chosen, ends_on, now=now)
     previous = list(invitation.rights)
-    if chosen == previous:
+    previous_dates = dict(invitation.ends_on)
+    if chosen == previous and dates == previous_dates:
         raise InvitationRefused(_("Vous n’avez modifié aucun droit."), field="rights")
     previous_status = invitation.status
     close_signed_authorisation(invitation, reason=ClosingReason.INVITATION_RIGHTS_EDITED, now=now)
     invitation.rights = chosen
+    invitation.ends_on = dates
     invitation.status = InvitationStatus.AWAITING_SIGNATURE
     previous_batch = invitation.batch_id
     # its batch's code no longer covers it: it is signed on its own
@@ -290,6 +313,7 @@ def invitation_edit_rights(
     invitation.save(
         update_fields=[
             "rights",
+            "ends_on",
             "status",
             "batch",
             "challenge",
@@ -310,6 +334,7 @@ def invitation_edit_rights(
         data={
             "from": previous,
             "to": chosen,
+            **({"ends_on": dates} if dates or previous_dates else {}),
             "previous_status": previous_status,
             **({"left_batch": previous_batch} if previous_batch is not None else {}),
         },

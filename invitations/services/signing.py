@@ -19,7 +19,8 @@ from otp import services as otp
 from otp import signing
 from otp.models import AuthorisationKind, SignatureChallenge
 from otp.passkeys import PasskeyAssertion
-from permissions.catalogue import sorted_rights, specs_for
+from permissions.catalogue import sorted_rights
+from permissions.end_dates import dated_specs
 
 PURPOSE = "invitation"
 
@@ -35,6 +36,7 @@ def signature_payload(invitation: Invitation, *, signer: User) -> dict[str, Any]
         "first_name": invitation.first_name,
         "last_name": invitation.last_name,
         "rights": [r.value for r in sorted_rights(invitation.rights)],
+        "ends_on": dict(sorted(invitation.ends_on.items())),
     }
 
 
@@ -44,7 +46,7 @@ def signature_statement(invitation: Invitation, *, signer: User) -> str:
         {
             "invitation": invitation,
             "signer": signer,
-            "rights": specs_for(invitation.rights),
+            "rights": dated_specs(invitation.rights, invitation.ends_on),
         },
     ).strip()
 
@@ -159,6 +161,7 @@ def apply_signed(
                 email=invitation.email,
                 name=invitation.full_name,
                 rights=rights[invitation.pk],
+                ends_on=invitation.ends_on,
                 statement=signature_statement(invitation, signer=signer),
             )
             for invitation in invitations
@@ -180,7 +183,11 @@ def apply_signed(
                 company=invitation.company,
                 target=invitation,
                 ip_address=ip_address,
-                data={"authorisation": str(authorisation.pk), "rights": rights[invitation.pk]},
+                data={
+                    "authorisation": str(authorisation.pk),
+                    "rights": rights[invitation.pk],
+                    **({"ends_on": invitation.ends_on} if invitation.ends_on else {}),
+                },
             )
             for invitation, authorisation in zip(invitations, authorisations, strict=True)
         ]

@@ -42,6 +42,7 @@ from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
 from permissions.catalogue import RightSpec, specs_for
 from permissions.checks import CompanyRequest, require_company_admin
+from permissions.end_dates import dated_specs
 from permissions.selectors import grantable_rights
 
 FIRST_ROWS = 5
@@ -84,6 +85,7 @@ def batch_create(request: CompanyRequest, company_id: int) -> HttpResponse:
                     for form in filled
                 ],
                 rights=rights_form.cleaned_data["rights"],
+                ends_on=rights_form.end_dates(),
                 ip_address=client_ip(request),
                 now=timezone.now(),
             )
@@ -92,8 +94,8 @@ def batch_create(request: CompanyRequest, company_id: int) -> HttpResponse:
                 filled[row].add_error("email", message)
             messages.error(request, refusal.message)
         except InvitationRefused as refusal:
-            if refusal.field == "rights":
-                rights_form.add_error("rights", refusal.message)
+            if refusal.field is not None and refusal.field in rights_form.fields:
+                rights_form.add_error(refusal.field, refusal.message)
             else:
                 messages.error(request, refusal.message)
         else:
@@ -124,6 +126,7 @@ def batch_upload(request: CompanyRequest, company_id: int) -> HttpResponse:
                 invited_by=current_user(request),
                 content=form.cleaned_data["file"],
                 rights=form.cleaned_data["rights"],
+                ends_on=form.end_dates(),
                 ip_address=client_ip(request),
                 now=timezone.now(),
             )
@@ -131,7 +134,8 @@ def batch_upload(request: CompanyRequest, company_id: int) -> HttpResponse:
             refused_lines = refusal.lines
             form.add_error("file", refusal.message)
         except InvitationRefused as refusal:
-            form.add_error("rights" if refusal.field == "rights" else None, refusal.message)
+            field = refusal.field if refusal.field in form.fields else None
+            form.add_error(field, refusal.message)
         else:
             return redirect_to(request, _batch_sign_url(request, batch.pk))
     selected = set(form["rights"].value() or [])
@@ -177,7 +181,9 @@ def _batch_sign_context(
         "page": page,
         "first_number": page.start_index(),
         "rights_summary": _rights_summary(members),
-        "members": [(invitation, specs_for(invitation.rights)) for invitation in shown],
+        "members": [
+            (invitation, dated_specs(invitation.rights, invitation.ends_on)) for invitation in shown
+        ],
         # each person's own text is in their authorisation; a page shows those of its people
         "statement": batch_signature_statement(shown, signer=signer),
         "panel": code_panel(

@@ -39,6 +39,7 @@ def create(request: CompanyRequest, company_id: int) -> HttpResponse:
                 last_name=form.cleaned_data["last_name"],
                 mobile=form.mobile_e164(),
                 rights=form.cleaned_data["rights"],
+                ends_on=form.end_dates(),
                 ip_address=client_ip(request),
                 now=timezone.now(),
             )
@@ -127,7 +128,13 @@ def edit_rights(request: CompanyRequest, company_id: int, invitation_id: int) ->
     if not invitation.rights_can_be_edited:
         messages.info(request, _("Cette invitation n’est plus en cours."))
         return redirect_to(request, team_url(request))
-    form = InvitationRightsForm(request.POST or None, initial={"rights": invitation.rights})
+    form = InvitationRightsForm(
+        request.POST or None,
+        initial={
+            "rights": invitation.rights,
+            **InvitationRightsForm.end_dates_initial(invitation.ends_on),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             invitation_edit_rights(
@@ -135,6 +142,7 @@ def edit_rights(request: CompanyRequest, company_id: int, invitation_id: int) ->
                 company=request.company,
                 actor=current_user(request),
                 rights=form.cleaned_data["rights"],
+                ends_on=form.end_dates(),
                 ip_address=client_ip(request),
                 now=timezone.now(),
             )

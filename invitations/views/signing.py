@@ -26,8 +26,8 @@ from invitations.views.common import back_to_team, sign_url, team_url
 from otp.forms import PasskeyForm, SignatureCodeForm, signature_form
 from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
-from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
+from permissions.end_dates import dated_specs
 
 
 def _sign_context(
@@ -42,7 +42,7 @@ def _sign_context(
     return {
         "company": request.company,
         "invitation": invitation,
-        "rights": specs_for(invitation.rights),
+        "rights": dated_specs(invitation.rights, invitation.ends_on),
         "statement": signature_statement(invitation, signer=signer),
         "panel": code_panel(
             challenge=invitation.challenge,

@@ -82,6 +82,8 @@ class AuthorisationSubject:
     name: str
     rights: list[str]
     statement: str
+    # right -> its last day (ISO date), for the rights that end; as signed
+    ends_on: dict[str, str] | None = None
 
 
 def authorisation_record(
@@ -94,6 +96,7 @@ def authorisation_record(
     subject_name: str,
     rights: list[str],
     statement: str,
+    ends_on: dict[str, str] | None = None,
     ip_address: str | None,
     user_agent: str,
     now: datetime.datetime,
@@ -107,7 +110,11 @@ def authorisation_record(
         signer=signer,
         subjects=[
             AuthorisationSubject(
-                email=subject_email, name=subject_name, rights=rights, statement=statement
+                email=subject_email,
+                name=subject_name,
+                rights=rights,
+                statement=statement,
+                ends_on=ends_on,
             )
         ],
         ip_address=ip_address,
@@ -157,6 +164,7 @@ def authorisations_record(
                 subject_email=subject.email,
                 subject_name=subject.name,
                 rights=subject.rights,
+                ends_on=subject.ends_on or {},
                 statement=subject.statement,
                 payload_digest=verification.challenge.payload_digest,
                 signed_at=now,

@@ -7,6 +7,7 @@ from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 
 from companies.models import Company, Contract, Membership
+from companies.services import access_review_reschedule
 from teams.admin.forms import (
     CompanyAdminForm,
     MembershipInlineFormSet,
@@ -52,8 +53,15 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "iban",
         "bic",
         "bank_details_changed_at",
+        "access_review_signed_on",
+        "access_review_due_on",
     )
     inlines = (ContractInline, MembershipInline)
+
+    def save_model(self, request: HttpRequest, obj: Company, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # a new company, or a new review period: the next review's date follows
+        obj.access_review_due_on = access_review_reschedule(company_id=obj.pk)
 
     def changeform_view(
         self,

@@ -118,7 +118,7 @@ class CompanyAdminForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Company
-        fields = ("name", "siren", "has_entreprise_subscription")
+        fields = ("name", "siren", "has_entreprise_subscription", "access_review_months")
 
 
 class MembershipInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]

@@ -31,7 +31,7 @@ from companies.models import Company, Membership, Role
 from invitations.models import Invitation
 from permissions.catalogue import CATALOGUE, Right
 from permissions.models import Grant
-from permissions.selectors import grantable_rights
+from permissions.selectors import current_grants, grantable_rights
 from teams.models import RightsChange, RightsChangeStatus
 
 PAGE_SIZE = 50
@@ -124,22 +124,44 @@ def _holds(right: str) -> str:
     return f"holds_{right}"
 
 
+def _ends(right: str) -> str:
+    return f"ends_{right}"
+
+
 def with_rights(members: QuerySet[Membership]) -> QuerySet[Membership]:
     """Each member with a `holds_<right>` flag per right of the catalogue: what was granted to
-    them (an administrator's rights follow the company's contracts: `held_rights`)."""
+    them and is still held today (an administrator's rights follow the company's contracts:
+    `held_rights`), and its last day, `ends_<right>` (None: no end)."""
+    current = current_grants()
     return members.annotate(
         **{
             _holds(right.value): Exists(
-                Grant.objects.filter(membership=OuterRef("pk"), right=right.value)
+                current.filter(membership=OuterRef("pk"), right=right.value)
             )
             for right in Right
-        }
+        },
+        **{
+            _ends(right.value): Subquery(
+                current.filter(membership=OuterRef("pk"), right=right.value).values("ends_on")[:1]
+            )
+            for right in Right
+        },
     )
 
 
 def granted_rights(member: Membership) -> list[str]:
     """The right codes granted to a member read through `with_rights`, in catalogue order."""
     return [right.value for right in Right if getattr(member, _holds(right.value), False)]
+
+
+def granted_end_dates(member: Membership) -> dict[str, str]:
+    """The end dates of a member's rights read through `with_rights`: {right: "YYYY-MM-DD"}."""
+    dates: dict[str, str] = {}
+    for right in Right:
+        day = getattr(member, _ends(right.value), None)
+        if day is not None and getattr(member, _holds(right.value), False):
+            dates[right.value] = day.isoformat()
+    return dates
 
 
 def _count(rows: QuerySet[Any]) -> Coalesce:
@@ -151,7 +173,7 @@ def _count(rows: QuerySet[Any]) -> Coalesce:
 def _holding(company: Company, rights: Collection[str]) -> Q:
     """Members who hold one of these rights: an administrator when the company can grant it."""
     granted = Q(role=Role.COLLABORATOR) & Q(
-        Exists(Grant.objects.filter(membership=OuterRef("pk"), right__in=list(rights)))
+        Exists(current_grants().filter(membership=OuterRef("pk"), right__in=list(rights)))
     )
     admins_hold = any(
         option.enabled and option.code in rights for option in grantable_rights(company)

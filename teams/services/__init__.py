@@ -1,5 +1,11 @@
 """The team of a company: its members' rights, suspension and removal."""
 
+from teams.services.end_dates import (
+    grant_end_notice,
+    grant_end_notices_send,
+    grants_expire,
+    member_grants_expire,
+)
 from teams.services.exceptions import TeamRefused
 from teams.services.members import (
     member_reactivate,
@@ -32,6 +38,10 @@ __all__ = [
     "RightsDiff",
     "TeamRefused",
     "access_review_export",
+    "grant_end_notice",
+    "grant_end_notices_send",
+    "grants_expire",
+    "member_grants_expire",
     "member_reactivate",
     "member_remove",
     "member_rights",

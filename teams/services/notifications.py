@@ -5,6 +5,7 @@ One row per person, keyed by the change and the person: written twice, each is s
 """
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.urls import reverse
@@ -14,6 +15,8 @@ from companies.models import Membership, Role
 from core import outbox
 from core.text import french_elide
 from permissions.catalogue import specs_for
+from permissions.end_dates import dated_specs, until_text
+from permissions.models import Grant
 from teams.models import RightsChange
 
 
@@ -138,3 +141,101 @@ def member_notice_queue(
         company_id=company.pk,
         now=now,
     )
+
+
+def _member_url(company_id: int, membership_id: int) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "teams:member", args=[company_id, membership_id]
+    )
+
+
+def _active_admins(company_id: int) -> list[Membership]:
+    return list(
+        Membership.objects.active()
+        .filter(company_id=company_id, role=Role.ADMIN)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def _ended_key(change: RightsChange, ended: Sequence[Grant]) -> str:
+    """The same rights ending on the same days make the same key, whichever run writes them."""
+    what = "+".join(f"{g.right}@{g.ends_on}" for g in sorted(ended, key=lambda g: g.right))
+    return f"teams.rightsended:{change.membership_id}:{what}"
+
+
+def rights_ended_notices_queue(
+    change: RightsChange, *, ended: Sequence[Grant], now: datetime.datetime
+) -> None:
+    """The member and every active administrator are told which rights reached their end date,
+    in the transaction that closes them."""
+    membership = change.membership
+    member, company = membership.user, membership.company
+    key = _ended_key(change, ended)
+    ended_specs = dated_specs(
+        [g.right for g in ended], {g.right: g.ends_on.isoformat() for g in ended if g.ends_on}
+    )
+    context = {
+        "member": member,
+        "company": company,
+        "ended": ended_specs,
+        "rights": dated_specs(change.rights, change.ends_on),
+    }
+    outbox.email_queue(
+        key=f"{key}:member:{member.pk}",
+        to=member.email,
+        subject=_("Des droits dans l’espace %(of_company)s ont pris fin")
+        % {"of_company": french_elide("de", company.name)},
+        template="teams/email/rights_ended",
+        context={**context, "url": _company_url(company.pk)},
+        about=change,
+        company_id=company.pk,
+        now=now,
+    )
+    for admin in _active_admins(company.pk):
+        outbox.email_queue(
+            key=f"{key}:admin:{admin.user_id}",
+            to=admin.user.email,
+            subject=_("%(company)s : des droits de %(name)s ont pris fin")
+            % {"company": company.name, "name": member.get_full_name() or member.email},
+            template="teams/email/rights_ended_admin",
+            context={**context, "admin": admin.user, "url": _member_url(company.pk, membership.pk)},
+            about=change,
+            company_id=company.pk,
+            now=now,
+        )
+    change.member_notified_at = now
+    change.admins_notified_at = now
+    change.save(update_fields=["member_notified_at", "admins_notified_at"])
+
+
+def grant_end_notice_queue(grant: Grant, *, now: datetime.datetime) -> None:
+    """Every active administrator is asked whether to extend a right that ends within a week,
+    with a link to the member's page (the extension is a signed rights change)."""
+    assert grant.ends_on is not None
+    membership = grant.membership
+    member, company = membership.user, membership.company
+    spec = specs_for([grant.right])[0]
+    for admin in _active_admins(company.pk):
+        outbox.email_queue(
+            key=f"teams.grantending:{grant.pk}:{grant.ends_on.isoformat()}:admin:{admin.user_id}",
+            to=admin.user.email,
+            subject=_("%(company)s : un droit de %(name)s prend fin le %(date)s")
+            % {
+                "company": company.name,
+                "name": member.get_full_name() or member.email,
+                "date": grant.ends_on.strftime("%d/%m/%Y"),
+            },
+            template="teams/email/right_ending_soon",
+            context={
+                "admin": admin.user,
+                "member": member,
+                "company": company,
+                "right": spec,
+                "until": until_text(grant.ends_on),
+                "url": _member_url(company.pk, membership.pk),
+            },
+            about=membership,
+            company_id=company.pk,
+            now=now,
+        )

@@ -97,6 +97,8 @@ def membership_rights_set_by_support(
         requested_by=actor,
         rights=diff.rights,
         previous_rights=diff.previous,
+        ends_on=diff.ends_on,
+        previous_ends_on=diff.previous_ends_on,
         status=RightsChangeStatus.APPLIED,
         origin=RightsChangeOrigin.SUPPORT,
         created_at=now,

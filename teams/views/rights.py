@@ -20,6 +20,7 @@ from otp.pages import code_panel, code_panel_render
 from otp.services import SignatureError
 from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
+from permissions.end_dates import dated_specs
 from teams.forms import MemberRightsForm
 from teams.models import RightsChange
 from teams.selectors import rights_change_to_sign, team_member
@@ -57,7 +58,9 @@ def rights_review(request: CompanyRequest, company_id: int, membership_id: int) 
     if not form.is_valid():
         return member_page(request, membership_id, form=form, status=400)
     try:
-        diff = rights_diff(membership=member, rights=form.cleaned_data["rights"])
+        diff = rights_diff(
+            membership=member, rights=form.cleaned_data["rights"], ends_on=form.end_dates()
+        )
     except TeamRefused as refusal:
         if refusal.field is None:
             return _refused(request, membership_id, refusal)
@@ -72,9 +75,11 @@ def rights_review(request: CompanyRequest, company_id: int, membership_id: int) 
         "back": back_from(request),
         "back_url": back_url(request, membership_id),
         "diff": diff,
-        "added": specs_for(diff.added),
+        "added": dated_specs(diff.added, diff.ends_on),
         "removed": specs_for(diff.removed),
-        "kept": specs_for(diff.kept),
+        "kept": dated_specs(diff.kept, diff.ends_on),
+        "redated": dated_specs(diff.redated, diff.ends_on),
+        "needs_signature": diff.needs_signature,
     }
     return render(request, "teams/rights_review.html", context)
 
@@ -121,6 +126,7 @@ def rights_request(request: CompanyRequest, company_id: int, membership_id: int)
             company=request.company,
             requested_by=current_user(request),
             rights=form.cleaned_data["rights"],
+            ends_on=form.end_dates(),
             now=timezone.now(),
         )
     except Membership.DoesNotExist:
@@ -143,9 +149,10 @@ def _sign_context(
         "company": request.company,
         "change": change,
         "member": change.membership,
-        "rights": specs_for(change.rights),
-        "added": specs_for(change.added),
+        "rights": dated_specs(change.rights, change.ends_on),
+        "added": dated_specs(change.added, change.ends_on),
         "removed": specs_for(change.removed),
+        "redated": dated_specs(change.extended, change.ends_on),
         "statement": signature_statement(change, signer=signer),
         "panel": code_panel(
             challenge=change.challenge,

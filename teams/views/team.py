@@ -5,11 +5,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from otp.selectors import subject_authorisations
-from permissions.catalogue import specs_for
 from permissions.checks import CompanyRequest, require_company_admin
+from permissions.end_dates import dated_specs
 from teams.display import counts_text, member_rows
 from teams.forms import MemberRightsForm
-from teams.selectors import granted_rights, member_for_page, team_page
+from teams.selectors import granted_end_dates, granted_rights, member_for_page, team_page
 from teams.views.common import member_filters, page_number, rights_options, varies_with_htmx
 
 
@@ -55,13 +55,17 @@ def member_page(
     if member is None:
         raise Http404
     held = [] if member.is_admin else granted_rights(member)
+    ends_on = {} if member.is_admin else granted_end_dates(member)
     checked = form["rights"].value() or [] if form is not None and form.is_bound else held
     context = {
         "company": request.company,
         "member": member,
         "is_self": member.user_id == request.user.pk,
-        "rights": specs_for(held),
-        "form": form or MemberRightsForm(initial={"rights": held}),
+        "rights": dated_specs(held, ends_on),
+        "form": form
+        or MemberRightsForm(
+            initial={"rights": held, **MemberRightsForm.end_dates_initial(ends_on)}
+        ),
         "options": rights_options(member, checked=checked, held=held),
         "pending_change_id": None
         if member.is_admin

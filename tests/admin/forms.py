@@ -29,6 +29,7 @@ def company_form(
     data: dict[str, object] = {
         "name": company.name,
         "siren": company.siren,
+        "access_review_months": company.access_review_months,
         "contracts-TOTAL_FORMS": 0,
         "contracts-INITIAL_FORMS": 0,
         "memberships-TOTAL_FORMS": len(members),

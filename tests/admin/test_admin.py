@@ -369,11 +369,12 @@ def test_saving_a_user_without_touching_the_mobile_records_no_mobile_change(supp
     assert support_events(Action.SUPPORT_MOBILE_CHANGED) == []
 
 
-def test_a_role_changed_by_support_is_audited_with_the_company(support, collaborator_with):
-    member = collaborator_with()
+def test_a_role_changed_by_support_is_audited_with_the_company(support, admin):
+    # an administrator made a collaborator: making one an administrator is a proposal (backoffice)
+    member = MembershipFactory.create(company=admin.company, role=Role.ADMIN)
     url = admin_url("companies.membership", "change", member.pk)
     data = membership_form(member)
-    data["role"] = Role.ADMIN
+    data["role"] = Role.COLLABORATOR
 
     response = support.post(url, data)
 
@@ -383,7 +384,7 @@ def test_a_role_changed_by_support_is_audited_with_the_company(support, collabor
     assert event.company_id == member.company_id
     assert event.target_id == str(member.pk)
     assert event.ip_address == "127.0.0.1"
-    assert event.data["changes"] == {"role": {"from": "collaborator", "to": "admin"}}
+    assert event.data["changes"] == {"role": {"from": "admin", "to": "collaborator"}}
 
 
 def test_rights_granted_and_removed_by_support_are_audited(support, collaborator_with):

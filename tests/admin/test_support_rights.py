@@ -213,7 +213,7 @@ def test_support_adds_a_member_through_the_service(support, admin):
         {
             "user": newcomer.pk,
             "company": admin.company.pk,
-            "role": Role.ADMIN,
+            "role": Role.COLLABORATOR,
             "status": MembershipStatus.ACTIVE,
             "reason": REASON,
         },
@@ -221,7 +221,7 @@ def test_support_adds_a_member_through_the_service(support, admin):
 
     assert response.status_code == 302
     added = Membership.objects.get(user=newcomer, company=admin.company)
-    assert added.role == Role.ADMIN
+    assert added.role == Role.COLLABORATOR
     [event] = events(admin.company, Action.SUPPORT_MEMBERSHIP_CHANGED)
     assert (event.target_id, event.data["created"]) == (str(added.pk), True)
 
@@ -254,18 +254,30 @@ def test_a_suspension_on_the_company_page_closes_the_signed_authorisation(
     assert authorisation.closed_reason == ClosingReason.MEMBER_SUSPENDED
 
 
-def test_a_handover_on_the_company_page_is_accepted(support, admin, collaborator_with):
+def test_a_handover_on_the_company_page_waits_for_the_successors_approval(
+    support, admin, collaborator_with
+):
     successor = collaborator_with()
-    data = company_form(
-        admin.company,
-        {admin.pk: {"role": Role.COLLABORATOR}, successor.pk: {"role": Role.ADMIN}},
-    )
+    second_agent = Client()
+    second_agent.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = reverse("admin:companies_company_change", args=[admin.company.pk])
 
-    response = support.post(
-        reverse("admin:companies_company_change", args=[admin.company.pk]), data
+    at_once = support.post(
+        page,
+        company_form(
+            admin.company,
+            {admin.pk: {"role": Role.COLLABORATOR}, successor.pk: {"role": Role.ADMIN}},
+        ),
     )
+    support.post(page, company_form(admin.company, {successor.pk: {"role": Role.ADMIN}}))
+    second_agent.post(
+        reverse("admin:backoffice_proposal_approve", args=[Proposal.objects.get().pk])
+    )
+    then = support.post(page, company_form(admin.company, {admin.pk: {"role": Role.COLLABORATOR}}))
 
-    assert response.status_code == 302
+    assert at_once.status_code == 302
+    assert any("administrateur" in m for m in messages_of(at_once))
+    assert then.status_code == 302
     admin.refresh_from_db()
     successor.refresh_from_db()
     assert (admin.role, successor.role) == (Role.COLLABORATOR, Role.ADMIN)

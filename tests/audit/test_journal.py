@@ -15,9 +15,28 @@ from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+HTMX = {"HX-Request": "true"}
+
 
 def _journal(client, company, **params):
     return client.get(reverse("audit:journal", args=[company.pk]), params)
+
+
+def _htmx_journal(client, company, **params):
+    return client.get(reverse("audit:journal", args=[company.pk]), params, headers=HTMX)
+
+
+def _rows_of(response) -> list[str]:
+    content = response.content.decode()
+    return [content[i : content.index("</tr>", i)] for i in _starts(content, "<tr>\n")]
+
+
+def _starts(content: str, marker: str) -> list[int]:
+    found, at = [], content.find(marker)
+    while at != -1:
+        found.append(at)
+        at = content.find(marker, at + 1)
+    return found
 
 
 def _event(company, action=Action.MEMBER_SUSPENDED, **fields):
@@ -258,11 +277,14 @@ def test_ten_thousand_events_keep_the_page_within_ten_queries(
         response = _journal(admin_client, admin.company, page=3)
     with django_assert_max_num_queries(10):
         filtered = _journal(admin_client, admin.company, person=member.pk, kind=Kind.ACCESS)
+    with django_assert_max_num_queries(10):
+        swapped = _htmx_journal(admin_client, admin.company, page=3, kind=Kind.ACCESS)
 
     assert len(response.context["rows"]) == 50
     assert response.context["page"].has_next
     assert response.context["rows"][0][0].target_repr == "Personne 100 — X"
     assert {e.action for e in filtered.context["page"].events} == {Action.MEMBER_SUSPENDED}
+    assert len(swapped.context["rows"]) == 50
 
 
 def test_a_members_page_shows_their_timeline_and_links_to_the_journal(
@@ -289,3 +311,53 @@ def test_the_menu_offers_the_journal_to_administrators(admin, admin_client):
     response = admin_client.get(reverse("portal:company_home", args=[admin.company.pk]))
 
     assert reverse("audit:journal", args=[admin.company.pk]) in response.content.decode()
+
+
+def test_an_htmx_request_gets_the_results_only_with_the_rows_of_the_whole_page(admin, admin_client):
+    for n in range(3):
+        _event(admin.company, Action.MEMBER_SUSPENDED, target_repr=f"Personne {n} — X")
+    _event(admin.company, Action.REQUEST_CREATED, actor=admin.user, target_repr="Demande n° 1")
+
+    page = _journal(admin_client, admin.company, kind=Kind.ACCESS)
+    swapped = _htmx_journal(admin_client, admin.company, kind=Kind.ACCESS)
+
+    content = swapped.content.decode()
+    assert content.lstrip().startswith('<div id="journal-results"')
+    assert "<form" not in content and "<h1>" not in content
+    assert len(_rows_of(swapped)) == 4  # the header row and three events
+    assert _rows_of(swapped) == _rows_of(page)
+    assert "HX-Request" in swapped["Vary"]
+
+
+def test_the_filters_and_the_pages_ask_htmx_to_swap_the_results_and_follow_the_url(
+    admin, admin_client
+):
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            company=admin.company,
+            action=Action.MEMBER_SUSPENDED,
+            occurred_at=timezone.now() - datetime.timedelta(seconds=n),
+            target_repr=f"Personne {n} — X",
+        )
+        for n in range(60)
+    )
+
+    page = _journal(admin_client, admin.company, kind=Kind.ACCESS).content.decode()
+    second = _htmx_journal(admin_client, admin.company, kind=Kind.ACCESS, page=2)
+
+    start = page.index('<form method="get"')
+    form = page[start : page.index(">", start)]
+    assert 'method="get"' in form and 'hx-target="#journal-results"' in form
+    assert 'hx-push-url="true"' in form
+    assert 'hx-get="?kind=access&amp;page=2"' in page
+    assert 'hx-get="?kind=access&amp;page=1"' in second.content.decode()
+    assert second.context["page"].number == 2
+
+
+def test_a_history_restore_gets_the_whole_page(admin, admin_client):
+    response = admin_client.get(
+        reverse("audit:journal", args=[admin.company.pk]),
+        headers={**HTMX, "HX-History-Restore-Request": "true"},
+    )
+
+    assert "<h1>" in response.content.decode()

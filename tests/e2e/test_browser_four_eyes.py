@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
+from companies.models import Membership, Role
 from tests.e2e.helpers import log_in
 from tests.factories import UserFactory
 
@@ -69,3 +70,44 @@ def test_a_second_agent_approves_the_new_mobile_and_the_administrator_reads_why(
     expect(journal).to_contain_text(
         "Le support de la banque (A. A.) a proposé de changer le mobile"
     )
+
+
+def test_a_collaborator_becomes_an_administrator_only_when_a_second_agent_approves(
+    portal: str, page: Page, browser: Browser, admin, company, collaborator_with
+) -> None:
+    member = collaborator_with()
+    name = member.user.get_full_name()
+    agent_a = UserFactory.create(
+        first_name="Alice", last_name="Arnaud", is_staff=True, is_superuser=True
+    )
+    agent_b = UserFactory.create(
+        first_name="Bruno", last_name="Bernard", is_staff=True, is_superuser=True
+    )
+
+    # agent A makes the collaborator an administrator, with a reason: only proposed
+    desk_a = _admin_desk(browser, portal, agent_a)
+    desk_a.goto(f"{portal}/admin/companies/membership/{member.pk}/change/")
+    desk_a.locator("#id_role").select_option("admin")
+    desk_a.locator("#id_reason").fill(REASON)
+    desk_a.locator("input[name=_save]").click()
+    expect(desk_a.locator(".messagelist")).to_contain_text("second agent")
+    assert Membership.objects.get(pk=member.pk).role == Role.COLLABORATOR
+
+    # agent B sees the role that will change and approves
+    desk_b = _admin_desk(browser, portal, agent_b)
+    desk_b.goto(f"{portal}/admin/backoffice/proposal/?a_traiter=oui")
+    desk_b.locator("#result_list tbody th a").first.click()
+    expect(desk_b.locator("#proposal-changes")).to_contain_text("Administrateur")
+    desk_b.get_by_role("button", name="Approuver et appliquer").click()
+    expect(desk_b.locator(".messagelist")).to_contain_text("Proposition approuvée")
+    assert Membership.objects.get(pk=member.pk).role == Role.ADMIN
+
+    # the administrator reads who proposed it, who approved it and why
+    log_in(page, portal, admin.user.email)
+    page.goto(f"{portal}/entreprises/{company.pk}/journal/")
+    journal = page.locator("#journal-results")
+    expect(journal).to_contain_text(
+        f"Le support de la banque (A. A.) a proposé de faire de {name} un administrateur actif"
+    )
+    expect(journal).to_contain_text("Le support de la banque (B. B.) a approuvé la proposition")
+    expect(journal).to_contain_text(f"motif : {REASON}")

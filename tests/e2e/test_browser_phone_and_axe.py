@@ -2,6 +2,7 @@
 nothing scrolls sideways, and axe-core (vendored in tests/e2e/vendor/, injected from the file)
 finds no serious or critical violation. The narrow screens' menu opens with the keyboard alone."""
 
+import datetime
 import io
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from client_requests.models import ClientRequest
 from companies.models import Company, Membership, Role
+from reviews.services import access_review_open
 from tests.conftest import logged_in_client
 from tests.invitations.factories import create, request_code, sign, token_in
 
@@ -50,6 +52,11 @@ def demo_pages() -> tuple[dict[str, str], str]:
     request_code(emailed, admin, now=now)
     sign(emailed, admin, now=now)  # emailed at once: tasks run in-process (the portal fixture)
     token = token_in(mail.outbox[-1])
+    # the periodic review is due: its banner on every page, its page with the members to review
+    Company.objects.filter(pk=company.pk).update(
+        access_review_due_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    review = access_review_open(company_id=company.pk, now=now)
     pages = {
         "company picker": reverse("portal:company_picker"),
         "company home": reverse("portal:company_home", args=[company.pk]),
@@ -66,6 +73,8 @@ def demo_pages() -> tuple[dict[str, str], str]:
         "Mes équipes": reverse("teams:team", args=[company.pk]),
         "a member": reverse("teams:member", args=[company.pk, member.pk]),
         "Revue des accès": reverse("teams:access_review", args=[company.pk]),
+        "periodic review": reverse("reviews:review", args=[company.pk]),
+        "periodic review summary": reverse("reviews:sign", args=[company.pk, review.pk]),
         "invite": reverse("invitations:create", args=[company.pk]),
         "sign": reverse("invitations:sign", args=[company.pk, awaiting.pk]),
         "Mon compte": reverse("accounts:account"),

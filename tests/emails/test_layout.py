@@ -14,6 +14,7 @@ from django.utils import translation
 
 from core.mail import email_render
 from permissions.catalogue import Right, specs_for
+from permissions.end_dates import dated_specs, until_text
 
 ROOT = Path(settings.BASE_DIR)
 SAFETY = {
@@ -71,6 +72,29 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
         "rights": RIGHTS,
         "expired_at": FIRST_OF_MARCH,
         "team_url": "https://portail.example/entreprises/1/equipe/",
+    },
+    "teams/email/rights_ended": lambda: {
+        "member": LEA,
+        "company": COMPANY,
+        "ended": dated_specs([Right.TREASURY], {"treasury": "2027-03-31"}),
+        "rights": dated_specs([Right.DOCUMENTS], {}),
+        "url": "https://portail.example/entreprises/1/",
+    },
+    "teams/email/rights_ended_admin": lambda: {
+        "admin": CLAIRE,
+        "member": LEA,
+        "company": COMPANY,
+        "ended": dated_specs([Right.TREASURY], {"treasury": "2027-03-31"}),
+        "rights": [],
+        "url": "https://portail.example/entreprises/1/equipe/membres/2/",
+    },
+    "teams/email/right_ending_soon": lambda: {
+        "admin": CLAIRE,
+        "member": LEA,
+        "company": COMPANY,
+        "right": specs_for([Right.TREASURY])[0],
+        "until": until_text(datetime.date(2027, 3, 31)),
+        "url": "https://portail.example/entreprises/1/equipe/membres/2/",
     },
     "teams/email/rights_changed": lambda: {
         "member": LEA,
@@ -139,6 +163,20 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
         "below": day(datetime.date(2027, 3, 1), "8000"),
         "lowest": day(datetime.date(2027, 3, 11), "7500"),
         "url": "https://portail.example/entreprises/1/tresorerie/",
+    },
+    "reviews/email/due": lambda: {
+        "admin": CLAIRE,
+        "company": COMPANY,
+        "review": SimpleNamespace(due_on=datetime.date(2027, 3, 1), version=2),
+        "overdue_after_days": 30,
+        "url": "https://portail.example/entreprises/1/equipes/revue-periodique/",
+    },
+    "reviews/email/overdue": lambda: {
+        "admin": CLAIRE,
+        "company": COMPANY,
+        "review": SimpleNamespace(due_on=datetime.date(2027, 3, 1), version=2),
+        "overdue_after_days": 30,
+        "url": "https://portail.example/entreprises/1/equipes/revue-periodique/",
     },
     "accounts/password_reset_email": lambda: {
         "uid": "MQ",

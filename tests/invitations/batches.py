@@ -22,6 +22,7 @@ def create_batch(
     admin: Membership,
     *emails: str,
     rights: tuple[str, ...] = (Right.DOCUMENTS, Right.TREASURY),
+    ends_on: dict[str, datetime.date] | None = None,
     now: datetime.datetime = NOW,
 ) -> InvitationBatch:
     return services.invitation_batch_create(
@@ -29,6 +30,7 @@ def create_batch(
         invited_by=admin.user,
         invitees=invitees(*(emails or ("ana@partenaire.example", "bob@partenaire.example"))),
         rights=rights,
+        ends_on=ends_on,
         ip_address=IP,
         now=now,
     )

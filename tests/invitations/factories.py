@@ -41,6 +41,7 @@ def create(
     *,
     email: str = "lea.martin@partenaire.example",
     rights: tuple[str, ...] = (Right.DOCUMENTS, Right.TREASURY),
+    ends_on: dict[str, datetime.date] | None = None,
     now: datetime.datetime = NOW,
 ) -> Invitation:
     return services.invitation_create(
@@ -50,6 +51,7 @@ def create(
         first_name="Léa",
         last_name="Martin",
         rights=rights,
+        ends_on=ends_on,
         ip_address=IP,
         now=now,
     )

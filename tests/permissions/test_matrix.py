@@ -24,6 +24,7 @@ from tests.documents.factories import ContractDocumentFactory
 from tests.invitations.batches import create_batch
 from tests.invitations.factories import create as create_invitation
 from tests.otp.authorisations import signed_authorisation
+from tests.reviews.factories import signed_review
 from tests.security.test_url_walk import Route, all_routes
 from treasury.models import TreasurySubscription
 
@@ -86,6 +87,13 @@ REQUIRES: dict[str, tuple[str | Right, str]] = {
     "client_requests:complete": (Right.BANK_DETAILS, POST),
     "client_requests:attachment": (Right.BANK_DETAILS, GET),
     "client_requests:review": (Right.BANK_DETAILS, POST),
+    # the periodic access review: administrators
+    "reviews:review": (ADMIN, GET),
+    "reviews:start": (ADMIN, POST),
+    "reviews:decide": (ADMIN, POST),
+    "reviews:sign": (ADMIN, GET),
+    "reviews:send_code": (ADMIN, POST),
+    "reviews:pdf": (ADMIN, GET),
 }
 
 
@@ -163,6 +171,7 @@ def world(company, admin, collaborator_with) -> dict[str, Any]:
         "invitation_id": create_invitation(admin).pk,
         "batch_id": create_batch(admin).pk,
         "authorisation_id": signed_authorisation(admin).pk,
+        "review_id": signed_review(admin).pk,
     }
 
 

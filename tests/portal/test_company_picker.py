@@ -28,17 +28,94 @@ def test_the_picker_lists_the_companies_where_the_user_is_an_active_member(clien
     assert "Collaborateur" in response.text
 
 
-def test_the_picker_hides_a_company_where_the_membership_is_suspended(client_for):
+def _card(html: str, company_id: int) -> str:
+    start = html.index(f'id="suspended-{company_id}"')
+    return html[start : html.index("</li>\n", start)]
+
+
+def test_the_picker_marks_a_company_where_the_membership_is_suspended(client_for):
     user = UserFactory.create()
     MembershipFactory.create(user=user, company__name="Atelier Durand SAS")
-    MembershipFactory.create(
+    suspended = MembershipFactory.create(
         user=user, company__name="Ancienne Société SA", status=MembershipStatus.SUSPENDED
+    )
+    MembershipFactory.create(
+        company=suspended.company,
+        role=Role.ADMIN,
+        user__first_name="Paul",
+        user__last_name="Roux",
+        user__email="paul.roux@ancienne.example",
     )
 
     response = client_for(user).get(PICKER)
 
-    assert "Atelier Durand SAS" in response.text
+    card = _card(response.text, suspended.company_id)
+    assert "Ancienne Société SA" in card
+    assert "Accès suspendu" in card
+    assert "Paul Roux" in card and 'href="mailto:paul.roux@ancienne.example"' in card
+    # not a company to work in: only the explanation page is linked
+    assert 'class="card card-link"' not in card
+    assert response.text.count(home_url(suspended.company_id)) == 1
+
+
+def test_the_link_of_a_suspended_company_opens_the_page_that_explains_it(client_for):
+    suspended = MembershipFactory.create(status=MembershipStatus.SUSPENDED)
+    client = client_for(suspended.user)
+
+    response = client.get(home_url(suspended.company_id))
+
+    assert response.status_code == 403
+    assert "Accès suspendu" in response.text
+
+
+def test_a_suspended_company_without_an_active_administrator_points_to_the_bank(client_for):
+    suspended = MembershipFactory.create(status=MembershipStatus.SUSPENDED)
+    MembershipFactory.create(
+        company=suspended.company, role=Role.ADMIN, status=MembershipStatus.SUSPENDED
+    )
+
+    response = client_for(suspended.user).get(PICKER)
+
+    assert "adressez-vous au support de la banque" in _card(response.text, suspended.company_id)
+    assert "Aucune entreprise n’est encore rattachée" not in response.text
+
+
+def test_the_picker_does_not_list_a_company_the_user_was_removed_from(client_for):
+    user = UserFactory.create()
+    removed = MembershipFactory.create(user=user, company__name="Ancienne Société SA")
+    removed.delete()
+
+    response = client_for(user).get(PICKER)
+
     assert "Ancienne Société SA" not in response.text
+
+
+def test_the_picker_reads_the_page_in_english(client_for):
+    suspended = MembershipFactory.create(status=MembershipStatus.SUSPENDED)
+    client = client_for(suspended.user)
+
+    response = client.get(PICKER, headers={"accept-language": "en"})
+
+    assert "Suspended access" in response.text
+
+
+def test_the_picker_query_count_does_not_grow_with_suspended_companies(
+    client_for, django_assert_max_num_queries
+):
+    user = UserFactory.create()
+    for _ in range(3):
+        MembershipFactory.create(user=user, company=CompanyFactory.create())
+    for _ in range(5):
+        suspended = MembershipFactory.create(user=user, status=MembershipStatus.SUSPENDED)
+        MembershipFactory.create_batch(2, company=suspended.company, role=Role.ADMIN)
+    client = client_for(user)
+
+    # session, user, memberships with their companies, the suspended ones' administrators, and
+    # the session saved on every request
+    with django_assert_max_num_queries(7):
+        response = client.get(PICKER)
+
+    assert response.text.count("Accès suspendu") >= 5
 
 
 def test_the_picker_hides_companies_of_other_people(client_for, other_admin):

@@ -22,10 +22,19 @@ from tests.factories import ContractFactory, MembershipFactory
 from tests.invitations.batches import create_batch
 from tests.invitations.factories import create
 from tests.otp.authorisations import signed_authorisation
+from tests.reviews.factories import signed_review
 
 pytestmark = pytest.mark.django_db
 
-COMPANY_APPS = ("teams", "invitations", "portal", "documents", "treasury", "client_requests")
+COMPANY_APPS = (
+    "teams",
+    "invitations",
+    "portal",
+    "documents",
+    "treasury",
+    "client_requests",
+    "reviews",
+)
 # every object a company-scoped URL names
 OBJECT_PARAMS = (
     "invitation_id",
@@ -38,6 +47,7 @@ OBJECT_PARAMS = (
     "authorisation_id",
     "batch_id",
     "passkey_id",
+    "review_id",
 )
 # a uuid converter's id: a number would not even make a URL
 MISSING_UUID = uuid.UUID(int=999_999)
@@ -130,6 +140,7 @@ def their_objects(other_admin) -> dict[str, object]:
         "attachment_id": client_request.attachments.get().pk,
         "authorisation_id": signed_authorisation(other_admin).pk,
         "batch_id": create_batch(other_admin).pk,
+        "review_id": signed_review(other_admin).pk,
     }
 
 

@@ -28,6 +28,7 @@ from companies.models import (
 )
 from documents.demo import load_demo_documents
 from permissions.catalogue import Right
+from permissions.end_dates import local_today
 from permissions.models import Grant
 from teams.demo import load_demo_members
 from treasury.demo import load_demo_treasury
@@ -146,6 +147,9 @@ COLLABORATORS: tuple[tuple[DemoPerson, tuple[Right, ...]], ...] = (
         (Right.DOCUMENTS, Right.TREASURY, Right.COMPANY_REQUESTS),
     ),
 )
+# a right that ends on a date, so that a person sees "jusqu’au …" in Mes équipes: Sophie Leroy
+# follows the treasury for the closing period, this many days from the day the demo is loaded
+DEMO_END_DATES: dict[str, dict[Right, int]] = {"sophie.leroy@demo.example": {Right.TREASURY: 60}}
 SUPPORT = DemoPerson(SUPPORT_EMAIL, "Sophie", "Support", mobile="+33612345699")
 SECOND_SUPPORT = DemoPerson(SECOND_SUPPORT_EMAIL, "Bruno", "Second", mobile="+33612345698")
 
@@ -204,8 +208,17 @@ def _membership(user: User, company: Company, *, role: Role, rights: tuple[Right
     )
     wanted = {right.value for right in rights}
     membership.grants.exclude(right__in=wanted).delete()
+    days = DEMO_END_DATES.get(user.email, {})
     for right in sorted(wanted):
-        Grant.objects.get_or_create(membership=membership, right=right)
+        Grant.objects.update_or_create(
+            membership=membership,
+            right=right,
+            defaults={
+                "ends_on": local_today() + datetime.timedelta(days=days[Right(right)])
+                if Right(right) in days
+                else None
+            },
+        )
 
 
 class Command(BaseCommand):

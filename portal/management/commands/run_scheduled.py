@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from invitations import services as invitations
+from reviews import services as reviews
+from teams import services as teams
 
 # every app's dated job, each a service taking `now` and returning how many things it did; the
 # beat runs the same services through each app's tasks (portal/settings.py CELERY_BEAT_SCHEDULE)
@@ -21,6 +23,10 @@ JOBS: dict[str, Callable[..., int]] = {
     "invitations_expire": invitations.invitations_expire,
     "invitation_reminders_send": invitations.invitation_reminders_send,
     "invitation_expiry_notices_send": invitations.invitation_expiry_notices_send,
+    "grants_expire": teams.grants_expire,
+    "grant_end_notices_send": teams.grant_end_notices_send,
+    "access_reviews_open": reviews.access_reviews_open,
+    "access_review_reminders_send": reviews.access_review_reminders_send,
 }
 
 
