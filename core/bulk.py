@@ -7,13 +7,15 @@ parameters. Elsewhere (SQLite under `make run`) `bulk_update` does it.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def rows_update(objects: Sequence[Model], fields: Sequence[str]) -> None:
-    """Save `fields` of every object (all of one model) in one statement."""
+    """Save `fields` of every object (all of one model) in one statement (scalar columns:
+    text, numbers, dates, keys; not JSON)."""
     if not objects:
         return
     model = type(objects[0])
@@ -22,10 +24,15 @@ def rows_update(objects: Sequence[Model], fields: Sequence[str]) -> None:
         return
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    columns: list[Field[Any, Any]] = [meta.pk]
+    for name in fields:
+        field = meta.get_field(name)
+        if not isinstance(field, Field):  # a reverse relation has no column of this table
+            raise ValueError(f"{model.__name__}.{name} is not a column.")
+        columns.append(field)
     names = [quote(str(field.column)) for field in columns]
     arrays = [
-        [field.get_db_prep_save(getattr(obj, str(field.attname)), connection) for obj in objects]
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects]
         for field in columns
     ]
     unnest = ", ".join(f"%s::{field.rel_db_type(connection)}[]" for field in columns)
