@@ -19,6 +19,7 @@ from audit.models import Action
 from audit.services import audit_record
 from companies.models import Membership, Role
 from core import outbox
+from core.bulk import rows_update
 from core.models import Message
 from core.text import french_elide
 from invitations.models import Invitation, InvitationStatus
@@ -165,7 +166,7 @@ def invitation_emails_queue(
     )
     for invitation, message in zip(invitations, messages, strict=True):
         _link_set(invitation, message, now=now)
-    Invitation.objects.bulk_update(invitations, LINK_FIELDS)
+    rows_update(invitations, LINK_FIELDS)
     return messages
 
 

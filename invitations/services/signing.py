@@ -12,6 +12,7 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_event, audit_record_many
 from companies.models import Company
+from core.bulk import rows_update
 from invitations.models import Invitation, InvitationStatus
 from invitations.services.emails import invitation_emails_queue
 from invitations.services.exceptions import InvitationRefused
@@ -174,7 +175,7 @@ def apply_signed(
         invitation.authorisation = authorisation
         invitation.status = InvitationStatus.SIGNED
         invitation.signed_at = now
-    Invitation.objects.bulk_update(invitations, ["authorisation", "status", "signed_at"])
+    rows_update(invitations, ["authorisation", "status", "signed_at"])
     audit_record_many(
         [
             audit_event(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
+from celery import current_app
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Max, QuerySet
@@ -47,6 +48,10 @@ SEAL_PRIORITY = 9
 
 def authorisation_seal_queue(authorisation: AccessAuthorisation) -> None:
     """Seal the authorisation's PDF once the signature is committed (see otp.services.sealing)."""
+    # tasks run in-process (`make run` without Redis): the signature would wait for WeasyPrint
+    # and pyHanko (for each person of a batch); the first download makes the file instead
+    if current_app.conf.task_always_eager:
+        return
     transaction.on_commit(
         partial(
             publish,

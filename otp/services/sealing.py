@@ -5,7 +5,9 @@ When: right after the signature commits, by the task `otp.tasks.authorisation_se
 (about a second), and the task has the lowest priority, so the invitation emails of the same
 signature leave first. A download that comes before the task ran (a busy or stopped worker, a
 broker that refused the task) renders and seals the file itself, the same way: never a 500 for a
-missing file, and `manage.py seal_authorisations` seals whatever was missed.
+missing file, and `manage.py seal_authorisations` seals whatever was missed. Where tasks run
+in-process (`make run` without Redis) nothing is queued: the first download makes the file, so
+the signature (of a batch of 500 too) does not wait for it.
 
 The document is the evidence of what was signed, so it never changes once stored: it shows the
 authorisation as signed (who, what, for whom, when, how), not its later life. A closure (a new

@@ -37,8 +37,14 @@ def renders(monkeypatch) -> list[str]:
 
 
 def signed_with_tasks_run(admin, django_capture_on_commit_callbacks) -> AccessAuthorisation:
-    with django_capture_on_commit_callbacks(execute=True):
+    """Signed, then its seal task run as the worker runs it once the signature is committed."""
+    with django_capture_on_commit_callbacks() as callbacks:
         invitation = signed(admin)
+    for callback in callbacks:
+        if callback.args[0] == AUTHORISATION_SEAL:
+            tasks.authorisation_seal.apply(
+                kwargs={"authorisation_id": callback.keywords["authorisation_id"]}
+            )
     assert invitation.authorisation is not None
     invitation.authorisation.refresh_from_db()
     return invitation.authorisation
@@ -62,9 +68,20 @@ def test_the_signature_queues_the_seal_after_commit(admin, django_capture_on_com
     assert tasks.authorisation_seal.name == AUTHORISATION_SEAL
 
 
-def test_after_signing_the_sealed_pdf_is_stored(
+def test_with_tasks_in_process_the_signature_does_not_wait_for_the_pdf(
     admin, eager_tasks, renders, django_capture_on_commit_callbacks
 ):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        invitation = signed(admin)
+
+    assert invitation.authorisation is not None
+    assert AUTHORISATION_SEAL not in [callback.args[0] for callback in callbacks]
+    assert renders == []
+    invitation.authorisation.refresh_from_db()
+    assert not invitation.authorisation.sealed_pdf
+
+
+def test_after_signing_the_sealed_pdf_is_stored(admin, renders, django_capture_on_commit_callbacks):
     authorisation = signed_with_tasks_run(admin, django_capture_on_commit_callbacks)
 
     assert authorisation.sealed_pdf == f"authorisations/{authorisation.pk}.pdf"
@@ -73,7 +90,7 @@ def test_after_signing_the_sealed_pdf_is_stored(
     assert renders == [str(authorisation.pk)]
 
 
-def test_the_stored_seal_verifies(admin, eager_tasks, django_capture_on_commit_callbacks):
+def test_the_stored_seal_verifies(admin, django_capture_on_commit_callbacks):
     authorisation = signed_with_tasks_run(admin, django_capture_on_commit_callbacks)
 
     with storages["private"].open(authorisation.sealed_pdf, "rb") as stored:
@@ -83,7 +100,7 @@ def test_the_stored_seal_verifies(admin, eager_tasks, django_capture_on_commit_c
 
 
 def test_a_download_serves_the_stored_file_without_rendering(
-    admin, eager_tasks, renders, django_capture_on_commit_callbacks
+    admin, renders, django_capture_on_commit_callbacks
 ):
     authorisation = signed_with_tasks_run(admin, django_capture_on_commit_callbacks)
     renders.clear()
@@ -97,9 +114,7 @@ def test_a_download_serves_the_stored_file_without_rendering(
     assert renders == []
 
 
-def test_the_task_run_twice_stores_one_file(
-    admin, eager_tasks, renders, django_capture_on_commit_callbacks
-):
+def test_the_task_run_twice_stores_one_file(admin, renders, django_capture_on_commit_callbacks):
     authorisation = signed_with_tasks_run(admin, django_capture_on_commit_callbacks)
     sha256 = authorisation.sealed_pdf_sha256
 
@@ -128,7 +143,7 @@ def test_a_download_before_the_task_ran_seals_it_and_the_task_then_does_nothing(
 
 
 def test_a_closure_after_the_signature_leaves_the_sealed_pdf_as_signed(
-    admin, eager_tasks, django_capture_on_commit_callbacks
+    admin, django_capture_on_commit_callbacks
 ):
     authorisation = signed_with_tasks_run(admin, django_capture_on_commit_callbacks)
     before = authorisation_sealed_bytes(authorisation=authorisation)
