@@ -222,6 +222,9 @@ PROPOSALS: dict[str, str | Promise] = {
     "factors_reset": gettext_lazy("de réinitialiser les seconds facteurs de %(target)s"),
     "admin_role": gettext_lazy("de faire de %(target)s un administrateur actif de l’entreprise"),
     "account_reactivation": gettext_lazy("de réactiver le compte de %(target)s, administrateur"),
+    "member_reactivation": gettext_lazy(
+        "de rétablir l’accès de %(target)s, qui détient les droits %(rights)s"
+    ),
 }
 
 

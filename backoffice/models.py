@@ -24,6 +24,10 @@ class ProposalKind(models.TextChoices):
     SECOND_FACTORS_RESET = "factors_reset", _("Réinitialiser les seconds facteurs")
     ADMIN_ROLE = "admin_role", _("Nommer un administrateur")
     ACCOUNT_REACTIVATION = "account_reactivation", _("Réactiver le compte d’un administrateur")
+    MEMBER_REACTIVATION = (
+        "member_reactivation",
+        _("Réactiver un collaborateur qui détient un droit engageant des fonds"),
+    )
 
 
 class ProposalStatus(models.TextChoices):

@@ -8,7 +8,7 @@ resetting second factors) is a `ProposalKind` value and one `KindSpec` calling i
 
 from backoffice.kinds import accounts, members, requests
 from backoffice.kinds.base import APPLY_REFUSALS, Applying, KindSpec, ProposalRefused
-from backoffice.kinds.members import gives_admin_powers
+from backoffice.kinds.members import gives_admin_powers, money_rights_held, reopens_money_rights
 
 __all__ = [
     "APPLY_REFUSALS",
@@ -17,6 +17,8 @@ __all__ = [
     "KindSpec",
     "ProposalRefused",
     "gives_admin_powers",
+    "money_rights_held",
+    "reopens_money_rights",
 ]
 
 SPECS: dict[str, KindSpec] = {**accounts.KINDS, **members.KINDS, **requests.KINDS}
