@@ -24,6 +24,7 @@ from companies.services import (
     users_leaving_refusal,
 )
 from otp.services import mask_phone
+from permissions.selectors import money_memberships
 
 
 class SigningLockedFilter(admin.SimpleListFilter):
@@ -46,8 +47,9 @@ class SupportUserChangeForm(PortalUserChangeForm):
 
     reason = ReasonField()
 
-    # An administrator's mobile and email (the keys to their signature and login) and their
-    # account made active again (every right again) are proposed to a second agent by the back
+    # An administrator's mobile and email (the keys to their signature and login) and an account
+    # made active again while it holds a right that moves money (an administrator's every right,
+    # a collaborator's money rights) are proposed to a second agent by the back
     # office's user admin (backoffice.admin), whose form says so; this admin alone refuses them.
     proposes_door_openers = False
 
@@ -75,10 +77,16 @@ class SupportUserChangeForm(PortalUserChangeForm):
         return cleaned
 
     def _opens_an_administrators_door(self, cleaned: dict[str, Any]) -> bool:
-        changed = {"mobile", "email"}.intersection(self.changed_data)
-        if "is_active" in self.changed_data and cleaned.get("is_active"):
-            changed.add("is_active")
-        if not changed or self.instance.pk is None:
+        if self.instance.pk is None:
+            return False
+        # an account active again opens every right that moves money it holds somewhere
+        if (
+            "is_active" in self.changed_data
+            and cleaned.get("is_active")
+            and money_memberships(user_id=self.instance.pk).exists()
+        ):
+            return True
+        if not {"mobile", "email"}.intersection(self.changed_data):
             return False
         return Membership.objects.filter(
             user_id=self.instance.pk, role=Role.ADMIN, status=MembershipStatus.ACTIVE

@@ -221,7 +221,9 @@ PROPOSALS: dict[str, str | Promise] = {
     "login_unlock": gettext_lazy("de débloquer la connexion de %(target)s"),
     "factors_reset": gettext_lazy("de réinitialiser les seconds facteurs de %(target)s"),
     "admin_role": gettext_lazy("de faire de %(target)s un administrateur actif de l’entreprise"),
-    "account_reactivation": gettext_lazy("de réactiver le compte de %(target)s, administrateur"),
+    "account_reactivation": gettext_lazy(
+        "de réactiver le compte de %(target)s, qui détient des droits engageant des fonds"
+    ),
     "member_reactivation": gettext_lazy(
         "de rétablir l’accès de %(target)s, qui détient les droits %(rights)s"
     ),

@@ -23,7 +23,10 @@ class ProposalKind(models.TextChoices):
     LOGIN_UNLOCK = "login_unlock", _("Débloquer la connexion")
     SECOND_FACTORS_RESET = "factors_reset", _("Réinitialiser les seconds facteurs")
     ADMIN_ROLE = "admin_role", _("Nommer un administrateur")
-    ACCOUNT_REACTIVATION = "account_reactivation", _("Réactiver le compte d’un administrateur")
+    ACCOUNT_REACTIVATION = (
+        "account_reactivation",
+        _("Réactiver un compte qui détient un droit engageant des fonds"),
+    )
     MEMBER_REACTIVATION = (
         "member_reactivation",
         _("Réactiver un collaborateur qui détient un droit engageant des fonds"),

@@ -4,10 +4,17 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Aggregate, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Aggregate, Exists, OuterRef, Q, QuerySet, Subquery, TextField
 from django.utils.translation import gettext as _
 
-from companies.models import Company, Contract, ContractStatus, Membership
+from companies.models import (
+    Company,
+    Contract,
+    ContractStatus,
+    Membership,
+    MembershipStatus,
+    Role,
+)
 from permissions.catalogue import CATALOGUE, Right, RightOption, right_options
 from permissions.end_dates import local_today
 from permissions.models import Grant
@@ -36,6 +43,22 @@ def current_grants(today: datetime.date | None = None) -> QuerySet[Grant]:
     """The grants still held today (Paris): a right is held until the end of its last day."""
     day = today or local_today()
     return Grant.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+MONEY_RIGHTS = frozenset(spec.right.value for spec in CATALOGUE.values() if spec.moves_money)
+
+
+def money_memberships(*, user_id: int, today: datetime.date | None = None) -> QuerySet[Membership]:
+    """The person's active memberships that move money once their account is active: those of an
+    administrator (every right) and those of a collaborator holding a right that moves money
+    today. The account itself may be deactivated: only the membership's status is read."""
+    holds = current_grants(today).filter(membership=OuterRef("pk"), right__in=MONEY_RIGHTS)
+    return (
+        Membership.objects.filter(user_id=user_id, status=MembershipStatus.ACTIVE)
+        .filter(Q(role=Role.ADMIN) | Exists(holds))
+        .select_related("user", "company")
+        .order_by("pk")
+    )
 
 
 def membership_with_rights(

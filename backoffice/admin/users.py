@@ -1,5 +1,6 @@
-"""The user admin where an administrator's mobile or email, their account active again, unlocking
-a signature or a login and resetting second factors become proposals."""
+"""The user admin where an administrator's mobile or email, an account holding a right that moves
+money active again, unlocking a signature or a login and resetting second factors become
+proposals."""
 
 from typing import Any
 
@@ -19,20 +20,21 @@ from accounts.models import User
 from audit.admin import action_reason
 from backoffice.admin.common import admin_company, propose
 from backoffice.models import ProposalKind
+from permissions.selectors import money_memberships
 
 
 class FourEyesUserChangeForm(SupportUserChangeForm):
-    """An administrator's new mobile or email, or their account active again, become proposals
-    (FourEyesUserAdmin.save_model) instead of being refused."""
+    """An administrator's new mobile or email, or an account holding a right that moves money
+    active again, become proposals (FourEyesUserAdmin.save_model) instead of being refused."""
 
     proposes_door_openers = True
 
 
 class FourEyesUserAdmin(PortalUserAdmin):
     """An administrator's mobile and email are the keys to their signature and login: changing
-    them, unlocking a signature or a login, resetting second factors and reactivating the
-    account of an administrator (who holds every right again) is proposed here and approved by
-    another agent."""
+    them, unlocking a signature or a login, resetting second factors and reactivating an
+    account that holds a right that moves money (an administrator's every right, a collaborator's
+    money rights) is proposed here and approved by another agent."""
 
     form = FourEyesUserChangeForm
     actions = (*PortalUserAdmin.actions, "propose_unlock")  # type: ignore[assignment]
@@ -91,17 +93,19 @@ class FourEyesUserAdmin(PortalUserAdmin):
                     payload={field: str(new) if new else ""},
                     reason=form.cleaned_data["reason"],
                 )
-            # an administrator's account active again holds every right again
-            if "is_active" in form.changed_data and obj.is_active:
-                obj.is_active = False
-                propose(
-                    request,
-                    kind=ProposalKind.ACCOUNT_REACTIVATION,
-                    subject=obj,
-                    company=company,
-                    payload={"is_active": True},
-                    reason=form.cleaned_data["reason"],
-                )
+        # an account active again can use every right that moves money it holds again: an
+        # administrator's (every right), a collaborator's in an active membership
+        money = money_memberships(user_id=obj.pk).first() if change else None
+        if money is not None and "is_active" in form.changed_data and obj.is_active:
+            obj.is_active = False
+            propose(
+                request,
+                kind=ProposalKind.ACCOUNT_REACTIVATION,
+                subject=obj,
+                company=company or money.company,
+                payload={"is_active": True},
+                reason=form.cleaned_data["reason"],
+            )
         super().save_model(request, obj, form, change)
 
     def second_factors_view(self, request: HttpRequest, object_id: int) -> HttpResponse:

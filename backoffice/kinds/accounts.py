@@ -13,11 +13,14 @@ from accounts.services.second_factors import (
     second_factors_reset,
 )
 from backoffice.kinds.base import Applying, KindSpec, ProposalRefused, user_subject
-from backoffice.kinds.members import admins_alert
+from backoffice.kinds.members import admins_alert, money_rights_held
 from backoffice.models import Proposal, ProposalKind
-from companies.models import Membership, Role
+from companies.models import Role
 from otp.limits import signing_unlock
 from otp.models import Passkey
+from permissions.catalogue import specs_for
+from permissions.end_dates import local_today
+from permissions.selectors import money_memberships
 
 
 def _user_update(
@@ -166,14 +169,13 @@ def _reactivation_apply(applying: Applying, user: Model) -> None:
     _reactivation_check(applying.proposal, user)
     mobile = str(user.mobile) if user.mobile else ""
     _user_update(applying, user, email=user.email, mobile=mobile, is_active=True)
-    # the administrators of each company where the person is back as an administrator are told
-    for member in (
-        Membership.objects.active()
-        .filter(user_id=user.pk, role=Role.ADMIN)
-        .select_related("user", "company")
-        .order_by("pk")
-    ):
-        admins_alert(applying, member)
+    # the other administrators of each company where the account moves money again are told:
+    # every right of an administrator, the money rights a collaborator holds at approval
+    for member in money_memberships(user_id=user.pk, today=local_today(applying.now)):
+        if member.role == Role.ADMIN:
+            admins_alert(applying, member)
+        else:
+            admins_alert(applying, member, granted=specs_for(money_rights_held(member)))
 
 
 KINDS: dict[str, KindSpec] = {
