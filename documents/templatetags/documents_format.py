@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from documents.money import grouped_amount
+
 register = template.Library()
 
 
@@ -17,4 +19,10 @@ def rate(value: Decimal) -> str:
 @register.filter
 def euros(value: Decimal) -> str:
     """1214.9 → "1 214,90 €" in French: grouped thousands, two decimals."""
-    return number_format(value, decimal_pos=2, force_grouping=True) + "\u00a0€"
+    return grouped_amount(value) + "\u00a0€"
+
+
+@register.filter
+def amount(value: Decimal) -> str:
+    """What `floatformat:"2g"` writes (1214.9 → "1 214,90"), made without its per-call lookups."""
+    return grouped_amount(value)

@@ -249,7 +249,7 @@ def test_exports_the_forecast_as_a_french_csv(treasurer_client, treasurer, no_co
         f"prevision-tresorerie-{no_contracts.siren}-2026-03-02.csv"
         in response["Content-Disposition"]
     )
-    content = response.content.decode("utf-8")
+    content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
     assert content[1:].splitlines() == [
         "Date;Libellé;Catégorie;Montant (EUR);Solde prévu (EUR)",
