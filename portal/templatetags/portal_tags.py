@@ -37,3 +37,21 @@ def company_sections(context: dict[str, Any]) -> list[Section]:
     if not isinstance(membership, Membership):
         return []
     return sections_for(membership)
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context: Any) -> SafeString:
+    """The main navigation's items (portal/_nav_links.html), rendered once a request: the wide
+    bar and the narrow screens' menu show the same links."""
+    request = context.get("request")
+    company = context.get("company")
+    key = getattr(company, "pk", None)
+    cached: tuple[object, SafeString] | None = getattr(request, "_portal_nav_links", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    links: SafeString = context.template.engine.get_template("portal/_nav_links.html").render(
+        context
+    )
+    if request is not None:
+        request._portal_nav_links = (key, links)
+    return links
