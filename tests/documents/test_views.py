@@ -277,7 +277,7 @@ def test_the_contract_list_query_count_is_bounded(
             end_date="2025-01-01",
         )
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         response = reader_client.get(url("index", company=company))
 
     assert response.status_code == 200
@@ -289,7 +289,7 @@ def test_the_duplicate_list_query_count_is_bounded(
     for _ in range(5):
         reader_client.post(url("duplicate", loan, company=company), {"subject": "contrat"})
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = reader_client.get(url("duplicate_requests", company=company))
 
     assert response.text.count("Contrat complet") == 5

@@ -166,7 +166,7 @@ def test_reads_a_bounded_number_of_queries(
         CashFlowFactory.create(company=company, flow_date=today + datetime.timedelta(days=n))
     LowBalanceAlertFactory.create(company=company, recipient=admin.user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = treasurer_client.get(index_url(company))
 
     assert response.status_code == 200
