@@ -6,6 +6,7 @@ language's formats on every call.
 """
 
 import functools
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import get_format
@@ -24,8 +25,19 @@ def _separators(language: str | None) -> tuple[str, str]:
 
 def grouped_amount(value: Decimal) -> str:
     """Two decimals (half up), thousands grouped, in the active language's separators."""
+    return amount_formatter()(value)
+
+
+def amount_formatter() -> Callable[[Decimal], str]:
+    """`grouped_amount` for the active language, its separators looked up once for a table."""
     decimal_separator, thousand_separator = _separators(get_language())
-    rounded = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    # abs: a sum that rounds to zero reads "0,00", never "-0,00"
-    text = f"{rounded if rounded else abs(rounded):,f}"
-    return text.replace(",", "\0").replace(".", decimal_separator).replace("\0", thousand_separator)
+
+    def formatted(value: Decimal) -> str:
+        rounded = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+        # abs: a sum that rounds to zero reads "0,00", never "-0,00"
+        text = f"{rounded if rounded else abs(rounded):,f}"
+        return (
+            text.replace(",", "\0").replace(".", decimal_separator).replace("\0", thousand_separator)
+        )
+
+    return formatted

@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from companies.models import Company, Contract, ContractKind, ContractStatus
 from documents.amortisation import Instalment
-from documents.money import grouped_amount
+from documents.money import amount_formatter, grouped_amount
 from documents.rows import choice_labels, id_url
 
 register = template.Library()
@@ -40,14 +40,15 @@ def schedule_rows(instalments: Sequence[Instalment], *labels: str) -> SafeString
     rather than through a dozen template nodes; `labels`: the six columns' names, for the
     phone's stacked cards."""
     number, due, payment, interest, principal, remaining = (escape(text) for text in labels)
+    money = amount_formatter()
     return mark_safe(  # noqa: S308 (labels are escaped; the rest are numbers and dates)
         "\n".join(
             f'<tr><th scope="row" data-label="{number}" class="num">{row.number}</th>'
             f'<td data-label="{due}">{row.due_date:%d/%m/%Y}</td>'
-            f'<td data-label="{payment}" class="num">{euros(row.payment)}</td>'
-            f'<td data-label="{interest}" class="num">{euros(row.interest)}</td>'
-            f'<td data-label="{principal}" class="num">{euros(row.principal)}</td>'
-            f'<td data-label="{remaining}" class="num">{euros(row.remaining)}</td></tr>'
+            f'<td data-label="{payment}" class="num">{money(row.payment)}\u00a0€</td>'
+            f'<td data-label="{interest}" class="num">{money(row.interest)}\u00a0€</td>'
+            f'<td data-label="{principal}" class="num">{money(row.principal)}\u00a0€</td>'
+            f'<td data-label="{remaining}" class="num">{money(row.remaining)}\u00a0€</td></tr>'
             for row in instalments
         )
     )
@@ -59,13 +60,14 @@ def contract_rows(contracts: Sequence[Contract], company: Company, *labels: str)
     columns' names, for the phone's stacked cards."""
     reference, kind, amount, start, end, status = (escape(text) for text in labels)
     url = id_url("documents:contract", company.pk)
+    money = amount_formatter()
     kinds, statuses = choice_labels(ContractKind), choice_labels(ContractStatus)
     return mark_safe(  # noqa: S308 (every text and label is escaped)
         "\n".join(
             f'<tr><th scope="row" data-label="{reference}" class="nowrap">'
             f'<a href="{url(contract.pk)}">{escape(contract.reference)}</a></th>'
             f'<td data-label="{kind}">{escape(kinds.get(contract.kind, contract.kind))}</td>'
-            f'<td data-label="{amount}" class="num">{euros(contract.amount)}</td>'
+            f'<td data-label="{amount}" class="num">{money(contract.amount)}\u00a0€</td>'
             f'<td data-label="{start}">{contract.start_date:%d/%m/%Y}</td>'
             f'<td data-label="{end}">{contract.end_date:%d/%m/%Y}</td>'
             f'<td data-label="{status}"><span class="badge '
