@@ -37,7 +37,9 @@ def amount_formatter() -> Callable[[Decimal], str]:
         # abs: a sum that rounds to zero reads "0,00", never "-0,00"
         text = f"{rounded if rounded else abs(rounded):,f}"
         return (
-            text.replace(",", "\0").replace(".", decimal_separator).replace("\0", thousand_separator)
+            text.replace(",", "\0")
+            .replace(".", decimal_separator)
+            .replace("\0", thousand_separator)
         )
 
     return formatted

@@ -32,9 +32,7 @@ def amount(value: Any) -> str:
 
 
 @register.simple_tag
-def request_rows(
-    requests: Sequence[ClientRequest], show_fee: bool, *labels: str
-) -> SafeString:
+def request_rows(requests: Sequence[ClientRequest], show_fee: bool, *labels: str) -> SafeString:
     """The `<tr>` of each request of a page, each in one step; `labels`: the seven columns'
     names, for the phone's stacked cards."""
     number, kind, subject, author, created, fee, status = (escape(text) for text in labels)
@@ -48,7 +46,7 @@ def request_rows(
         )
         title = escape(_("Demande n° %(number)s") % {"number": item.pk})
         details = item.details if isinstance(item.details, dict) else {}
-        about = escape(details.get("subject") or "")
+        about: str = escape(details.get("subject") or "")
         if about and item.contract:
             about += "<br>"
         if item.contract:

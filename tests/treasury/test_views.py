@@ -273,7 +273,10 @@ def test_the_export_streams_every_movement_of_the_forecast_and_no_other_companys
             category=FlowCategory.RECEIPT,
         )
     CashFlowFactory.create(
-        company=other_company, flow_date=today, label="Voisin", amount=Decimal("5.00"),
+        company=other_company,
+        flow_date=today,
+        label="Voisin",
+        amount=Decimal("5.00"),
         category=FlowCategory.RECEIPT,
     )
     CashFlowFactory.create(
