@@ -40,18 +40,18 @@ def company_sections(context: dict[str, Any]) -> list[Section]:
 
 
 @register.simple_tag(takes_context=True)
-def nav_links(context: Any) -> SafeString:
-    """The main navigation's items (portal/_nav_links.html), rendered once a request: the wide
-    bar and the narrow screens' menu show the same links."""
+def rendered_once(context: Any, template_name: str) -> SafeString:
+    """`template_name` rendered once a request and shown again as it was: the navigation's
+    items and the account links appear both in the wide bar and in the phone's menu."""
     request = context.get("request")
-    company = context.get("company")
-    key = getattr(company, "pk", None)
-    cached: tuple[object, SafeString] | None = getattr(request, "_portal_nav_links", None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    links: SafeString = context.template.engine.get_template("portal/_nav_links.html").render(
-        context
+    key = (template_name, getattr(context.get("company"), "pk", None))
+    rendered: dict[tuple[str, object], SafeString] | None = getattr(
+        request, "_portal_rendered_once", None
     )
-    if request is not None:
-        request._portal_nav_links = (key, links)
-    return links
+    if rendered is None:
+        rendered = {}
+        if request is not None:
+            request._portal_rendered_once = rendered
+    if key not in rendered:
+        rendered[key] = context.template.engine.get_template(template_name).render(context)
+    return rendered[key]
