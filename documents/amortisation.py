@@ -133,6 +133,19 @@ class Terms:
     drawn_amount: Decimal
 
 
+# the contract fields a schedule reads (a query may load only these)
+TERMS_FIELDS = (
+    "kind",
+    "amount",
+    "start_date",
+    "end_date",
+    "annual_rate",
+    "payment_frequency",
+    "residual_value",
+    "drawn_amount",
+)
+
+
 def terms_of(contract: ContractTerms) -> Terms:
     return Terms(
         kind=str(contract.kind),

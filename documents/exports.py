@@ -1,9 +1,8 @@
 """The amortisation table as files: CSV for a French Excel, and a printable A4 PDF."""
 
-import csv
 import hashlib
-import io
 import json
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from companies.models import Contract
+from core.csv import csv_chunks
 from documents.amortisation import Instalment, schedule, totals
 
 PDF_STYLESHEET = Path(__file__).resolve().parent / "pdf" / "amortisation.css"
@@ -26,32 +26,31 @@ def french_decimal(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-def amortisation_csv(*, contract: Contract) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("N°"),
-            _("Date d’échéance"),
-            _("Échéance (€)"),
-            _("Intérêts (€)"),
-            _("Capital amorti (€)"),
-            _("Capital restant dû (€)"),
-        ]
-    )
+def amortisation_csv_rows(*, contract: Contract) -> Iterator[Sequence[object]]:
+    """The table as CSV rows for a French Excel (`;`, decimal comma), one at a time."""
+    yield [
+        _("N°"),
+        _("Date d’échéance"),
+        _("Échéance (€)"),
+        _("Intérêts (€)"),
+        _("Capital amorti (€)"),
+        _("Capital restant dû (€)"),
+    ]
     for row in schedule(contract):
-        writer.writerow(
-            [
-                row.number,
-                row.due_date.strftime("%d/%m/%Y"),
-                french_decimal(row.payment),
-                french_decimal(row.interest),
-                french_decimal(row.principal),
-                french_decimal(row.remaining),
-            ]
-        )
-    # the BOM tells Excel the file is UTF-8, so "échéance" is not read as Windows-1252
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        yield [
+            row.number,
+            f"{row.due_date:%d/%m/%Y}",
+            french_decimal(row.payment),
+            french_decimal(row.interest),
+            french_decimal(row.principal),
+            french_decimal(row.remaining),
+        ]
+
+
+def amortisation_csv(*, contract: Contract) -> bytes:
+    """The whole file (the BOM tells Excel it is UTF-8, so "échéance" is not read as
+    Windows-1252); the download streams the same rows instead."""
+    return b"".join(csv_chunks(amortisation_csv_rows(contract=contract)))
 
 
 def amortisation_pdf(*, contract: Contract, instalments: list[Instalment] | None = None) -> bytes:

@@ -11,7 +11,11 @@ from documents.models import ContractDocument
 
 
 def company_contracts(*, company: Company) -> QuerySet[Contract]:
-    return Contract.objects.filter(company=company).order_by("status", "-start_date", "reference")
+    return (
+        Contract.objects.filter(company=company)
+        .only("company_id", "reference", "kind", "amount", "start_date", "end_date", "status")
+        .order_by("status", "-start_date", "reference")
+    )
 
 
 def company_contract(*, company: Company, contract_id: int) -> Contract:
@@ -23,6 +27,14 @@ def company_contract(*, company: Company, contract_id: int) -> Contract:
             .prefetch_related(Prefetch("documents", queryset=documents))
             .get(company=company, pk=contract_id)
         )
+    except Contract.DoesNotExist:
+        raise Http404 from None
+
+
+def company_contract_terms(*, company: Company, contract_id: int) -> Contract:
+    """A contract of this company without its documents: what its amortisation files read."""
+    try:
+        return Contract.objects.select_related("company").get(company=company, pk=contract_id)
     except Contract.DoesNotExist:
         raise Http404 from None
 

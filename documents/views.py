@@ -8,10 +8,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import client_ip
 from client_requests.services import RequestRefused, duplicate_fee
-from core.downloads import content_download, file_download, missing_file_is_404
+from core.csv import csv_download
+from core.downloads import file_download, missing_file_is_404
 from documents import selectors, services
 from documents.amortisation import schedule, totals
-from documents.exports import amortisation_csv, export_filename
+from documents.exports import amortisation_csv_rows, export_filename
 from documents.forms import DuplicateRequestForm
 from permissions.catalogue import Right, duplicate_fee_note
 from permissions.checks import CompanyRequest, require_right
@@ -72,10 +73,9 @@ def document_download(
 def amortisation_csv_download(
     request: CompanyRequest, company_id: int, contract_id: int
 ) -> HttpResponseBase:
-    contract = selectors.company_contract(company=request.company, contract_id=contract_id)
-    return content_download(
-        amortisation_csv(contract=contract),
-        content_type="text/csv; charset=utf-8",
+    contract = selectors.company_contract_terms(company=request.company, contract_id=contract_id)
+    return csv_download(
+        amortisation_csv_rows(contract=contract),
         filename=export_filename(contract=contract, extension="csv"),
     )
 
@@ -85,7 +85,7 @@ def amortisation_csv_download(
 def amortisation_pdf_download(
     request: CompanyRequest, company_id: int, contract_id: int
 ) -> HttpResponseBase:
-    contract = selectors.company_contract(company=request.company, contract_id=contract_id)
+    contract = selectors.company_contract_terms(company=request.company, contract_id=contract_id)
     return file_download(
         services.amortisation_pdf_file(contract=contract),
         content_type="application/pdf",

@@ -8,7 +8,7 @@ from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from companies.models import Company, Contract, ContractStatus
-from documents.amortisation import schedule
+from documents.amortisation import TERMS_FIELDS, schedule
 from treasury.chart import Chart, forecast_chart
 from treasury.forecast import (
     HORIZON_DAYS,
@@ -48,17 +48,21 @@ def subscribed_accounts(*, company: Company, today: datetime.date) -> list[BankA
 def scheduled_movements(
     *, company: Company, start: datetime.date, end: datetime.date
 ) -> list[Movement]:
-    flows = CashFlow.objects.filter(company=company, flow_date__range=(start, end)).order_by(
-        "flow_date", "pk"
+    # each category's label translated once, not once a flow
+    categories = {category.value: str(category.label) for category in FlowCategory}
+    flows = (
+        CashFlow.objects.filter(company=company, flow_date__range=(start, end))
+        .order_by("flow_date", "pk")
+        .values_list("flow_date", "label", "amount", "category")
     )
     return [
         Movement(
-            movement_date=flow.flow_date,
-            label=flow.label,
-            amount=flow.amount,
-            category=flow.get_category_display(),
+            movement_date=flow_date,
+            label=label,
+            amount=amount,
+            category=categories.get(category, category),
         )
-        for flow in flows
+        for flow_date, label, amount, category in flows
     ]
 
 
@@ -66,20 +70,27 @@ def contract_movements(
     *, company: Company, start: datetime.date, end: datetime.date
 ) -> list[Movement]:
     """The instalments of the company's running contracts, from their amortisation tables."""
-    contracts = Contract.objects.filter(
-        company=company,
-        status=ContractStatus.ACTIVE,
-        start_date__lte=end,
-        end_date__gte=start,
-    ).order_by("reference")
+    contracts = (
+        Contract.objects.filter(
+            company=company,
+            status=ContractStatus.ACTIVE,
+            start_date__lte=end,
+            end_date__gte=start,
+        )
+        .only("reference", *TERMS_FIELDS)
+        .order_by("reference")
+    )
+    # translated once for every instalment
+    category = str(FlowCategory.LOAN_INSTALMENT.label)
+    label = _("Échéance n° %(number)s du contrat %(reference)s")
     movements: list[Movement] = []
     for contract in contracts:
         instalments = [i for i in schedule(contract) if start <= i.due_date <= end]
         movements += instalment_movements(
             reference=contract.reference,
             instalments=instalments,
-            category=FlowCategory.LOAN_INSTALMENT.label,
-            label=_("Échéance n° %(number)s du contrat %(reference)s"),
+            category=category,
+            label=label,
         )
     return movements
 

@@ -1,8 +1,7 @@
 """Every write of the treasury section: the export, the alert settings, the alert email."""
 
-import csv
 import datetime
-import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,7 +15,7 @@ from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company, Membership
 from core import outbox
-from core.csv import BOM, text_cell
+from core.csv import text_cell
 from core.text import french_elide
 from permissions.catalogue import Right
 from permissions.checks import has_right
@@ -75,46 +74,38 @@ def decimal_comma(amount: Decimal) -> str:
     return f"{amount:.2f}".replace(".", ",")
 
 
-def forecast_csv(forecast: Forecast) -> str:
-    """`;`-separated, decimal comma, dates as dd/mm/yyyy: what a French spreadsheet opens."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [_("Date"), _("Libellé"), _("Catégorie"), _("Montant (EUR)"), _("Solde prévu (EUR)")]
-    )
-    writer.writerow(
-        [
-            f"{forecast.today:%d/%m/%Y}",
-            _("Solde de départ"),
-            "",
-            "",
-            decimal_comma(forecast.opening_balance),
-        ]
-    )
+def forecast_csv_rows(forecast: Forecast) -> Iterator[Sequence[object]]:
+    """`;`-separated, decimal comma, dates as dd/mm/yyyy: what a French spreadsheet opens; one
+    row at a time, formatted as it is sent."""
+    yield [_("Date"), _("Libellé"), _("Catégorie"), _("Montant (EUR)"), _("Solde prévu (EUR)")]
+    yield [
+        f"{forecast.today:%d/%m/%Y}",
+        _("Solde de départ"),
+        "",
+        "",
+        decimal_comma(forecast.opening_balance),
+    ]
     for line in forecast.lines:
         movement = line.movement
-        writer.writerow(
-            [
-                f"{movement.movement_date:%d/%m/%Y}",
-                text_cell(movement.label),
-                str(movement.category),
-                decimal_comma(movement.amount),
-                decimal_comma(line.balance),
-            ]
-        )
-    return buffer.getvalue()
+        yield [
+            f"{movement.movement_date:%d/%m/%Y}",
+            text_cell(movement.label),
+            str(movement.category),
+            decimal_comma(movement.amount),
+            decimal_comma(line.balance),
+        ]
 
 
 @dataclass(frozen=True)
 class ForecastExport:
     filename: str
-    content: str
+    rows: Iterator[Sequence[object]]
 
 
 def forecast_export(
     *, company: Company, actor: User, today: datetime.date, ip_address: str | None
 ) -> ForecastExport:
-    """The forecast as CSV (with a BOM, for Excel), for subscribers only; audited."""
+    """The forecast as CSV rows, for subscribers only; audited before a row is sent."""
     accounts = subscribed_accounts(company=company, today=today)
     if accounts is None:
         raise SubscriptionInactive
@@ -128,7 +119,7 @@ def forecast_export(
     )
     return ForecastExport(
         filename=f"prevision-tresorerie-{company.siren}-{today:%Y-%m-%d}.csv",
-        content=BOM + forecast_csv(forecast),
+        rows=forecast_csv_rows(forecast),
     )
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import current_user
 from audit.services import client_ip
-from core.downloads import content_download
+from core.csv import csv_download
 from permissions.catalogue import Right
 from permissions.checks import CompanyRequest, require_right
 from treasury.forms import LowBalanceAlertForm
@@ -52,10 +52,9 @@ def export(request: CompanyRequest, company_id: int) -> HttpResponseBase:
         )
     except SubscriptionInactive:
         return _subscribers_only(request)
-    # the company's forecast: kept by no shared cache nor the browser's
-    return content_download(
-        result.content, filename=result.filename, content_type="text/csv; charset=utf-8"
-    )
+    # the company's forecast, streamed as it is formatted: kept by no shared cache nor the
+    # browser's (csv_download marks it private)
+    return csv_download(result.rows, filename=result.filename)
 
 
 @require_http_methods(["GET", "POST"])

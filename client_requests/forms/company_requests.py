@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from client_requests.forms.fields import add_refusals
+from client_requests.forms.fields import OptionsSelect, add_refusals
 from client_requests.forms.pipeline import SupportingFilesField, new_files, upload_hint
 from client_requests.kinds import COMPANY_REQUEST_KINDS, AttachmentPurpose
 from client_requests.selectors import company_contracts
@@ -42,6 +42,7 @@ class CompanyRequestForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("— Aucun —"),
         help_text=gettext_lazy("Obligatoire pour une demande d’avenant."),
+        widget=OptionsSelect,
     )
     subject = forms.CharField(
         label=gettext_lazy("Objet"),

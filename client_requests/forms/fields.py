@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.functional import lazy
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +79,38 @@ class DateField(forms.DateField):
         super().__init__(**kwargs)
 
 
+def _attributes(attrs: dict[str, Any]) -> str:
+    """What Django's "django/forms/widgets/attrs.html" writes."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class OptionsSelect(forms.Select):
+    """A select whose options are written in one step rather than an included template each (a
+    page may offer several forms listing every contract), with Django's markup and escaping."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = widget["optgroups"]
+        if any(group_name for group_name, _options, _index in groups):
+            return super().render(name, value, attrs, renderer)
+        options = "\n".join(
+            f'<option value="{escape(str(option["value"]))}"{_attributes(option["attrs"])}>'
+            f"{escape(option['label'])}</option>"
+            for _group_name, options, _index in groups
+            for option in options
+        )
+        return mark_safe(  # noqa: S308 (every name, value and label is escaped)
+            f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>\n'
+            f"{options}\n</select>"
+        )
+
+
 class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """One of the company's contracts, among the kinds the section accepts and still active.
 
@@ -99,6 +133,7 @@ class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("empty_label", _("— Choisissez un contrat —"))
+        kwargs.setdefault("widget", OptionsSelect)
         super().__init__(queryset=Contract.objects.none(), **kwargs)
         self.refusal = refusal
         self.describe = describe
@@ -107,7 +142,13 @@ class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
     def label_from_instance(self, obj: Contract) -> str:
         if self.describe is not None:
-            return self.describe(obj)
+            # the page's forms offer the same contracts: each described once
+            described: dict[Callable[[Contract], str], str] = obj.__dict__.setdefault(
+                "_described", {}
+            )
+            if self.describe not in described:
+                described[self.describe] = self.describe(obj)
+            return described[self.describe]
         return gettext("%(reference)s — %(kind)s — fin le %(end)s") % {
             "reference": obj.reference,
             "kind": obj.get_kind_display(),

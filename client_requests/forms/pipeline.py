@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from client_requests.forms.fields import OptionsSelect
 from client_requests.kinds import AttachmentPurpose, RequestKind, RequestStatus
 from client_requests.services import NewFile
 from client_requests.services.rules import (
@@ -85,11 +86,13 @@ class RequestFilterForm(forms.Form):
         label=gettext_lazy("Statut"),
         required=False,
         choices=[("", gettext_lazy("Tous les statuts")), *RequestStatus.choices],
+        widget=OptionsSelect,
     )
     kind = forms.ChoiceField(
         label=gettext_lazy("Type de demande"),
         required=False,
         choices=[("", gettext_lazy("Tous les types")), *RequestKind.choices],
+        widget=OptionsSelect,
     )
 
 

@@ -37,3 +37,21 @@ def company_sections(context: dict[str, Any]) -> list[Section]:
     if not isinstance(membership, Membership):
         return []
     return sections_for(membership)
+
+
+@register.simple_tag(takes_context=True)
+def rendered_once(context: Any, template_name: str) -> SafeString:
+    """`template_name` rendered once a request and shown again as it was: the navigation's
+    items and the account links appear both in the wide bar and in the phone's menu."""
+    request = context.get("request")
+    key = (template_name, getattr(context.get("company"), "pk", None))
+    rendered: dict[tuple[str, object], SafeString] | None = getattr(
+        request, "_portal_rendered_once", None
+    )
+    if rendered is None:
+        rendered = {}
+        if request is not None:
+            request._portal_rendered_once = rendered
+    if key not in rendered:
+        rendered[key] = context.template.engine.get_template(template_name).render(context)
+    return rendered[key]

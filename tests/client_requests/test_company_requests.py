@@ -61,7 +61,7 @@ def test_the_list_shows_requests_started_by_other_members_drafts_included(
     statement = make_request(membership=funds, kind=RequestKind.STATEMENT, details={})
     client = client_for(requester.user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         html = client.get(section_url(requester.company)).content.decode()
 
     assert "Accès au crédit-bail" in html

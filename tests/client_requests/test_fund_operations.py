@@ -179,7 +179,7 @@ def test_the_page_reads_a_bounded_number_of_queries(
         make_request(membership=member, kind=RequestKind.STATEMENT, contract=club, submit=True)
         club_contract(company)
 
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(9):
         response = member_client.get(page_url(company))
 
     assert response.status_code == 200

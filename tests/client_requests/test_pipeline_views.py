@@ -100,7 +100,7 @@ def test_the_list_is_paginated_with_a_bounded_query_count(
         make_request(membership=requester, details={"subject": f"Demande {number}"})
     client = client_for(requester.user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         first = client.get(index_url(requester.company))
     second = client.get(index_url(requester.company), {"page": 2})
 

@@ -145,13 +145,28 @@ def test_the_csv_is_for_a_french_excel(reader_client, company, loan):
     assert response["Content-Disposition"] == (
         'attachment; filename="tableau-amortissement-PRT-2024-0000042.csv"'
     )
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "N°"
     assert rows[0][1] == "Date d’échéance"
     assert rows[1] == ["1", "15/02/2024", "1214,94", "400,00", "814,94", "119185,06"]
     assert len(rows) == 121
     assert rows[-1][-1] == "0,00"
+
+
+def test_the_csv_streams_its_rows_as_they_are_formatted(reader_client, company, loan):
+    response = reader_client.get(url("amortisation_csv", loan, company=company))
+
+    assert response.streaming
+    chunks = iter(response.streaming_content)
+    assert next(chunks).startswith(b"\xef\xbb\xbf")
+
+
+def test_the_csv_of_another_companys_contract_is_not_found(reader_client, company, other_contract):
+    response = reader_client.get(url("amortisation_csv", other_contract, company=company))
+
+    assert response.status_code == 404
 
 
 def test_the_pdf_is_a_real_pdf_naming_the_contract(reader_client, company, loan):
@@ -262,7 +277,7 @@ def test_the_contract_list_query_count_is_bounded(
             end_date="2025-01-01",
         )
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         response = reader_client.get(url("index", company=company))
 
     assert response.status_code == 200
@@ -274,7 +289,7 @@ def test_the_duplicate_list_query_count_is_bounded(
     for _ in range(5):
         reader_client.post(url("duplicate", loan, company=company), {"subject": "contrat"})
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = reader_client.get(url("duplicate_requests", company=company))
 
     assert response.text.count("Contrat complet") == 5

@@ -22,11 +22,27 @@ from tests.conftest import logged_in_client
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 10
-# A download that writes an audit event appends it to the journal's hash chain: a savepoint, the
-# chain head's row lock, the insert, the head's update and the release (3 of them in production,
-# where the request's transaction needs no savepoint): 4 more than a plain insert.
-AUDIT_CHAIN_APPEND = 4
-AUDITED = {"treasury CSV"}
+# What each page reaches today (the treasury CSV's audit event is one statement that appends it to
+# the journal's hash chain): a page that reads more than this has grown a query.
+REACHED = {
+    "company home": 6,
+    "documents": 7,
+    "contract": 8,
+    "amortisation CSV": 7,
+    "amortisation PDF": 10,
+    "duplicate request": 8,
+    "duplicates": 8,
+    "request tracking": 8,
+    "request tracking, page 2": 8,
+    "a request": 9,
+    "company requests": 9,
+    "fund operations": 9,
+    "bank details": 9,
+    "early buyout": 9,
+    "treasury": 10,
+    "treasury CSV": 10,
+    "treasury alert": 8,
+}
 
 
 def _size(members: int) -> Size:
@@ -79,6 +95,9 @@ def queries_per_page(client: Client, pages: dict[str, str]) -> dict[str, int]:
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
+            if response.streaming:
+                # what a streamed file reads while it is sent counts too
+                b"".join(response.streaming_content)
         assert response.status_code == 200, f"{name}: {url} answered {response.status_code}"
         counts[name] = len(queries.captured_queries)
     return counts
@@ -92,11 +111,7 @@ def test_every_company_page_makes_at_most_ten_queries_whatever_the_number_of_mem
 
     counts = queries_per_page(logged_in_client(world.admin), company_pages(world))
 
-    over = {
-        name: n
-        for name, n in counts.items()
-        if n > MAX_QUERIES + (AUDIT_CHAIN_APPEND if name in AUDITED else 0)
-    }
+    over = {name: n for name, n in counts.items() if n > min(MAX_QUERIES, REACHED[name])}
     assert over == {}
 
 

@@ -16,6 +16,7 @@ from tests.treasury.factories import (
     LowBalanceAlertFactory,
     TreasurySubscriptionFactory,
 )
+from treasury.forecast import HORIZON_DAYS
 from treasury.models import FlowCategory, LowBalanceAlert
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +166,7 @@ def test_reads_a_bounded_number_of_queries(
         CashFlowFactory.create(company=company, flow_date=today + datetime.timedelta(days=n))
     LowBalanceAlertFactory.create(company=company, recipient=admin.user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = treasurer_client.get(index_url(company))
 
     assert response.status_code == 200
@@ -249,13 +250,50 @@ def test_exports_the_forecast_as_a_french_csv(treasurer_client, treasurer, no_co
         f"prevision-tresorerie-{no_contracts.siren}-2026-03-02.csv"
         in response["Content-Disposition"]
     )
-    content = response.content.decode("utf-8")
+    content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
     assert content[1:].splitlines() == [
         "Date;Libellé;Catégorie;Montant (EUR);Solde prévu (EUR)",
         "02/03/2026;Solde de départ;;;1500,25",
         "05/03/2026;'=Fournisseur;Décaissement;-2000,50;-500,25",
     ]
+
+
+def test_the_export_streams_every_movement_of_the_forecast_and_no_other_companys(
+    treasurer_client, no_contracts, other_company, today
+):
+    TreasurySubscriptionFactory.create(company=no_contracts, active_until=today)
+    BankAccountFactory.create(company=no_contracts, balance=Decimal("100000.00"))
+    for day in range(60):
+        CashFlowFactory.create(
+            company=no_contracts,
+            flow_date=today + datetime.timedelta(days=day),
+            label=f"Client {day}",
+            amount=Decimal("10.00"),
+            category=FlowCategory.RECEIPT,
+        )
+    CashFlowFactory.create(
+        company=other_company,
+        flow_date=today,
+        label="Voisin",
+        amount=Decimal("5.00"),
+        category=FlowCategory.RECEIPT,
+    )
+    CashFlowFactory.create(
+        company=no_contracts,
+        flow_date=today + datetime.timedelta(days=HORIZON_DAYS + 1),
+        label="Trop tard",
+        amount=Decimal("5.00"),
+        category=FlowCategory.RECEIPT,
+    )
+
+    response = treasurer_client.get(export_url(no_contracts))
+
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 2 + 60
+    assert lines[-1].endswith(";10,00;100600,00")
+    assert not any("Voisin" in line or "Trop tard" in line for line in lines)
 
 
 def test_records_who_exported_the_forecast(treasurer_client, treasurer, company, subscription):
