@@ -1,16 +1,16 @@
 """Mes équipes and the access review among thousands of members: filtered, sorted and cut into
-pages of 50, each page read with the counts it states in one query (a window count for the rows
-that match, scalar subqueries for the totals), each member's rights and last activity as
-subqueries rather than a prefetch that builds a queryset per member."""
+pages of 50, each page read with the counts it states in one query: the page's ids picked by a
+sorted subquery, then each of those rows read with its rights and last activity (subqueries worked
+out for the page's rows only, not for every member who matches, and no prefetch building a
+queryset per member), the counts as scalar subqueries that PostgreSQL answers once."""
 
 import datetime
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db.models import (
-    Count,
     Exists,
     Expression,
     F,
@@ -20,7 +20,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -178,9 +177,12 @@ def matching_members(*, company: Company, filters: MemberFilters) -> QuerySet[Me
     return members
 
 
+def _ordering(sort: str) -> tuple[Any, ...]:
+    return _ORDERINGS.get(sort, _ORDERINGS[DEFAULT_SORT])
+
+
 def _rows(members: QuerySet[Membership], sort: str) -> QuerySet[Membership]:
-    ordering = _ORDERINGS.get(sort, _ORDERINGS[DEFAULT_SORT])
-    return with_rights(members).select_related("user").only(*_ROW_FIELDS).order_by(*ordering)
+    return with_rights(members).select_related("user").only(*_ROW_FIELDS).order_by(*_ordering(sort))
 
 
 def _number(requested: int, count: int) -> int:
@@ -193,10 +195,30 @@ def _slice(rows: QuerySet[Any], number: int) -> QuerySet[Any]:
     return rows[start : start + PAGE_SIZE]
 
 
-def _last_page(annotated: QuerySet[Membership]) -> tuple[list[Membership], int]:
+@dataclass(frozen=True)
+class _Listing:
+    """The members who match (`matching`, sorted by `sort`) and how a row of the page reads
+    (`rows`: a function of a queryset of members, adding what each row shows)."""
+
+    company: Company
+    matching: QuerySet[Membership]
+    sort: str
+    rows: Callable[[QuerySet[Membership]], QuerySet[Membership]]
+
+    def page(self, ids: QuerySet[Membership], totals: Mapping[str, Expression]) -> QuerySet[Any]:
+        """The rows whose ids `ids` selects: the rights, activity and counts of a row are worked
+        out for the page's rows only, never for every member who matches."""
+        members = Membership.objects.filter(company=self.company, pk__in=ids)
+        return self.rows(members).annotate(matching=_count(self.matching), **totals)
+
+    def ids(self) -> QuerySet[Membership]:
+        return self.matching.order_by(*_ordering(self.sort)).values("pk")
+
+
+def _last_page(listing: _Listing, totals: Mapping[str, Expression]) -> tuple[list[Membership], int]:
     """The rows of the last page and its number, in one query: the last rows in reverse order,
     whose count (every row carries it) says how many of them the last page holds."""
-    last_rows = list(annotated.reverse()[:PAGE_SIZE])
+    last_rows = list(listing.page(listing.ids().reverse()[:PAGE_SIZE], totals).reverse())
     if not last_rows:
         return [], 1
     count: int = getattr(last_rows[0], "matching", 0)
@@ -206,28 +228,23 @@ def _last_page(annotated: QuerySet[Membership]) -> tuple[list[Membership], int]:
 
 
 def _page_with_counts(
-    company: Company,
-    matching: QuerySet[Membership],
-    rows: QuerySet[Membership],
-    number: int,
-    totals: Mapping[str, Expression],
+    listing: _Listing, number: int, totals: Mapping[str, Expression]
 ) -> tuple[Page[Membership], dict[str, int]]:
     """A page of members and the totals, in one query; a page past the last reads the last
     (one query more), and when nothing matches the totals take a query of their own."""
     number = max(number, 1)
-    annotated = rows.annotate(matching=Window(Count("pk")), **totals)
-    found = list(_slice(annotated, number))
+    found = list(listing.page(_slice(listing.ids(), number), totals))
     if not found and number > 1:
-        found, number = _last_page(annotated)
+        found, number = _last_page(listing, totals)
     counts: dict[str, int]
     if found:
         counts = {name: getattr(found[0], name) for name in ("matching", *totals)}
     else:
-        company_counts = Company.objects.filter(pk=company.pk)
-        row = company_counts.values_list(_count(matching), *totals.values())[0]
+        company_counts = Company.objects.filter(pk=listing.company.pk)
+        row = company_counts.values_list(_count(listing.matching), *totals.values())[0]
         counts = dict(zip(("matching", *totals), row, strict=True))
     for member in found:
-        member.company = company  # one object: the company's contracts are read once a request
+        member.company = listing.company  # one object: the company's contracts are read once
     return Page(rows=found, number=number, count=counts["matching"]), counts
 
 
@@ -255,9 +272,7 @@ def team_page(
     )
     matching = matching_members(company=company, filters=filters)
     members, counts = _page_with_counts(
-        company,
-        matching,
-        _rows(matching, filters.sort),
+        _Listing(company, matching, filters.sort, lambda rows: _rows(rows, filters.sort)),
         number,
         {
             "members_total": _count(Membership.objects.filter(company=company)),
@@ -328,9 +343,12 @@ def access_review_page(*, company: Company, filters: MemberFilters, number: int)
     """The access review: a page of the members who match, with their rights and activity."""
     matching = matching_members(company=company, filters=filters)
     members, counts = _page_with_counts(
-        company,
-        matching,
-        _with_activity(company, _rows(matching, filters.sort)),
+        _Listing(
+            company,
+            matching,
+            filters.sort,
+            lambda rows: _with_activity(company, _rows(rows, filters.sort)),
+        ),
         number,
         {"members_total": _count(Membership.objects.filter(company=company))},
     )
