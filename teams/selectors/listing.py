@@ -8,7 +8,7 @@ import datetime
 import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.db.models import (
     Exists,
@@ -27,13 +27,12 @@ from django.utils import timezone
 from accounts.search import matching_people, search_words
 from audit.models import AuditEvent
 from companies.models import Company, Membership, Role
+from core.paging import PAGE_SIZE, Page
 from invitations.models import Invitation
 from permissions.catalogue import CATALOGUE, Right
 from permissions.models import Grant
 from permissions.selectors import grantable_rights
 from teams.models import RightsChange, RightsChangeStatus
-
-PAGE_SIZE = 50
 
 MONEY_RIGHTS = frozenset(right.value for right, spec in CATALOGUE.items() if spec.moves_money)
 
@@ -81,42 +80,6 @@ class MemberFilters:
         return bool(
             search_words(self.query) or self.role or self.status or self.right or self.moves_money
         )
-
-
-Row = TypeVar("Row")
-
-
-@dataclass(frozen=True)
-class Page(Generic[Row]):
-    """One page of rows, numbered from 1, and how many rows match in all."""
-
-    rows: list[Row]
-    number: int
-    count: int
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, math.ceil(self.count / PAGE_SIZE))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
 
 
 def _holds(right: str) -> str:
