@@ -57,7 +57,7 @@ def member_rows(*, company_id: int, members: Iterable[Membership]) -> list[Membe
     role_labels = {value: str(label) for value, label in Role.choices}
     status_labels = {value: str(label) for value, label in MembershipStatus.choices}
     badges: dict[Right, RightBadge] = {
-        right: RightBadge(short_label=str(spec.short_label), label=spec.label)
+        right: RightBadge(short_label=str(spec.short_label), label=str(spec.label))
         for right, spec in CATALOGUE.items()
     }
     member_url = _member_url(company_id)
@@ -123,7 +123,7 @@ def review_columns() -> list[RightColumn]:
         RightColumn(
             right=right,
             short_label=str(spec.short_label),
-            label=spec.label,
+            label=str(spec.label),
             moves_money=spec.moves_money,
         )
         for right, spec in CATALOGUE.items()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import current_user
 from audit.services import client_ip
 from core.http import redirect_to
+from invitations.display import invitation_rows
 from invitations.forms import InvitationForm, InvitationRightsForm
 from invitations.models import Invitation
 from invitations.selectors import company_invitation, open_invitations_first_page
@@ -62,7 +63,7 @@ def _invitation_table(request: CompanyRequest) -> HttpResponse:
         page = open_invitations_first_page(company=request.company, now=timezone.now())
         context = {
             "company": request.company,
-            "invitations": page.rows,
+            "invitations": invitation_rows(company_id=request.company.pk, invitations=page.rows),
             "invitations_page": page,
         }
         return render(request, "teams/team.html#invitation-table", context)
