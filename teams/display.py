@@ -38,6 +38,7 @@ class MemberRow:
     is_admin: bool
     rights: list[RightBadge]
     created_at: datetime.datetime
+    since: str  # created_at as dd/mm/yyyy in the current time zone
     status_label: str
     is_active: bool
 
@@ -73,6 +74,7 @@ def member_rows(*, company_id: int, members: Iterable[Membership]) -> list[Membe
             is_admin=member.is_admin,
             rights=[badges[spec.right] for spec in specs_for(granted_rights(member))],
             created_at=member.created_at,
+            since=f"{timezone.localtime(member.created_at):%d/%m/%Y}",
             status_label=status_labels[member.status],
             is_active=member.status == MembershipStatus.ACTIVE,
         )
