@@ -76,5 +76,5 @@ def open_invitations_first_page(*, company: Company, now: datetime.datetime) -> 
     """The first page of Mes équipes' invitations, as the list shows it, each row carrying how
     many there are (one query)."""
     invitations = open_invitations(company=company, now=now)
-    rows = list(invitations.annotate(listed=Window(Count("pk")))[:PAGE_SIZE])
+    rows: list[Invitation] = list(invitations.annotate(listed=Window(Count("pk")))[:PAGE_SIZE])
     return Page(rows=rows, number=1, count=getattr(rows[0], "listed", 0) if rows else 0)

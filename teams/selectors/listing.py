@@ -168,13 +168,13 @@ class _Listing:
     sort: str
     rows: Callable[[QuerySet[Membership]], QuerySet[Membership]]
 
-    def page(self, ids: QuerySet[Membership], totals: Mapping[str, Expression]) -> QuerySet[Any]:
+    def page(self, ids: QuerySet[Any], totals: Mapping[str, Expression]) -> QuerySet[Any]:
         """The rows whose ids `ids` selects: the rights, activity and counts of a row are worked
         out for the page's rows only, never for every member who matches."""
         members = Membership.objects.filter(company=self.company, pk__in=ids)
         return self.rows(members).annotate(matching=_count(self.matching), **totals)
 
-    def ids(self) -> QuerySet[Membership]:
+    def ids(self) -> QuerySet[Any]:
         return self.matching.order_by(*_ordering(self.sort)).values("pk")
 
 
