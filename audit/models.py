@@ -112,7 +112,9 @@ class AuditEvent(models.Model):
         ]
         # a person's events, newest first (audit.journal), and a member's latest action
         indexes = [
-            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_occurred"),
+            models.Index(
+                fields=["company", "actor", "-occurred_at"], name="audit_company_actor_occurred"
+            ),
             models.Index(
                 fields=["target_type", "target_id", "-occurred_at"], name="audit_target_occurred"
             ),
