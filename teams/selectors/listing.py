@@ -211,6 +211,13 @@ def _page_with_counts(
     return Page(rows=found, number=number, count=counts["matching"]), counts
 
 
+def _members_total(company: Company, filters: MemberFilters) -> dict[str, Expression]:
+    """The team's size, when the filters leave some members out (else it is the rows' count)."""
+    if not filters.narrows:
+        return {}
+    return {"members_total": _count(Membership.objects.filter(company=company))}
+
+
 @dataclass(frozen=True)
 class TeamPage:
     members: Page[Membership]
@@ -238,7 +245,7 @@ def team_page(
         _Listing(company, matching, filters.sort, lambda rows: _rows(rows, filters.sort)),
         number,
         {
-            "members_total": _count(Membership.objects.filter(company=company)),
+            **_members_total(company, filters),
             "invitations_total": _count(open_invitations),
             "invitations_matching": _count(invitations),
         },
@@ -258,7 +265,7 @@ def team_page(
     return TeamPage(
         members=members,
         invitations=Page(rows=invitation_rows, number=invitations_number, count=invitations_count),
-        members_total=counts["members_total"],
+        members_total=counts.get("members_total", members.count),
         invitations_total=counts["invitations_total"],
     )
 
@@ -313,9 +320,9 @@ def access_review_page(*, company: Company, filters: MemberFilters, number: int)
             lambda rows: _with_activity(company, _rows(rows, filters.sort)),
         ),
         number,
-        {"members_total": _count(Membership.objects.filter(company=company))},
+        _members_total(company, filters),
     )
-    return ReviewPage(members=members, members_total=counts["members_total"])
+    return ReviewPage(members=members, members_total=counts.get("members_total", members.count))
 
 
 def access_review_rows(
