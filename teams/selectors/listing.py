@@ -171,7 +171,7 @@ class _Listing:
     def page(self, ids: QuerySet[Any], totals: Mapping[str, Expression]) -> QuerySet[Any]:
         """The rows whose ids `ids` selects: the rights, activity and counts of a row are worked
         out for the page's rows only, never for every member who matches."""
-        members = Membership.objects.filter(company=self.company, pk__in=ids)
+        members = Membership.objects.filter(pk__in=ids)  # ids of `matching`: the company's
         return self.rows(members).annotate(matching=_count(self.matching), **totals)
 
     def ids(self) -> QuerySet[Any]:
