@@ -72,34 +72,28 @@ def _member_since(company: Company) -> Exists:
     return Exists(members)
 
 
-def _person_branches(company: Company, person: Membership) -> list[Q]:
-    """What makes an event about a person, each answered by an index of its own (the migration
-    `audit.0009_person_indexes`): they acted, or their membership, account or invitation was the
-    target. A membership or an invitation is always the company's (an account event never is)."""
-    return [
-        Q(actor_id=person.user_id),
-        Q(company=company, target_type="membership", target_id=str(person.pk)),
-        Q(target_type="user", target_id=str(person.user_id)),
-        Q(
-            company=company,
-            target_type="invitation",
-            target_repr__iendswith=f"<{person.user.email}>",
-        ),
-    ]
-
-
 def _about_person(
-    company: Company, events: QuerySet[AuditEvent], person: Membership, newest: int | None
+    company: Company,
+    visible: QuerySet[AuditEvent],
+    own: QuerySet[AuditEvent],
+    person: Membership,
+    newest: int | None,
 ) -> QuerySet[AuditEvent]:
     """The events about a person, as the union of one indexed query per way of being about them
-    (an OR of them would read every event of the company); `newest` keeps the latest of each."""
+    (an OR of them would read every event of the company; the indexes: the migration
+    `audit.0009_person_indexes`): they acted, or their account, membership or invitation was the
+    target. A membership or an invitation is the company's (`own`: an account event never is).
+    `newest` keeps the latest of each."""
     branches = [
-        events.filter(branch).order_by("-occurred_at", "-pk").values("pk")
-        for branch in _person_branches(company, person)
+        visible.filter(actor_id=person.user_id),
+        visible.filter(target_type="user", target_id=str(person.user_id)),
+        own.filter(target_type="membership", target_id=str(person.pk)),
+        own.filter(target_type="invitation", target_repr__iendswith=f"<{person.user.email}>"),
     ]
+    ids = [branch.order_by("-occurred_at", "-pk").values("pk") for branch in branches]
     if newest is not None:
-        branches = [branch[:newest] for branch in branches]
-    first, *others = branches
+        ids = [branch[:newest] for branch in ids]
+    first, *others = ids
     return AuditEvent.objects.filter(pk__in=first.union(*others, all=True))
 
 
@@ -109,20 +103,20 @@ def company_events(
     """The company's events, newest first, with their author (one query). Only the `newest`
     events are read when a person is asked for, if given."""
     filters = filters or JournalFilters()
+    dated = AuditEvent.objects.exclude(action__in=HIDDEN)
+    if filters.kind:
+        dated = dated.filter(kind_filter(filters.kind))
+    if filters.since:
+        dated = dated.filter(occurred_at__gte=_day_start(filters.since))
+    if filters.until:
+        dated = dated.filter(occurred_at__lt=_day_start(filters.until + datetime.timedelta(1)))
     account_events = Q(company__isnull=True, action__in=ACCOUNT_ACTIONS, target_type="user") & Q(
         _member_since(company)
     )
-    events = AuditEvent.objects.filter(Q(company=company) | account_events).exclude(
-        action__in=HIDDEN
-    )
-    if filters.kind:
-        events = events.filter(kind_filter(filters.kind))
-    if filters.since:
-        events = events.filter(occurred_at__gte=_day_start(filters.since))
-    if filters.until:
-        events = events.filter(occurred_at__lt=_day_start(filters.until + datetime.timedelta(1)))
+    events = dated.filter(Q(company=company) | account_events)
     if filters.person is not None:
-        events = _about_person(company, events, filters.person, newest)
+        own = dated.filter(company=company)
+        events = _about_person(company, events, own, filters.person, newest)
     return events.select_related("actor").order_by("-occurred_at", "-pk")
 
 
