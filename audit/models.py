@@ -119,6 +119,19 @@ class AuditEvent(models.Model):
                 condition=models.Q(action__in=Action.values), name="audit_action_valid"
             ),
         ]
+        # a person's events, newest first (audit.journal), and a member's latest action
+        indexes = [
+            models.Index(
+                fields=["company", "actor", "-occurred_at"], name="audit_company_actor_occurred"
+            ),
+            models.Index(
+                fields=["target_type", "target_id", "-occurred_at"], name="audit_target_occurred"
+            ),
+            models.Index(
+                fields=["company", "target_type", "-occurred_at"],
+                name="audit_company_type_occurred",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.target_repr}"

@@ -1,10 +1,11 @@
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Company
+from core.paging import PAGE_SIZE, Page
 from invitations.models import Invitation, InvitationBatch, InvitationStatus
 
 
@@ -69,3 +70,11 @@ def open_invitations(
         .select_related("invited_by")
         .order_by("-created_at", "-pk")
     )
+
+
+def open_invitations_first_page(*, company: Company, now: datetime.datetime) -> Page[Invitation]:
+    """The first page of Mes équipes' invitations, as the list shows it, each row carrying how
+    many there are (one query)."""
+    invitations = open_invitations(company=company, now=now)
+    rows: list[Invitation] = list(invitations.annotate(listed=Window(Count("pk")))[:PAGE_SIZE])
+    return Page(rows=rows, number=1, count=getattr(rows[0], "listed", 0) if rows else 0)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -39,6 +41,7 @@ class MemberRow:
     is_admin: bool
     rights: list[RightBadge]
     created_at: datetime.datetime
+    since: str  # created_at as dd/mm/yyyy in the current time zone
     status_label: str
     is_active: bool
 
@@ -60,7 +63,7 @@ def member_rows(*, company_id: int, members: Iterable[Membership]) -> list[Membe
     role_labels = {value: str(label) for value, label in Role.choices}
     status_labels = {value: str(label) for value, label in MembershipStatus.choices}
     badges: dict[Right, RightBadge] = {
-        right: RightBadge(short_label=str(spec.short_label), label=spec.label)
+        right: RightBadge(short_label=str(spec.short_label), label=str(spec.label))
         for right, spec in CATALOGUE.items()
     }
     member_url = _member_url(company_id)
@@ -74,6 +77,7 @@ def member_rows(*, company_id: int, members: Iterable[Membership]) -> list[Membe
             is_admin=member.is_admin,
             rights=_badges(member, badges),
             created_at=member.created_at,
+            since=f"{timezone.localtime(member.created_at):%d/%m/%Y}",
             status_label=status_labels[member.status],
             is_active=member.status == MembershipStatus.ACTIVE,
         )
@@ -138,7 +142,7 @@ def review_columns() -> list[RightColumn]:
         RightColumn(
             right=right,
             short_label=str(spec.short_label),
-            label=spec.label,
+            label=str(spec.label),
             moves_money=spec.moves_money,
         )
         for right, spec in CATALOGUE.items()
@@ -185,6 +189,45 @@ def review_rows(
         )
 
     return (row(member) for member in members)
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """A row as the access review's page shows it: its right cells and its dates written out
+    once in Python (a column's two cells are made once per page), not node by node per row."""
+
+    member: ReviewRow
+    rights_cells: SafeString
+    rights_changed_at: str
+    last_login: str
+    last_event_at: str
+
+
+def _page_time(moment: datetime.datetime | None) -> str:
+    """dd/mm/yyyy HH:MM in the current time zone (the `date:"d/m/Y H:i"` filter), or ""."""
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}" if moment is not None else ""
+
+
+def review_lines(rows: Iterable[ReviewRow], columns: list[RightColumn]) -> list[ReviewLine]:
+    cell = '<td data-label="{}"><span class="{}">{}</span></td>'
+    held = {
+        c.right: format_html(cell, c.short_label, "badge badge-success", _("Oui")) for c in columns
+    }
+    not_held = {c.right: format_html(cell, c.short_label, "muted", _("Non")) for c in columns}
+    return [
+        ReviewLine(
+            member=row,
+            rights_cells=mark_safe(  # noqa: S308 (cells made by format_html above)
+                "".join(
+                    held[c.column.right] if c.held else not_held[c.column.right] for c in row.rights
+                )
+            ),
+            rights_changed_at=_page_time(row.rights_changed_at),
+            last_login=_page_time(row.last_login),
+            last_event_at=_page_time(row.last_event_at),
+        )
+        for row in rows
+    ]
 
 
 def _csv_time(moment: datetime.datetime | None) -> str:

@@ -1,6 +1,10 @@
 """Format checks for the team pages. Business refusals come from teams.services."""
 
+from dataclasses import dataclass
+from typing import cast
+
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import MembershipStatus, Role
@@ -18,6 +22,13 @@ class MemberRightsForm(EndDatesFormMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+@dataclass(frozen=True)
+class SelectOption:
+    value: str
+    label: str
+    selected: bool
 
 
 SORT_CHOICES = [
@@ -56,6 +67,23 @@ class MemberFilterForm(forms.Form):
     )
     money = forms.BooleanField(label=_("Droits qui engagent des fonds"), required=False)
     sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=SORT_CHOICES)
+
+    SELECTS = ("role", "status", "right", "sort")
+
+    @cached_property
+    def options(self) -> dict[str, list[SelectOption]]:
+        """Each select's options, the one in the URL selected: the page writes them out itself
+        rather than through a template per option."""
+        options = {}
+        for name in self.SELECTS:
+            field = self[name]
+            current = str(field.value() or "")
+            choices = cast(forms.ChoiceField, field.field).choices
+            options[name] = [
+                SelectOption(value=str(value), label=str(label), selected=str(value) == current)
+                for value, label in cast(list[tuple[str, str]], choices)
+            ]
+        return options
 
     def valid_data(self) -> dict[str, object]:
         """What was asked and can be used: every field that passed its check."""

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import current_user
 from audit.services import client_ip
 from core.http import redirect_to
+from invitations.display import invitation_rows
 from invitations.forms import InvitationForm, InvitationRightsForm
 from invitations.models import Invitation
-from invitations.selectors import company_invitation, open_invitations
+from invitations.selectors import company_invitation, open_invitations_first_page
 from invitations.services import (
     InvitationRefused,
     invitation_create,
@@ -60,9 +61,11 @@ def create(request: CompanyRequest, company_id: int) -> HttpResponse:
 
 def _invitation_table(request: CompanyRequest) -> HttpResponse:
     if request.htmx:
+        page = open_invitations_first_page(company=request.company, now=timezone.now())
         context = {
             "company": request.company,
-            "invitations": open_invitations(company=request.company),
+            "invitations": invitation_rows(company_id=request.company.pk, invitations=page.rows),
+            "invitations_page": page,
         }
         return render(request, "teams/team.html#invitation-table", context)
     return HttpResponseRedirect(team_url(request))

@@ -1,16 +1,16 @@
 """Mes équipes and the access review among thousands of members: filtered, sorted and cut into
-pages of 50, each page read with the counts it states in one query (a window count for the rows
-that match, scalar subqueries for the totals), each member's rights and last activity as
-subqueries rather than a prefetch that builds a queryset per member."""
+pages of 50, each page read with the counts it states in one query: the page's ids picked by a
+sorted subquery, then each of those rows read with its rights and last activity (subqueries worked
+out for the page's rows only, not for every member who matches, and no prefetch building a
+queryset per member), the counts as scalar subqueries that PostgreSQL answers once."""
 
 import datetime
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.db.models import (
-    Count,
     Exists,
     Expression,
     F,
@@ -20,7 +20,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -28,13 +27,12 @@ from django.utils import timezone
 from accounts.search import matching_people, search_words
 from audit.models import AuditEvent
 from companies.models import Company, Membership, Role
+from core.paging import PAGE_SIZE, Page
 from invitations.models import Invitation
 from permissions.catalogue import CATALOGUE, Right
 from permissions.models import Grant
 from permissions.selectors import current_grants, grantable_rights
 from teams.models import RightsChange, RightsChangeStatus
-
-PAGE_SIZE = 50
 
 MONEY_RIGHTS = frozenset(right.value for right, spec in CATALOGUE.items() if spec.moves_money)
 
@@ -82,42 +80,6 @@ class MemberFilters:
         return bool(
             search_words(self.query) or self.role or self.status or self.right or self.moves_money
         )
-
-
-Row = TypeVar("Row")
-
-
-@dataclass(frozen=True)
-class Page(Generic[Row]):
-    """One page of rows, numbered from 1, and how many rows match in all."""
-
-    rows: list[Row]
-    number: int
-    count: int
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, math.ceil(self.count / PAGE_SIZE))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
 
 
 def _holds(right: str) -> str:
@@ -200,9 +162,12 @@ def matching_members(*, company: Company, filters: MemberFilters) -> QuerySet[Me
     return members
 
 
+def _ordering(sort: str) -> tuple[Any, ...]:
+    return _ORDERINGS.get(sort, _ORDERINGS[DEFAULT_SORT])
+
+
 def _rows(members: QuerySet[Membership], sort: str) -> QuerySet[Membership]:
-    ordering = _ORDERINGS.get(sort, _ORDERINGS[DEFAULT_SORT])
-    return with_rights(members).select_related("user").only(*_ROW_FIELDS).order_by(*ordering)
+    return with_rights(members).select_related("user").only(*_ROW_FIELDS).order_by(*_ordering(sort))
 
 
 def _number(requested: int, count: int) -> int:
@@ -215,10 +180,30 @@ def _slice(rows: QuerySet[Any], number: int) -> QuerySet[Any]:
     return rows[start : start + PAGE_SIZE]
 
 
-def _last_page(annotated: QuerySet[Membership]) -> tuple[list[Membership], int]:
+@dataclass(frozen=True)
+class _Listing:
+    """The members who match (`matching`, sorted by `sort`) and how a row of the page reads
+    (`rows`: a function of a queryset of members, adding what each row shows)."""
+
+    company: Company
+    matching: QuerySet[Membership]
+    sort: str
+    rows: Callable[[QuerySet[Membership]], QuerySet[Membership]]
+
+    def page(self, ids: QuerySet[Any], totals: Mapping[str, Expression]) -> QuerySet[Any]:
+        """The rows whose ids `ids` selects: the rights, activity and counts of a row are worked
+        out for the page's rows only, never for every member who matches."""
+        members = Membership.objects.filter(pk__in=ids)  # ids of `matching`: the company's
+        return self.rows(members).annotate(matching=_count(self.matching), **totals)
+
+    def ids(self) -> QuerySet[Any]:
+        return self.matching.order_by(*_ordering(self.sort)).values("pk")
+
+
+def _last_page(listing: _Listing, totals: Mapping[str, Expression]) -> tuple[list[Membership], int]:
     """The rows of the last page and its number, in one query: the last rows in reverse order,
     whose count (every row carries it) says how many of them the last page holds."""
-    last_rows = list(annotated.reverse()[:PAGE_SIZE])
+    last_rows = list(listing.page(listing.ids().reverse()[:PAGE_SIZE], totals).reverse())
     if not last_rows:
         return [], 1
     count: int = getattr(last_rows[0], "matching", 0)
@@ -228,29 +213,31 @@ def _last_page(annotated: QuerySet[Membership]) -> tuple[list[Membership], int]:
 
 
 def _page_with_counts(
-    company: Company,
-    matching: QuerySet[Membership],
-    rows: QuerySet[Membership],
-    number: int,
-    totals: Mapping[str, Expression],
+    listing: _Listing, number: int, totals: Mapping[str, Expression]
 ) -> tuple[Page[Membership], dict[str, int]]:
     """A page of members and the totals, in one query; a page past the last reads the last
     (one query more), and when nothing matches the totals take a query of their own."""
     number = max(number, 1)
-    annotated = rows.annotate(matching=Window(Count("pk")), **totals)
-    found = list(_slice(annotated, number))
+    found = list(listing.page(_slice(listing.ids(), number), totals))
     if not found and number > 1:
-        found, number = _last_page(annotated)
+        found, number = _last_page(listing, totals)
     counts: dict[str, int]
     if found:
         counts = {name: getattr(found[0], name) for name in ("matching", *totals)}
     else:
-        company_counts = Company.objects.filter(pk=company.pk)
-        row = company_counts.values_list(_count(matching), *totals.values())[0]
+        company_counts = Company.objects.filter(pk=listing.company.pk)
+        row = company_counts.values_list(_count(listing.matching), *totals.values())[0]
         counts = dict(zip(("matching", *totals), row, strict=True))
     for member in found:
-        member.company = company  # one object: the company's contracts are read once a request
+        member.company = listing.company  # one object: the company's contracts are read once
     return Page(rows=found, number=number, count=counts["matching"]), counts
+
+
+def _members_total(company: Company, filters: MemberFilters) -> dict[str, Expression]:
+    """The team's size, when the filters leave some members out (else it is the rows' count)."""
+    if not filters.narrows:
+        return {}
+    return {"members_total": _count(Membership.objects.filter(company=company))}
 
 
 @dataclass(frozen=True)
@@ -277,12 +264,10 @@ def team_page(
     )
     matching = matching_members(company=company, filters=filters)
     members, counts = _page_with_counts(
-        company,
-        matching,
-        _rows(matching, filters.sort),
+        _Listing(company, matching, filters.sort, lambda rows: _rows(rows, filters.sort)),
         number,
         {
-            "members_total": _count(Membership.objects.filter(company=company)),
+            **_members_total(company, filters),
             "invitations_total": _count(open_invitations),
             "invitations_matching": _count(invitations),
         },
@@ -302,7 +287,7 @@ def team_page(
     return TeamPage(
         members=members,
         invitations=Page(rows=invitation_rows, number=invitations_number, count=invitations_count),
-        members_total=counts["members_total"],
+        members_total=counts.get("members_total", members.count),
         invitations_total=counts["invitations_total"],
     )
 
@@ -350,13 +335,16 @@ def access_review_page(*, company: Company, filters: MemberFilters, number: int)
     """The access review: a page of the members who match, with their rights and activity."""
     matching = matching_members(company=company, filters=filters)
     members, counts = _page_with_counts(
-        company,
-        matching,
-        _with_activity(company, _rows(matching, filters.sort)),
+        _Listing(
+            company,
+            matching,
+            filters.sort,
+            lambda rows: _with_activity(company, _rows(rows, filters.sort)),
+        ),
         number,
-        {"members_total": _count(Membership.objects.filter(company=company))},
+        _members_total(company, filters),
     )
-    return ReviewPage(members=members, members_total=counts["members_total"])
+    return ReviewPage(members=members, members_total=counts.get("members_total", members.count))
 
 
 def access_review_rows(

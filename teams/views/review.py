@@ -10,7 +10,7 @@ from accounts.http import current_user
 from audit.services import client_ip
 from core.csv import csv_download
 from permissions.checks import CompanyRequest, require_company_admin
-from teams.display import counts_text, review_columns, review_rows
+from teams.display import counts_text, review_columns, review_lines, review_rows
 from teams.selectors import access_review_page
 from teams.services import access_review_export
 from teams.views.common import ACCESS_REVIEW, member_filters, page_number, varies_with_htmx
@@ -34,8 +34,9 @@ def access_review(request: CompanyRequest, company_id: int) -> HttpResponse:
         ),
         "columns": columns,
         "members_page": found.members,
-        "members": list(
-            review_rows(company_id=request.company.pk, members=found.members.rows, columns=columns)
+        "members": review_lines(
+            review_rows(company_id=request.company.pk, members=found.members.rows, columns=columns),
+            columns,
         ),
         "back": ACCESS_REVIEW,
     }

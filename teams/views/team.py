@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from invitations.display import invitation_rows
 from otp.selectors import subject_authorisations
 from permissions.checks import CompanyRequest, require_company_admin
 from permissions.end_dates import dated_specs
@@ -35,7 +36,9 @@ def team(request: CompanyRequest, company_id: int) -> HttpResponse:
         "members_page": found.members,
         "members": member_rows(company_id=request.company.pk, members=found.members.rows),
         "invitations_page": found.invitations,
-        "invitations": found.invitations.rows,
+        "invitations": invitation_rows(
+            company_id=request.company.pk, invitations=found.invitations.rows
+        ),
     }
     template = "teams/team.html"
     # a history restore (back button, cache missed) needs the whole page

@@ -361,3 +361,61 @@ def test_a_history_restore_gets_the_whole_page(admin, admin_client):
     )
 
     assert "<h1>" in response.content.decode()
+
+
+def test_a_members_timeline_gathers_every_event_about_them_and_no_other_companys(
+    admin, collaborator_with
+):
+    from audit.journal import member_timeline
+
+    member = collaborator_with(Right.DOCUMENTS)
+    elsewhere = MembershipFactory.create(user=member.user)
+    now = timezone.now()
+
+    def at(minutes_before):  # after they joined: an account event counts from that day
+        return now + datetime.timedelta(minutes=10 - minutes_before)
+
+    acted = _event(admin.company, Action.REQUEST_CREATED, actor=member.user, occurred_at=at(5))
+    targeted = _event(
+        admin.company,
+        target_type="membership",
+        target_id=str(member.pk),
+        occurred_at=at(4),
+    )
+    account = AuditEvent.objects.create(
+        action=Action.SUPPORT_MOBILE_CHANGED,
+        target_type="user",
+        target_id=str(member.user_id),
+        occurred_at=at(3),
+    )
+    invited = _event(
+        admin.company,
+        Action.INVITATION_CREATED,
+        target_type="invitation",
+        target_repr=f"Camille Martin <{member.user.email.upper()}>",
+        occurred_at=at(6),
+    )
+    _event(elsewhere.company, Action.REQUEST_CREATED, actor=member.user, occurred_at=at(1))
+    _event(admin.company, Action.REQUEST_CREATED, actor=admin.user, occurred_at=at(2))
+
+    timeline = member_timeline(company=admin.company, membership=member)
+
+    assert timeline == [account, targeted, acted, invited]
+
+
+def test_a_members_timeline_keeps_the_eight_latest_events(admin, collaborator_with):
+    from audit.journal import TIMELINE_SIZE, member_timeline
+
+    member = collaborator_with(Right.DOCUMENTS)
+    now = timezone.now()
+    events = [
+        _event(
+            admin.company,
+            Action.REQUEST_CREATED,
+            actor=member.user,
+            occurred_at=now - datetime.timedelta(minutes=n),
+        )
+        for n in range(TIMELINE_SIZE + 3)
+    ]
+
+    assert member_timeline(company=admin.company, membership=member) == events[:TIMELINE_SIZE]

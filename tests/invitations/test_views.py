@@ -20,7 +20,15 @@ from invitations.models import Invitation, InvitationStatus
 from invitations.views import accepting as accepting_views
 from permissions.catalogue import Right
 from tests.factories import PASSWORD, CompanyFactory, MembershipFactory, UserFactory
-from tests.invitations.factories import IP, create, dispatch, request_code, sign, signed
+from tests.invitations.factories import (
+    IP,
+    InvitationFactory,
+    create,
+    dispatch,
+    request_code,
+    sign,
+    signed,
+)
 from tests.login import SECOND_STEP_URL, accept_new_account
 from tests.otp.factories import last_code, wrong_code
 
@@ -442,6 +450,25 @@ def test_revoking_with_htmx_returns_the_refreshed_invitation_table(admin_client,
     assert "Aucune invitation en cours." in response.text
     assert "L’invitation de Léa Martin est révoquée" in response.text
     assert "<html" not in response.text
+
+
+def test_the_refreshed_invitation_table_shows_the_first_page_like_the_list(
+    admin_client, admin, invitation, django_assert_max_num_queries
+):
+    for n in range(60):
+        InvitationFactory.create(
+            company=admin.company, invited_by=admin.user, email=f"invite{n}@partenaire.example"
+        )
+    url = reverse("invitations:revoke", args=[admin.company.pk, invitation.pk])
+
+    # the session, the user, the membership (3); the revocation, its cancelled email and audit
+    # event (7); the first page of invitations with their count (1); the message saved (3)
+    with django_assert_max_num_queries(13):
+        response = admin_client.post(url, headers=HTMX)
+
+    assert response.text.count('<tr id="invitation-') == 50
+    assert "?invitations_page=2" in response.text
+    assert "Page 1 sur 2" in response.text
 
 
 def test_resending_emails_a_new_link_and_the_old_one_stops_working(

@@ -72,9 +72,9 @@ def test_the_sign_page_with_a_passkey_stays_within_its_query_budget(
     invitation = create(admin)
     admin_client.get(invitation_url(admin, invitation))
 
-    # the page without passkeys (10, its session's save included), plus the signer's passkeys and
+    # the page without passkeys (8, its session's save included), plus the signer's passkeys and
     # the live challenge of this content: the same whatever the number of passkeys
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         admin_client.get(invitation_url(admin, invitation))
 
 

@@ -6,10 +6,12 @@ user, the session's save (a savepoint, the update, its release), and the member 
 """
 
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -97,7 +99,7 @@ def queries_per_page(client: Client, pages: dict[str, str]) -> dict[str, int]:
             response = client.get(url)
             if response.streaming:
                 # what a streamed file reads while it is sent counts too
-                b"".join(response.streaming_content)
+                b"".join(cast(StreamingHttpResponse, response))
         assert response.status_code == 200, f"{name}: {url} answered {response.status_code}"
         counts[name] = len(queries.captured_queries)
     return counts

@@ -583,3 +583,23 @@ def test_postgresql_folds_names_the_same_way():
         (text,) = cursor.fetchone()
 
     assert text == "helene lefevre h.lef@exemple.fr"
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_a_search_that_finds_only_invitations_stays_within_ten_queries(
+    admin_client, admin, django_assert_max_num_queries, size
+):
+    build_team(admin.company, size)
+    InvitationFactory.create(
+        company=admin.company,
+        invited_by=admin.user,
+        first_name="Hélène",
+        last_name="Ségur",
+        email="segur@partenaire.example",
+    )
+
+    with django_assert_max_num_queries(10):
+        response = admin_client.get(team_url(admin.company), {"q": "segur"})
+
+    assert listed(response) == []
+    assert "segur@partenaire.example" in response.text
