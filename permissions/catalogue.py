@@ -74,6 +74,7 @@ CATALOGUE: dict[Right, RightSpec] = {
             is_new=True,
             contract_kinds=(ContractKind.CLUB,),
             condition=_("Spécifique aux contrats CLUB"),
+            moves_money=True,
         ),
         RightSpec(
             Right.COMPANY_REQUESTS,

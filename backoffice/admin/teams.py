@@ -48,9 +48,9 @@ def _money_rights_after(member: Membership, form: Any) -> list[str]:
 
 
 class FourEyesMembershipAdmin(MembershipAdmin):
-    """A right that moves money (RIB change, early buyout) is proposed, approved by another agent;
-    so is making someone an active administrator, who holds every right: a new member joins as
-    a collaborator until the administrator's role is approved. A suspended collaborator who holds
+    """A right that moves money (fund operations, RIB change, early buyout) is proposed, approved
+    by another agent; so is making someone an active administrator, who holds every right: a new
+    member joins as a collaborator until the administrator's role is approved. A suspended collaborator who holds
     a right that moves money is given their access back the same way."""
 
     def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:

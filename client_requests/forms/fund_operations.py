@@ -1,6 +1,6 @@
 """The four requests of "Gestion des fonds", on CLUB contracts only. Validation only: the rules
 (the credit's limits, the contract's dates) are `client_requests.services.rules`, which the
-service filing the request checks again; nothing here moves money."""
+service filing the request checks again; filing a request only asks the bank."""
 
 import datetime
 from decimal import Decimal

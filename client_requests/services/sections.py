@@ -44,7 +44,8 @@ def fund_operation_request(
 ) -> ClientRequest:
     """Ask for a fund operation on an active CLUB credit of the company: a renunciation or an
     early repayment (of the whole `scope` or of an `amount`), a disbursement of an `amount`, or a
-    statement; each on a `date` within the contract. Submitted at once; nothing moves money."""
+    statement; each on a `date` within the contract. Submitted at once; the bank moves the money
+    once it has handled the request."""
     now = now or timezone.now()
     if kind not in FUND_OPERATIONS:
         raise RequestRefused(_("Opération inconnue."))

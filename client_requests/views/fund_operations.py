@@ -1,4 +1,5 @@
-"""Gestion des fonds: four requests on CLUB contracts. Nothing here moves money."""
+"""Gestion des fonds: four requests on CLUB contracts, a right that moves money (a disbursement
+asks the bank to pay out); filing one only asks, the bank does the rest."""
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest

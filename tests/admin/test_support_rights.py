@@ -177,12 +177,17 @@ def test_a_refusal_only_the_service_sees_comes_back_as_a_message_not_an_error(
 ):
     company = CompanyFactory()
     member = MembershipFactory(company=company, role=Role.COLLABORATOR)
-    # the form's check passes: as if the contract had been closed between form and service
+    # the form's check passes, the service's refuses: as if the right could no longer be given
+    # between form and service (a right that moves money is only proposed, never applied here)
     monkeypatch.setattr("teams.admin.forms.rights_diff", lambda **kwargs: None)
+    monkeypatch.setattr(
+        "teams.services.rights.ungrantable_refusal",
+        lambda company, rights, held=(): "Ce droit ne peut pas être accordé dans votre entreprise.",
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = support.post(
-            member_url(member), membership_form(member, "fund_operations", status="suspended")
+            member_url(member), membership_form(member, "treasury", status="suspended")
         )
 
     assert response.status_code == 302

@@ -215,8 +215,11 @@ def test_unlocking_a_signature_is_proposed_then_approved(agent_a, agent_b, admin
     assert User.objects.get(pk=admin.user.pk).signing_locked_at is None
 
 
+@pytest.mark.parametrize(
+    "money_right", [Right.FUND_OPERATIONS, Right.BANK_DETAILS, Right.EARLY_BUYOUT], ids=str
+)
 def test_a_money_right_is_proposed_and_its_approval_alerts_every_administrator(
-    agent_a, agent_b, admin, collaborator_with
+    agent_a, agent_b, admin, collaborator_with, money_right
 ):
     other_admin = MembershipFactory.create(company=admin.company, role="admin")
     member = collaborator_with(Right.DOCUMENTS)
@@ -226,7 +229,7 @@ def test_a_money_right_is_proposed_and_its_approval_alerts_every_administrator(
         "company": member.company_id,
         "role": member.role,
         "status": member.status,
-        "rights": ["documents", "early_buyout"],
+        "rights": ["documents", money_right.value],
         "reason": REASON,
     }
 
@@ -235,7 +238,9 @@ def test_a_money_right_is_proposed_and_its_approval_alerts_every_administrator(
     _approve(agent_b, Proposal.objects.get(kind=ProposalKind.MONEY_RIGHTS))
 
     assert held_meanwhile == ["documents"]
-    assert sorted(member.grants.values_list("right", flat=True)) == ["documents", "early_buyout"]
+    assert sorted(member.grants.values_list("right", flat=True)) == sorted(
+        ["documents", money_right.value]
+    )
     alerted = Message.objects.filter(template__contains="money_rights", company_id=admin.company_id)
     assert sorted(alerted.values_list("to", flat=True)) == sorted(
         [admin.user.email, other_admin.user.email]

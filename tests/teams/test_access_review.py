@@ -114,7 +114,8 @@ def test_a_collaborator_without_rights_has_nothing_to_remove(
 def test_money_rights_are_flagged_in_their_column(admin_client, admin):
     response = admin_client.get(review_url(admin.company))
 
-    assert response.text.count("Engage des fonds</span></th>") == 2
+    assert response.text.count("Engage des fonds</span></th>") == 3
+    assert ">Gestion des fonds<br>" in response.text
     assert ">Changement de RIB<br>" in response.text
     assert ">Rachat anticipé<br>" in response.text
 
@@ -213,7 +214,8 @@ def test_the_csv_is_exact(admin_client, admin, collaborator_with):
     content = b"".join(response.streaming_content)
     assert content.startswith(b"\xef\xbb\xbf")
     assert content.decode("utf-8-sig").split("\r\n") == [
-        "Nom;Adresse e-mail;Rôle;Statut;Documents;Gestion des fonds;Demandes de l’entreprise;"
+        "Nom;Adresse e-mail;Rôle;Statut;Documents;Gestion des fonds (engage des fonds);"
+        "Demandes de l’entreprise;"
         "Suivi de trésorerie;Changement de RIB (engage des fonds);"
         "Rachat anticipé (engage des fonds);Droits qui engagent des fonds;Droits modifiés le;"
         "Dernière connexion;Dernière action dans l’espace",

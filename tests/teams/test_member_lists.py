@@ -234,6 +234,16 @@ def test_filters_the_rights_that_move_money(admin_client, admin, hélène, marc)
     assert listed(response) == ["Marc Dupont"]
 
 
+def test_the_fund_operations_count_among_the_rights_that_move_money(
+    admin_client, admin, hélène, marc, company
+):
+    named(company, "Paul", "Bernard", Right.FUND_OPERATIONS, email="p.bernard@partenaire.example")
+
+    response = admin_client.get(review_url(admin.company), {"money": "on", "role": "collaborator"})
+
+    assert sorted(listed(response)) == ["Marc Dupont", "Paul Bernard"]
+
+
 def test_filters_combine_with_the_search(admin_client, admin, hélène, marc):
     response = admin_client.get(review_url(admin.company), {"q": "dupont", "right": "documents"})
 

@@ -6,7 +6,7 @@ import pytest
 from companies.models import Role
 from core.models import Message
 from invitations import services
-from permissions.catalogue import Right
+from permissions.catalogue import CATALOGUE, Right
 from tests.factories import MembershipFactory, UserFactory
 from tests.invitations.batches import create_batch, request_batch_code, sign_batch
 from tests.invitations.factories import IP, dispatch, sent
@@ -15,7 +15,8 @@ from tests.teams.factories import request_change, request_code, sign
 
 pytestmark = pytest.mark.django_db
 
-MONEY = (Right.DOCUMENTS, Right.EARLY_BUYOUT)
+MONEY_RIGHTS = [right for right, spec in CATALOGUE.items() if spec.moves_money]
+each_money_right = pytest.mark.parametrize("money_right", MONEY_RIGHTS, ids=str)
 
 
 @pytest.fixture
@@ -33,10 +34,15 @@ def accept(invitation, token):
     return services.invitation_accept(token=token, user=user, ip_address=IP, now=NOW)
 
 
+def test_the_rights_that_move_money_are_the_fund_operations_the_rib_and_the_early_buyout():
+    assert MONEY_RIGHTS == [Right.FUND_OPERATIONS, Right.BANK_DETAILS, Right.EARLY_BUYOUT]
+
+
+@each_money_right
 def test_a_single_invitation_accepted_with_a_money_right_alerts_each_administrator(
-    admin, two_admins
+    admin, two_admins, money_right
 ):
-    invitation, token = sent(admin, rights=MONEY)
+    invitation, token = sent(admin, rights=(Right.DOCUMENTS, money_right))
 
     before = alerts(admin.company).count()
     accept(invitation, token)
@@ -45,10 +51,11 @@ def test_a_single_invitation_accepted_with_a_money_right_alerts_each_administrat
     assert sorted(alerts(admin.company).values_list("to", flat=True)) == two_admins
 
 
+@each_money_right
 def test_a_batch_invitation_accepted_with_a_money_right_alerts_each_administrator(
-    admin, two_admins
+    admin, two_admins, money_right
 ):
-    batch = create_batch(admin, "ana@partenaire.example", rights=MONEY)
+    batch = create_batch(admin, "ana@partenaire.example", rights=(Right.DOCUMENTS, money_right))
     request_batch_code(batch, admin)
     sign_batch(batch, admin)
     [invitation] = batch.invitations.all()
@@ -67,10 +74,11 @@ def test_an_invitation_without_a_money_right_alerts_nobody(admin, two_admins):
     assert not alerts(admin.company).exists()
 
 
+@each_money_right
 def test_a_signed_rights_change_with_a_money_right_alerts_each_administrator(
-    admin, two_admins, collaborator_with
+    admin, two_admins, collaborator_with, money_right
 ):
-    change = request_change(admin, collaborator_with(), Right.EARLY_BUYOUT)
+    change = request_change(admin, collaborator_with(), money_right)
     request_code(admin, change)
     sign(admin, change)
 
