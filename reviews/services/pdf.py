@@ -1,8 +1,13 @@
 """The signed review as an A4 PDF sealed by the bank, stored once in private storage.
 
-Like the access authorisations (otp.services.sealing): rendered and sealed at the first download,
-without a lock or a transaction open; stored under the review's row lock only if no file is
-recorded yet, so that two first downloads at once keep one file.
+Like the access authorisations (otp.services.sealing): rendered and sealed right after the
+signature commits, by the task `reviews.tasks.review_pdf_store` that `review_sign` queues on commit
+(at the lowest priority), so the signature never waits for WeasyPrint and pyHanko. A download that
+comes before the task ran (a busy or stopped worker, a broker that refused the task, tasks run
+in-process under `make run`) renders and seals the file itself: never a 500 for a missing file.
+Rendering and sealing happen without a lock or a transaction open; the file is stored under the
+review's row lock only if none is recorded yet, so the task run twice, or the task and a first
+download at once, keep one file (the loser serves the winner's).
 """
 
 import datetime
@@ -76,7 +81,7 @@ def review_pdf_store(*, review_id: int) -> AccessReview:
     # slow (render and seal): no lock held, no transaction open
     content = seal_pdf(review_pdf(review=review), reason=SEAL_REASON)
     with transaction.atomic():
-        # lock: two first downloads at once must not both store a file
+        # lock: the task and a first download (or the task twice) must not both store a file
         locked = AccessReview.objects.select_for_update().get(pk=review_id)
         if locked.pdf:
             review.pdf, review.pdf_sha256 = locked.pdf, locked.pdf_sha256

@@ -6,8 +6,10 @@ member's rights changed since the code was sent, the digest differs and nothing 
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from audit.models import Action
 from audit.services import audit_record
 from companies.models import Company, Membership, Role
 from companies.services import months_after
+from core.queueing import publish
 from otp import services as otp
 from otp import signing
 from otp.models import SignatureChallenge
@@ -36,6 +39,22 @@ from teams.services import member_remove, rights_remove
 
 if TYPE_CHECKING:  # the user model's app sits above this one: annotations only
     from accounts.models import User
+
+# the task that renders, seals and stores the PDF, named rather than imported: tasks import services
+REVIEW_PDF_STORE = "reviews.tasks.review_pdf_store"
+# on Redis the lowest (0, every other task, is served first): the emails of the removals leave first
+PDF_PRIORITY = 9
+
+
+def review_pdf_queue(review: AccessReview) -> None:
+    """Store the review's sealed PDF once the signature is committed (see reviews.services.pdf)."""
+    # tasks run in-process (`make run` without Redis): the signature would wait for WeasyPrint
+    # and pyHanko; the first download makes the file instead
+    if current_app.conf.task_always_eager:
+        return
+    transaction.on_commit(
+        partial(publish, REVIEW_PDF_STORE, priority=PDF_PRIORITY, review_id=review.pk)
+    )
 
 
 def _open_for_signature(*, review_id: int, company: Company, signer: User) -> ReviewContents:
@@ -214,6 +233,7 @@ def review_sign(
                 user_agent=user_agent,
                 now=now,
             )
+            review_pdf_queue(review)
     if not verification.ok:
         raise otp.SignatureError(verification.message)
     return review

@@ -1,4 +1,4 @@
-"""Fixtures for the access review: in-memory SMS."""
+"""Fixtures for the access review: in-memory SMS, tasks run in-process on demand."""
 
 import pytest
 from django.test import Client
@@ -20,3 +20,14 @@ def support_client():
     client = Client()
     client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
     return client
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Tasks queued on commit run in this process."""
+    from portal.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    (app.conf.changes or {}).pop("task_always_eager", None)

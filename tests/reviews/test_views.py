@@ -98,6 +98,22 @@ def test_the_banner_adds_no_query_to_a_company_page(admin_client, admin):
     assert len(after) == len(before)
 
 
+def test_the_banner_is_not_shown_on_the_review_pages_themselves(admin_client, admin):
+    make_due(admin.company)
+    review = open_review(admin)
+    request_code(admin, review)
+    team = reverse("teams:team", args=[admin.company.pk])
+    admin_client.get(review_url(admin.company))
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(review_url(admin.company))
+
+    assert "est due depuis" in admin_client.get(team).text
+    assert page.status_code == 200 and "est due depuis" not in page.text
+    sign_page = admin_client.get(reverse("reviews:sign", args=[admin.company.pk, review.pk]))
+    assert sign_page.status_code == 200 and "est due depuis" not in sign_page.text
+    assert len(queries) <= 10
+
+
 def test_mes_equipes_shows_the_next_reviews_due_date(admin_client, admin):
     Company.objects.filter(pk=admin.company.pk).update(
         access_review_due_on=datetime.date(2027, 12, 5)
