@@ -4,7 +4,18 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Aggregate, Exists, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext as _
 
 from companies.models import (
@@ -46,6 +57,27 @@ def current_grants(today: datetime.date | None = None) -> QuerySet[Grant]:
 
 
 MONEY_RIGHTS = frozenset(spec.right.value for spec in CATALOGUE.values() if spec.moves_money)
+
+
+def grants_with_ends(grants: QuerySet[Grant]) -> Subquery:
+    """The grants of one membership (`grants` filtered on an OuterRef) as one text column,
+    "right:YYYY-MM-DD" (or "right:" without an end) joined by commas: one subquery for the whole
+    catalogue, on PostgreSQL and SQLite alike. Read back with `rights_with_ends`."""
+    pair = Concat(
+        "right",
+        Value(":"),
+        Coalesce(Cast("ends_on", CharField()), Value("")),
+        output_field=CharField(),
+    )
+    return Subquery(
+        grants.order_by().values("membership").annotate(codes=_Joined(pair)).values("codes")
+    )
+
+
+def rights_with_ends(joined: str | None) -> dict[str, datetime.date | None]:
+    """`grants_with_ends`'s column as {right: its last day, or None}."""
+    pairs = (item.partition(":") for item in (joined or "").split(",") if item)
+    return {right: datetime.date.fromisoformat(day) if day else None for right, _sep, day in pairs}
 
 
 def money_memberships(*, user_id: int, today: datetime.date | None = None) -> QuerySet[Membership]:

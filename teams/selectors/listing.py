@@ -31,7 +31,12 @@ from core.paging import PAGE_SIZE, Page
 from invitations.models import Invitation
 from permissions.catalogue import CATALOGUE, Right
 from permissions.models import Grant
-from permissions.selectors import current_grants, grantable_rights
+from permissions.selectors import (
+    current_grants,
+    grantable_rights,
+    grants_with_ends,
+    rights_with_ends,
+)
 from teams.models import RightsChange, RightsChangeStatus
 
 MONEY_RIGHTS = frozenset(right.value for right, spec in CATALOGUE.items() if spec.moves_money)
@@ -82,48 +87,34 @@ class MemberFilters:
         )
 
 
-def _holds(right: str) -> str:
-    return f"holds_{right}"
-
-
-def _ends(right: str) -> str:
-    return f"ends_{right}"
+# `with_rights`'s annotation: "right:YYYY-MM-DD" of each right held today, joined
+_GRANTED = "granted_with_ends"
 
 
 def with_rights(members: QuerySet[Membership]) -> QuerySet[Membership]:
-    """Each member with a `holds_<right>` flag per right of the catalogue: what was granted to
-    them and is still held today (an administrator's rights follow the company's contracts:
-    `held_rights`), and its last day, `ends_<right>` (None: no end)."""
-    current = current_grants()
+    """Each member with the rights granted to them that are still held today (an administrator's
+    rights follow the company's contracts: `held_rights`) and the last day of each (None: no end),
+    read with `granted_rights` and `granted_end_dates`: one subquery whatever the size of the
+    catalogue (a subquery per right costs more to build than to answer)."""
     return members.annotate(
-        **{
-            _holds(right.value): Exists(
-                current.filter(membership=OuterRef("pk"), right=right.value)
-            )
-            for right in Right
-        },
-        **{
-            _ends(right.value): Subquery(
-                current.filter(membership=OuterRef("pk"), right=right.value).values("ends_on")[:1]
-            )
-            for right in Right
-        },
+        **{_GRANTED: grants_with_ends(current_grants().filter(membership=OuterRef("pk")))}
     )
 
 
 def granted_rights(member: Membership) -> list[str]:
     """The right codes granted to a member read through `with_rights`, in catalogue order."""
-    return [right.value for right in Right if getattr(member, _holds(right.value), False)]
+    held = rights_with_ends(getattr(member, _GRANTED, None))
+    return [right.value for right in Right if right.value in held]
 
 
 def granted_end_dates(member: Membership) -> dict[str, str]:
     """The end dates of a member's rights read through `with_rights`: {right: "YYYY-MM-DD"}."""
-    dates: dict[str, str] = {}
-    for right in Right:
-        day = getattr(member, _ends(right.value), None)
-        if day is not None and getattr(member, _holds(right.value), False):
-            dates[right.value] = day.isoformat()
-    return dates
+    held = rights_with_ends(getattr(member, _GRANTED, None))
+    return {
+        right.value: day.isoformat()
+        for right in Right
+        if (day := held.get(right.value)) is not None
+    }
 
 
 def _count(rows: QuerySet[Any]) -> Coalesce:
