@@ -8,6 +8,7 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
+from client_requests.forms.fields import contract_kind_label
 from companies.models import ContractKind
 from tests.client_requests.ops_factories import club_contract, lease_contract
 from tests.factories import CompanyFactory
@@ -76,3 +77,14 @@ def test_buyout_contract_rows_read_as_the_template_loop_wrote_them(language):
     context = {"contracts": contracts, **_LABELS_CONTEXT}
     with translation.override(language):
         assert _rows(one_step.render(context)) == _rows(_BUYOUT_LOOP.render(context))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_contract_kind_labels_of_the_contract_lists_read_as_the_contract_says_them(language):
+    company = CompanyFactory.create()
+    contracts = [club_contract(company)] + [
+        lease_contract(company, kind) for kind in (ContractKind.CBM, ContractKind.LOCFI)
+    ]
+    with translation.override(language):
+        for contract in contracts:
+            assert contract_kind_label(contract.kind) == contract.get_kind_display()
