@@ -42,13 +42,14 @@ def request_rows(requests: Sequence[ClientRequest], show_fee: bool, *labels: str
     number, kind, subject, author, created, fee, status = (escape(text) for text in labels)
     kinds, statuses = choice_labels(RequestKind), choice_labels(RequestStatus)
     free, none = escape(_("Gratuit")), escape(_("Aucun"))
+    numbered = _("Demande n° %(number)s")
     urls: dict[int, Any] = {}
     rows = []
     for item in requests:
         url = urls.get(item.company_id) or urls.setdefault(
             item.company_id, id_url("client_requests:detail", item.company_id)
         )
-        title = escape(_("Demande n° %(number)s") % {"number": item.pk})
+        title = escape(numbered % {"number": item.pk})
         details = item.details if isinstance(item.details, dict) else {}
         about: str = escape(details.get("subject") or "")
         if about and item.contract:
