@@ -32,6 +32,23 @@ class ClientRequestQuerySet(models.QuerySet["ClientRequest"]):
     def open(self) -> "ClientRequestQuerySet":
         return self.exclude(status__in=CLOSED_STATUSES)
 
+    def table_columns(self) -> "ClientRequestQuerySet":
+        """Only what the table of requests writes (`request_rows`): a page of rows loads neither
+        the authors' other fields (each mobile number parsed) nor the contracts' terms."""
+        return self.only(
+            "pk",
+            "company_id",
+            "kind",
+            "status",
+            "details",
+            "fee",
+            "created_at",
+            "contract__reference",
+            "author__first_name",
+            "author__last_name",
+            "author__email",
+        )
+
 
 class ClientRequest(models.Model):
     """One request a company makes to its bank; every section of the company space files these."""

@@ -140,7 +140,8 @@ def duplicate_requests(request: CompanyRequest, company_id: int) -> HttpResponse
         {
             "company": request.company,
             "page": Paginator(
-                selectors.duplicate_requests(membership=request.membership), PAGE_SIZE
+                selectors.duplicate_requests(membership=request.membership).table_columns(),
+                PAGE_SIZE,
             ).get_page(request.GET.get("page")),
         },
     )

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from client_requests.forms.fields import OptionsSelect, add_refusals
+from client_requests.forms.fields import OptionsSelect, add_refusals, contract_kind_label
 from client_requests.forms.pipeline import SupportingFilesField, new_files, upload_hint
 from client_requests.kinds import COMPANY_REQUEST_KINDS, AttachmentPurpose
 from client_requests.selectors import company_contracts
@@ -24,7 +24,7 @@ from companies.models import Company, Contract
 
 class ContractChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Contract) -> str:
-        return f"{obj.reference} — {obj.get_kind_display()}"
+        return f"{obj.reference} — {contract_kind_label(obj.kind)}"
 
 
 class CompanyRequestForm(forms.Form):

@@ -1,6 +1,7 @@
 """Fields the operation forms share: amounts in euros, dates, contracts, a proof of power."""
 
 import datetime
+import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -10,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -25,7 +27,7 @@ from client_requests.services.rules import (
     short_date,
 )
 from client_requests.uploads import ACCEPTED_TYPES, check_upload, size_label
-from companies.models import Company, Contract
+from companies.models import Company, Contract, ContractKind
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
@@ -77,6 +79,18 @@ class DateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         super().__init__(**kwargs)
+
+
+@functools.cache
+def _contract_kind_labels(language: str | None) -> dict[str, str]:
+    with translation.override(language):
+        return {str(value): str(label) for value, label in ContractKind.choices}
+
+
+def contract_kind_label(kind: str) -> str:
+    """What `contract.get_kind_display()` says, without its lookup through the lazy choices (a
+    list of every contract asks for it on each option)."""
+    return _contract_kind_labels(translation.get_language()).get(kind, kind)
 
 
 def _attributes(attrs: dict[str, Any]) -> str:
@@ -151,7 +165,7 @@ class ContractField(forms.ModelChoiceField):  # type: ignore[type-arg]
             return described[self.describe]
         return gettext("%(reference)s — %(kind)s — fin le %(end)s") % {
             "reference": obj.reference,
-            "kind": obj.get_kind_display(),
+            "kind": contract_kind_label(obj.kind),
             "end": short_date(obj.end_date),
         }
 

@@ -13,7 +13,7 @@ PAGE_SIZE = 20
 
 def requests_page(request: CompanyRequest, requests: ClientRequestQuerySet) -> Page[ClientRequest]:
     """The page of a section's requests the URL asks for (a wrong number gives the last or first)."""
-    return Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(requests.table_columns(), PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def section_url(request: CompanyRequest, url_name: str) -> str:

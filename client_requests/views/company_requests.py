@@ -65,7 +65,9 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
         "company": request.company,
         "form": form,
         "page": Paginator(
-            requests_of_kinds(membership=request.membership, kinds=COMPANY_REQUEST_KINDS),
+            requests_of_kinds(
+                membership=request.membership, kinds=COMPANY_REQUEST_KINDS
+            ).table_columns(),
             PAGE_SIZE,
         ).get_page(request.GET.get("page")),
     }

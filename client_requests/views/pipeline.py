@@ -45,7 +45,7 @@ def index(request: CompanyRequest, company_id: int) -> HttpResponse:
         status = filters.cleaned_data["status"]
         kind = filters.cleaned_data["kind"]
     requests = filtered_requests(membership=request.membership, status=status, kind=kind)
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(requests.table_columns(), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "company": request.company,
         "filters": filters,
